@@ -1,0 +1,277 @@
+"""Start, stop and inspect the embedded graph server under ``MRM3_HOME``.
+
+The server runs as a background process (see :mod:`assistant.embedded_server`)
+with a pidfile, a log file, a state file written once Bolt answers, and a
+random password kept in ``MRM3_HOME/password`` (mode 0600).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.embedded_server import PASSWORD_FILE, STATE_FILE
+from assistant.errors import GraphUnavailableError
+
+logger = logging.getLogger(__name__)
+
+EMBEDDED_USER = "root"
+PID_FILE = "server.pid"
+LOG_FILE = "server.log"
+LOCK_FILE = "server.lock"
+START_TIMEOUT_S = 120.0
+STOP_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    """What ``mrm3 db status`` reports."""
+
+    running: bool
+    pid: int | None
+    uri: str
+    home: Path
+    database: str
+    log: Path
+    startup_s: float | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready view (no secrets)."""
+        return {
+            "running": self.running,
+            "pid": self.pid,
+            "uri": self.uri,
+            "home": str(self.home),
+            "database": self.database,
+            "log": str(self.log),
+            "startup_s": self.startup_s,
+        }
+
+
+class EmbeddedServer:
+    """The embedded ArcadeDB + Bolt server of one ``MRM3_HOME``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.home = settings.home
+        self.port = settings.bolt_port
+        self.database = settings.database or "mrm3"
+        self.heap = settings.heap
+
+    @property
+    def uri(self) -> str:
+        """The Bolt URI clients connect to."""
+        return f"bolt://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        """The server's log file."""
+        return self.home / LOG_FILE
+
+    def password(self) -> str:
+        """Return the server's password, generating it (mode 0600) on first use."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        path = self.home / PASSWORD_FILE
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(secrets.token_urlsafe(24))
+        return path.read_text(encoding="utf-8").strip()
+
+    def status(self) -> ServerStatus:
+        """Report whether the server runs, clearing a stale pidfile."""
+        pid = self._live_pid()
+        state = self._state() if pid else {}
+        running = bool(pid) and state.get("pid") == pid and _port_open(self.port)
+        return ServerStatus(
+            running=running,
+            pid=pid,
+            uri=self.uri,
+            home=self.home,
+            database=self.database,
+            log=self.log_path,
+            startup_s=state.get("startup_s") if running else None,
+        )
+
+    def start(self, timeout_s: float = START_TIMEOUT_S) -> ServerStatus:
+        """Start the server unless it runs; wait until Bolt answers.
+
+        Idempotent, and safe when several processes call it at once.
+
+        Raises:
+            GraphUnavailableError: The port is taken, or the server did not come up.
+        """
+        self.home.mkdir(parents=True, exist_ok=True)
+        with self._lock():
+            current = self.status()
+            if current.running:
+                return current
+            if current.pid:  # ours, but still starting: wait for it
+                return self._wait_ready(current.pid, timeout_s)
+            if _port_open(self.port):
+                raise GraphUnavailableError(
+                    f"Port {self.port} on 127.0.0.1 is in use by another program - set MRM3_BOLT_PORT "
+                    "to a free port, or set NEO4J_URI to use the server that listens there"
+                )
+            self.password()
+            (self.home / STATE_FILE).unlink(missing_ok=True)
+            pid = self._spawn()
+            return self._wait_ready(pid, timeout_s)
+
+    def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> bool:
+        """Stop the server; return False when it was not running."""
+        with self._lock():
+            pid = self._live_pid()
+            if not pid:
+                return False
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout_s
+            while _pid_alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if _pid_alive(pid):
+                logger.warning("embedded server did not stop in %.0f s; killing it", timeout_s)
+                os.kill(pid, signal.SIGKILL)
+            (self.home / PID_FILE).unlink(missing_ok=True)
+            (self.home / STATE_FILE).unlink(missing_ok=True)
+            return True
+
+    # -- internals -------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        with open(self.home / LOCK_FILE, "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _state(self) -> dict[str, object]:
+        try:
+            data = json.loads((self.home / STATE_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _live_pid(self) -> int | None:
+        """The pid of our server process, or None (a stale pidfile is removed)."""
+        path = self.home / PID_FILE
+        try:
+            pid = int(path.read_text(encoding="utf-8").strip())
+        except (OSError, ValueError):
+            return None
+        if _pid_alive(pid) and "assistant.embedded_server" in _cmdline(pid):
+            return pid
+        logger.info("removing stale pidfile %s (pid %d is not the embedded server)", path, pid)
+        path.unlink(missing_ok=True)
+        (self.home / STATE_FILE).unlink(missing_ok=True)
+        return None
+
+    def _spawn(self) -> int:
+        command = [
+            sys.executable,
+            "-m",
+            "assistant.embedded_server",
+            "--home",
+            str(self.home.resolve()),
+            "--bolt-port",
+            str(self.port),
+            "--http-port",
+            str(_free_port()),
+            "--database",
+            self.database,
+            "--heap",
+            self.heap,
+        ]
+        with open(self.log_path, "ab") as log:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # outlives the CLI command that started it
+                env=_child_env(),
+            )
+        (self.home / PID_FILE).write_text(str(process.pid), encoding="utf-8")
+        logger.info("started embedded graph server, pid %d, log %s", process.pid, self.log_path)
+        return process.pid
+
+    def _wait_ready(self, pid: int, timeout_s: float) -> ServerStatus:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if not _pid_alive(pid):
+                (self.home / PID_FILE).unlink(missing_ok=True)
+                raise GraphUnavailableError(
+                    f"The embedded graph server exited during start-up - see {self.log_path}: {self._log_tail()}"
+                )
+            if self._state().get("pid") == pid and _port_open(self.port):
+                return self.status()
+            time.sleep(0.2)
+        raise GraphUnavailableError(
+            f"The embedded graph server did not answer on port {self.port} within {timeout_s:.0f} s - "
+            f"see {self.log_path}, or run 'mrm3 db stop' and try again"
+        )
+
+    def _log_tail(self) -> str:
+        try:
+            lines = self.log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        except OSError:
+            return "no log"
+        errors = [line for line in lines if "ERROR" in line or "Exception" in line or "Error" in line]
+        return (errors or lines or ["empty log"])[-1][:300]
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # The child imports this package; make sure it finds it even from a source checkout.
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    for secret in ("OPENAI_API_KEY", "NEO4J_PASSWORD"):
+        env.pop(secret, None)
+    return env
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (exited, not yet reaped) is not alive.
+    with contextlib.suppress(OSError):
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    return True
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        # No /proc (macOS): trust the pid.
+        return "assistant.embedded_server" if _pid_alive(pid) else ""
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

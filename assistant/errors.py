@@ -1,0 +1,39 @@
+"""One exception tree for every error a user can cause or meet.
+
+Entry points (the CLI, the Streamlit page) turn these into one readable line;
+library code raises them with ``raise X(...) from e`` so the cause is kept.
+"""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base of every error the assistant reports to a user."""
+
+
+class ConfigError(AssistantError):
+    """A setting is missing or invalid."""
+
+
+class GraphUnavailableError(AssistantError):
+    """The graph server cannot be reached or started."""
+
+
+class UnsafeCypherError(AssistantError):
+    """The Cypher guard refused a statement."""
+
+
+class CypherSchemaError(AssistantError):
+    """A statement names labels, relationships or properties the graph does not have."""
+
+
+class CardError(AssistantError):
+    """A model card could not be read or validated."""
+
+
+class LLMUnavailableError(AssistantError):
+    """The configured LLM endpoint cannot be reached or failed."""
+
+
+class QueryError(AssistantError):
+    """The database rejected or failed a statement."""

@@ -1,0 +1,158 @@
+"""The one code path to the graph: the neo4j driver over Bolt.
+
+With ``NEO4J_URI`` set it talks to that Neo4j server (``neo4j://`` routing URIs
+included); without it, to the embedded server, which is started when needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction
+from neo4j import exceptions as neo4j_errors
+from neo4j.graph import Node, Path, Relationship
+
+from assistant.config import Settings
+from assistant.embedded import EMBEDDED_USER, EmbeddedServer
+from assistant.errors import ConfigError, GraphUnavailableError, QueryError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class Graph:
+    """A driver bound to one database, with read and write helpers.
+
+    Attributes:
+        driver: The neo4j driver.
+        database: Database name every session uses (``None``: server default).
+        description: Where the graph lives, safe to show (never a password).
+        embedded: True for the embedded server.
+    """
+
+    def __init__(self, driver: neo4j.Driver, database: str | None, description: str, embedded: bool) -> None:
+        self.driver = driver
+        self.database = database
+        self.description = description
+        self.embedded = embedded
+
+    def __enter__(self) -> Graph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the driver."""
+        self.driver.close()
+
+    def read(
+        self, cypher: str, params: Mapping[str, Any] | None = None, *, timeout_s: float | None = None
+    ) -> list[dict[str, Any]]:
+        """Run a read statement in a READ transaction and return its rows.
+
+        Raises:
+            GraphUnavailableError: The server cannot be reached.
+            QueryError: The server rejected or failed the statement.
+        """
+
+        # The timeout travels with the transaction; Neo4j enforces it server-side.
+        @neo4j.unit_of_work(timeout=timeout_s)
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(cypher, dict(params or {}))]
+
+        return self._session(work, neo4j.READ_ACCESS)
+
+    def write(self, work: Callable[[ManagedTransaction], T]) -> T:
+        """Run ``work`` in one WRITE transaction (retried on transient errors)."""
+        return self._session(work, neo4j.WRITE_ACCESS)
+
+    def run_write(self, cypher: str, params: Mapping[str, Any] | None = None) -> None:
+        """Run one write statement in its own transaction."""
+        self.write(lambda tx: tx.run(cypher, dict(params or {})).consume())
+
+    def _session(self, work: Callable[[ManagedTransaction], T], mode: str) -> T:
+        try:
+            with self.driver.session(database=self.database, default_access_mode=mode) as session:
+                if mode == neo4j.READ_ACCESS:
+                    return session.execute_read(work)
+                return session.execute_write(work)
+        except neo4j_errors.AuthError as e:
+            raise ConfigError(
+                f"The graph server at {self.description} refused the credentials - check NEO4J_USER and "
+                "NEO4J_PASSWORD"
+            ) from e
+        except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as e:
+            raise GraphUnavailableError(
+                f"Cannot reach the graph server at {self.description} - run 'mrm3 db start' or set NEO4J_URI"
+            ) from e
+        except neo4j_errors.Neo4jError as e:
+            raise QueryError(_server_message(e)) from e
+
+
+def _server_message(error: neo4j_errors.Neo4jError) -> str:
+    message = (error.message or str(error)).strip().splitlines()[0] if (error.message or str(error)) else ""
+    return f"The graph server rejected the statement: {message}"
+
+
+def connect(settings: Settings, *, start: bool = True) -> Graph:
+    """Connect to the configured graph server.
+
+    Args:
+        settings: Where the graph lives.
+        start: Start the embedded server when it is not running.
+
+    Raises:
+        GraphUnavailableError: The server cannot be reached (or started).
+        ConfigError: Credentials are missing or wrong.
+    """
+    if settings.embedded:
+        server = EmbeddedServer(settings)
+        if start:
+            server.start()
+        uri, auth = server.uri, (EMBEDDED_USER, server.password())
+        description = f"{server.uri} (embedded, {settings.home})"
+    else:
+        assert settings.neo4j_uri is not None
+        if not settings.neo4j_password:
+            raise ConfigError(f"NEO4J_URI is {settings.neo4j_uri} but NEO4J_PASSWORD is not set - add it to .env")
+        uri, auth = settings.neo4j_uri, (settings.neo4j_user, settings.neo4j_password)
+        description = settings.neo4j_uri
+    try:
+        driver = GraphDatabase.driver(uri, auth=auth, connection_timeout=10.0, notifications_min_severity="OFF")
+        driver.verify_connectivity()
+    except neo4j_errors.AuthError as e:
+        raise ConfigError(
+            f"The graph server at {description} refused the credentials - check NEO4J_USER and NEO4J_PASSWORD"
+        ) from e
+    except (neo4j_errors.ServiceUnavailable, neo4j_errors.DriverError, OSError, ValueError) as e:
+        hint = "run 'mrm3 db start'" if settings.embedded else "check that the server runs and NEO4J_URI is right"
+        raise GraphUnavailableError(f"Cannot reach the graph server at {description} - {hint}") from e
+    return Graph(driver, settings.database, description, settings.embedded)
+
+
+def to_plain(value: Any) -> Any:
+    """Turn driver values into JSON-ready ones (dates as ISO strings, nodes as maps)."""
+    if isinstance(value, Node):
+        return {key: to_plain(v) for key, v in value.items()}
+    if isinstance(value, Relationship):
+        return {"type": value.type, **{key: to_plain(v) for key, v in value.items()}}
+    if isinstance(value, Path):
+        return [to_plain(node) for node in value.nodes]
+    if isinstance(value, Mapping):
+        return {str(key): to_plain(v) for key, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_plain(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    return value

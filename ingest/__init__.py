@@ -1,0 +1,1 @@
+"""Ingestion of MRM3 model cards into the knowledge graph."""

@@ -1,0 +1,185 @@
+"""Ingest card files into the graph: read, validate, skip unchanged, write in batches.
+
+Bad files are reported and skipped; every good card is still written. A batch
+the server rejects is retried card by card so one bad card cannot sink its
+neighbours.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+
+from assistant.errors import QueryError
+from assistant.graph import Graph
+from ingest.cards import Card, CardRejected, Problem, parse_card
+from ingest.loader import iter_card_files
+from ingest.mapping import CardRows, card_hash, card_rows
+from ingest.writer import create_constraints, delete_orphans, existing_hashes, write_batch
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 1000
+
+
+@dataclass
+class IngestReport:
+    """What an ingest (or a validation) did."""
+
+    files_read: int = 0
+    cards_valid: int = 0
+    models_written: int = 0
+    models_unchanged: int = 0
+    rejected: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when no file was rejected."""
+        return not self.rejected
+
+    @property
+    def cards_per_s(self) -> float:
+        """Cards handled per second of wall time."""
+        return self.cards_valid / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready view."""
+        return {
+            "files_read": self.files_read,
+            "cards_valid": self.cards_valid,
+            "models_written": self.models_written,
+            "models_unchanged": self.models_unchanged,
+            "rejected": [p.as_dict() for p in self.rejected],
+            "warnings": [p.as_dict() for p in self.warnings],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def read_cards(paths: Iterable[Path], report: IngestReport, *, strict: bool = False) -> Iterator[Card]:
+    """Yield each valid card under ``paths``; record rejections and warnings in ``report``.
+
+    A second card with a model name already seen is rejected when its content
+    differs (and silently skipped when identical), so no card replaces
+    another by accident.
+    """
+    seen: dict[str, tuple[str, str]] = {}
+    for item in iter_card_files(paths):
+        if isinstance(item, Problem):
+            report.rejected.append(item)
+            continue
+        report.files_read += 1
+        try:
+            card = parse_card(item.source, item.raw, strict=strict)
+        except CardRejected as e:
+            report.rejected.extend(e.problems)
+            continue
+        digest = card_hash(card.data)
+        if card.name in seen:
+            first_source, first_digest = seen[card.name]
+            if first_digest != digest:
+                report.rejected.append(
+                    Problem(
+                        card.source,
+                        "$.name",
+                        f"model name {card.name!r} is already used by {first_source} with different content - "
+                        "give one of them another name",
+                    )
+                )
+            continue
+        seen[card.name] = (card.source, digest)
+        report.warnings.extend(card.warnings)
+        report.cards_valid += 1
+        yield card
+
+
+def batched(items: Iterable[Card], size: int) -> Iterator[list[Card]]:
+    """Successive lists of ``size`` items (``itertools.batched`` is Python 3.12+)."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def ingest_cards(
+    graph: Graph,
+    cards: Iterable[Card],
+    report: IngestReport,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Write ``cards`` to the graph in batches.
+
+    Args:
+        graph: Where to write.
+        cards: Valid cards with unique names.
+        report: Filled with what was written.
+        batch_size: Cards per transaction.
+        progress: Called with the number of cards handled after each batch.
+    """
+    started = time.perf_counter()
+    create_constraints(graph)
+    replaced_any = False
+    for batch in batched(cards, batch_size):
+        rows = [card_rows(card) for card in batch]
+        stored = existing_hashes(graph, [r.name for r in rows])
+        changed = [r for r in rows if stored.get(r.name, "") != r.card_hash]
+        report.models_unchanged += len(rows) - len(changed)
+        replace = [r.name for r in changed if r.name in stored]
+        replaced_any = replaced_any or bool(replace)
+        _write_or_isolate(graph, changed, replace, report)
+        if progress:
+            progress(len(rows))
+    if replaced_any:
+        delete_orphans(graph)
+    report.seconds += time.perf_counter() - started
+    return report
+
+
+def _write_or_isolate(graph: Graph, rows: Sequence[CardRows], replace: Sequence[str], report: IngestReport) -> None:
+    if not rows:
+        return
+    try:
+        write_batch(graph, rows, replace)
+        report.models_written += len(rows)
+        return
+    except QueryError as e:
+        if len(rows) == 1:
+            source = rows[0].model.get("source", rows[0].name)
+            report.rejected.append(Problem(str(source), "$", f"the graph server refused the card: {e}"))
+            return
+        logger.warning("batch of %d cards failed (%s); retrying card by card", len(rows), e)
+    replacing = set(replace)
+    for row in rows:
+        _write_or_isolate(graph, [row], [row.name] if row.name in replacing else [], report)
+
+
+def ingest_paths(
+    graph: Graph,
+    paths: Sequence[Path],
+    *,
+    strict: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Read, validate and write every card under ``paths``."""
+    report = IngestReport()
+    started = time.perf_counter()
+    cards = list(read_cards(paths, report, strict=strict))
+    report.seconds = time.perf_counter() - started
+    return ingest_cards(graph, cards, report, batch_size=batch_size, progress=progress)
+
+
+def validate_paths(paths: Sequence[Path], *, strict: bool = False) -> IngestReport:
+    """Validate every card under ``paths`` without touching the graph."""
+    report = IngestReport()
+    started = time.perf_counter()
+    for _ in read_cards(paths, report, strict=strict):
+        pass
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,90 @@
+"""Find card files: plain files, directories (recursive) and ``.zip`` archives."""
+
+from __future__ import annotations
+
+import logging
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from ingest.cards import MAX_CARD_BYTES, Problem
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CardFile:
+    """The bytes of one card file and where they came from."""
+
+    source: str
+    raw: bytes
+
+
+def _too_big(source: str, size: int) -> Problem:
+    return Problem(
+        source, "$", f"file is {size / 1e6:.1f} MB; a model card is at most {MAX_CARD_BYTES // (1024 * 1024)} MiB"
+    )
+
+
+def _read_file(path: Path) -> CardFile | Problem:
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_CARD_BYTES:
+            return _too_big(source, size)
+        return CardFile(source, path.read_bytes())
+    except OSError as e:
+        return Problem(source, "$", f"cannot be read: {e.strerror or e}")
+
+
+def _read_zip(path: Path) -> Iterator[CardFile | Problem]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = sorted(archive.infolist(), key=lambda m: m.filename)
+            for member in members:
+                inner = PurePosixPath(member.filename)
+                if member.is_dir() or inner.suffix.lower() != ".json" or _hidden(inner.parts):
+                    continue
+                source = f"{path}!{member.filename}"
+                # file_size is what the archive claims; reading one byte more catches a lie.
+                if member.file_size > MAX_CARD_BYTES:
+                    yield _too_big(source, member.file_size)
+                    continue
+                with archive.open(member) as handle:
+                    raw = handle.read(MAX_CARD_BYTES + 1)
+                yield _too_big(source, len(raw)) if len(raw) > MAX_CARD_BYTES else CardFile(source, raw)
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as e:
+        yield Problem(str(path), "$", f"is not a readable zip archive: {e}")
+
+
+def _hidden(parts: tuple[str, ...]) -> bool:
+    return any(part.startswith(".") or part == "__MACOSX" for part in parts)
+
+
+def iter_card_files(paths: Iterable[Path]) -> Iterator[CardFile | Problem]:
+    """Yield every card file under ``paths``, or a :class:`Problem` for what cannot be read.
+
+    Directories are walked recursively for ``*.json`` and ``*.zip`` (hidden
+    entries skipped, sorted for a stable order); a path given explicitly is
+    read whatever its extension.
+    """
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in (".json", ".zip")
+                and not _hidden(p.relative_to(path).parts)
+            )
+            if not found:
+                yield Problem(str(path), "$", "directory holds no .json or .zip files")
+            for child in found:
+                yield from _read_zip(child) if child.suffix.lower() == ".zip" else [_read_file(child)]
+        elif path.is_file() and path.suffix.lower() == ".zip":
+            yield from _read_zip(path)
+        elif path.is_file():
+            yield _read_file(path)
+        else:
+            yield Problem(str(path), "$", "no such file or directory")

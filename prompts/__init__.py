@@ -1,0 +1,1 @@
+"""Prompts, few-shot examples and vocabularies: data, not code."""

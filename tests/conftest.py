@@ -1,0 +1,89 @@
+"""Shared fixtures: the real embedded graph server, never a mock.
+
+One server per test session on a free port with a temporary MRM3_HOME.
+Function fixtures give a test an empty graph or one holding the public MRM3
+cards from ../shared/mrm3 (read in place, never copied into the repository).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.embedded import EmbeddedServer
+from assistant.graph import Graph, connect
+from ingest.ingester import ingest_paths
+from ingest.writer import reset
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("MRM3_SHARED_DIR", REPO.parent / "shared")) / "mrm3"
+MRM3_CARDS = SHARED / "dataset"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def mrm3_card_files() -> list[Path]:
+    """The 22 public MRM3 cards, or a skip when ../shared is absent."""
+    files = sorted(MRM3_CARDS.rglob("*.json"))
+    if not files:
+        pytest.skip(f"the public MRM3 cards are not at {MRM3_CARDS} (set MRM3_SHARED_DIR)")
+    return files
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings of a real embedded server started for this test session."""
+    home = tmp_path_factory.mktemp("mrm3-home")
+    test_settings = Settings(home=home, bolt_port=free_port(), heap="1g")
+    server = EmbeddedServer(test_settings)
+    server.start()
+    yield test_settings
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def cli_env(settings: Settings) -> dict[str, str]:
+    """Environment that points the CLI at the session's embedded server (and no LLM)."""
+    return {
+        "MRM3_HOME": str(settings.home),
+        "MRM3_BOLT_PORT": str(settings.bolt_port),
+        "MRM3_HEAP": settings.heap,
+        "NEO4J_URI": "",
+        "OPENAI_API_KEY": "",
+        "OPENAI_BASE_URL": "",
+    }
+
+
+@pytest.fixture(scope="session")
+def session_graph(settings: Settings) -> Iterator[Graph]:
+    """One driver for the whole session."""
+    graph = connect(settings)
+    yield graph
+    graph.close()
+
+
+@pytest.fixture
+def empty_graph(session_graph: Graph) -> Graph:
+    """The session's graph, emptied."""
+    reset(session_graph)
+    return session_graph
+
+
+@pytest.fixture
+def mrm3_graph(session_graph: Graph) -> Graph:
+    """The session's graph holding exactly the 22 public MRM3 cards."""
+    files = mrm3_card_files()
+    reset(session_graph)
+    report = ingest_paths(session_graph, [MRM3_CARDS])
+    assert report.ok and report.models_written == len(files)
+    return session_graph
