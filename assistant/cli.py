@@ -10,6 +10,7 @@ import functools
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -150,11 +151,15 @@ def _print_report(report: Any, verb: str) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Reject cards with incomplete entries instead of warning.")
 @click.option("--reset", is_flag=True, help="Delete everything in the graph first.")
-@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 50_000), help="Cards per transaction.")
+@click.option(
+    "--batch-size", default=1000, show_default=True, type=click.IntRange(1, 50_000), help="Cards per transaction."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.pass_context
 @_user_errors
-def ingest(ctx: click.Context, paths: Sequence[Path], strict: bool, reset: bool, batch_size: int, as_json: bool) -> None:
+def ingest(
+    ctx: click.Context, paths: Sequence[Path], strict: bool, reset: bool, batch_size: int, as_json: bool
+) -> None:
     """Ingest MRM3 model cards from files, directories (recursive) or .zip archives.
 
     Bad files are reported with the JSON path and the reason; every good card
@@ -282,6 +287,8 @@ def demo(ctx: click.Context, reset: bool, count: int | None) -> None:
 
     settings = _settings(ctx)
     directory = settings.home / "sample-catalog"
+    if directory.exists():
+        shutil.rmtree(directory)  # a smaller --count must not leave old cards behind
     files = write_catalog(directory, count=count)
     click.echo(f"Wrote {len(files)} sample model cards (synthetic data) to {directory}", err=True)
     with _connect(ctx) as graph:

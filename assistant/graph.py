@@ -85,8 +85,7 @@ class Graph:
                 return session.execute_write(work)
         except neo4j_errors.AuthError as e:
             raise ConfigError(
-                f"The graph server at {self.description} refused the credentials - check NEO4J_USER and "
-                "NEO4J_PASSWORD"
+                f"The graph server at {self.description} refused the credentials - check NEO4J_USER and NEO4J_PASSWORD"
             ) from e
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as e:
             raise GraphUnavailableError(

@@ -27,7 +27,9 @@ def graph_stats(graph: Graph) -> dict[str, dict[str, int]]:
     """
     labels = sorted(row["label"] for row in graph.read(LABELS))
     types = sorted(row["relationshipType"] for row in graph.read(RELATIONSHIP_TYPES))
-    nodes = _counts(graph, [f"MATCH (n:{_quote(label)}) RETURN {i} AS i, count(n) AS c" for i, label in enumerate(labels)])
+    nodes = _counts(
+        graph, [f"MATCH (n:{_quote(label)}) RETURN {i} AS i, count(n) AS c" for i, label in enumerate(labels)]
+    )
     rels = _counts(
         graph, [f"MATCH ()-[r:{_quote(rel)}]->() RETURN {i} AS i, count(r) AS c" for i, rel in enumerate(types)]
     )

@@ -110,9 +110,7 @@ def _decode(source: str, raw: bytes) -> dict[str, Any]:
         return CardRejected([Problem(source, path, reason)])
 
     if len(raw) > MAX_CARD_BYTES:
-        raise reject(
-            f"file is {len(raw) / 1e6:.1f} MB; a model card is at most {MAX_CARD_BYTES // (1024 * 1024)} MiB"
-        )
+        raise reject(f"file is {len(raw) / 1e6:.1f} MB; a model card is at most {MAX_CARD_BYTES // (1024 * 1024)} MiB")
     if not raw.strip():
         raise reject("file is empty - expected one JSON object (a model card)")
     if (nul := raw.find(b"\0")) >= 0:

@@ -74,9 +74,7 @@ def iter_card_files(paths: Iterable[Path]) -> Iterator[CardFile | Problem]:
             found = sorted(
                 p
                 for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in (".json", ".zip")
-                and not _hidden(p.relative_to(path).parts)
+                if p.is_file() and p.suffix.lower() in (".json", ".zip") and not _hidden(p.relative_to(path).parts)
             )
             if not found:
                 yield Problem(str(path), "$", "directory holds no .json or .zip files")

@@ -138,7 +138,11 @@ def card_rows(card: Card) -> CardRows:
         rows.dataset = _clean({"name": dataset["name"], "size": dataset.get("size")})
     if service := data.get("service"):
         rows.service = _clean(
-            {"name": service["name"], "minAccuracy": service.get("minAccuracy"), "minLatency": service.get("minLatency")}
+            {
+                "name": service["name"],
+                "minAccuracy": service.get("minAccuracy"),
+                "minLatency": service.get("minLatency"),
+            }
         )
     if training := data.get("training"):
         _map_training(rows, training)

@@ -187,7 +187,11 @@ def _statements(batch: Sequence[CardRows]) -> list[tuple[str, list[dict[str, Any
         (
             LINK_PROBLEM_TYPES,
             _distinct(
-                [{"service": c.service["name"], "problemType": c.problem_type} for c in batch if c.service and c.problem_type],
+                [
+                    {"service": c.service["name"], "problemType": c.problem_type}
+                    for c in batch
+                    if c.service and c.problem_type
+                ],
                 "service",
                 "problemType",
             ),
@@ -204,7 +208,11 @@ def _statements(batch: Sequence[CardRows]) -> list[tuple[str, list[dict[str, Any
         ),
         (
             MERGE_INFERENCE,
-            [{"key": run["key"], "props": run["props"], "device": run["device"]["id"]} for c in batch for run in c.inference],
+            [
+                {"key": run["key"], "props": run["props"], "device": run["device"]["id"]}
+                for c in batch
+                for run in c.inference
+            ],
         ),
     ]
 

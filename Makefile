@@ -1,0 +1,41 @@
+# The README's two commands: `make demo` (set up + main job) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+MRM3   := $(BIN)/mrm3
+SHARED ?= ../shared/mrm3
+
+.PHONY: install install-test demo test lint stop
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+
+## Set everything up and run the main job on the embedded graph server.
+demo: install
+	$(MRM3) db start
+	$(MRM3) demo
+	@if [ -d "$(SHARED)/dataset" ]; then $(MRM3) ingest "$(SHARED)/dataset"; \
+	 else echo "($(SHARED)/dataset not found: skipping the public MRM3 cards)"; fi
+	$(MRM3) stats
+	@echo "--- MRM3 README query 1: lowest inference energy"
+	$(MRM3) query "$$(cat docs/queries/mrm3-readme-1-lowest-energy.cypher)"
+	@echo "--- MRM3 README query 2: lowest training carbon on lumos5g"
+	$(MRM3) query "$$(cat docs/queries/mrm3-readme-2-lowest-carbon.cypher)"
+
+## Install what the tests need and run them.
+test: install-test
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check assistant ingest tests streamlit_app.py
+	$(BIN)/mypy
+
+stop:
+	$(MRM3) db stop
