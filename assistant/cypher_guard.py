@@ -124,7 +124,7 @@ def _is_key(tokens: Sequence[Token], i: int, parent: list[int]) -> bool:
     prev = tokens[i - 1].text if i > 0 else ""
     nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
     in_map = parent[i] >= 0 and tokens[parent[i]].text == "{"
-    # Not after a number: some lexers read "1." as a float, making "1.SET" a clause.
+    # Only after something that can own a property: "1.SET" needs no exemption.
     owner = tokens[i - 2] if i > 1 else None
     lookup = prev == "." and owner is not None and owner.kind not in ("number", "string")
     return lookup or (nxt == ":" and prev in ("{", ",") and in_map)

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from assistant.cypher_lexer import NAMES, Token, match_brackets
 
 # A name before "(" is a function (count(n), collect(m {.name})) unless it is
-# one of these keywords, after which "(" opens a node pattern.
+# one of these keywords, after which "(" opens a node pattern. A function such
+# as any(x IN ...) read as a node is harmless: it does not have a node's shape.
 _PATTERN_LEADS = frozenset(
     {"MATCH", "WHERE", "AND", "OR", "XOR", "NOT", "WHEN", "THEN", "ELSE", "RETURN", "WITH"}
-    | {"DISTINCT", "IN", "CASE", "UNWIND", "BY"}
+    | {"DISTINCT", "IN", "CASE", "UNWIND", "BY", "SHORTEST", "PATHS", "GROUPS", "ANY", "ALL"}
 )
 _LABEL_OPERATORS = frozenset({":", "|", "&"})
 

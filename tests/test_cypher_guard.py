@@ -5,11 +5,22 @@ Pure unit tests: the guard never talks to the server, so neither do these.
 
 from __future__ import annotations
 
+import json
+import random
+import subprocess
+import sys
 import time
 
 import pytest
 
-from assistant.cypher_guard import DEFAULT_ROW_CAP, check_against_schema, check_read_only, guard
+from assistant.cypher_guard import (
+    DEFAULT_ROW_CAP,
+    FORBIDDEN_KEYWORDS,
+    check_against_schema,
+    check_read_only,
+    guard,
+)
+from assistant.cypher_lexer import LexError, tokenize
 from assistant.errors import CypherSchemaError, UnsafeCypherError
 from assistant.schema import GraphSchema, PropertyInfo, RelationshipPattern
 
@@ -511,6 +522,11 @@ DIRECTION_FIXES = [
         "RETURN  x.processor",
     ),
     (
+        "a path selector does not hide the first node",
+        "MATCH p = ANY SHORTEST (m:Model)-[:TRAINS_ON]->(t:ModelTraining) RETURN length(p)",
+        "MATCH p = ANY SHORTEST (m:Model)<-[:TRAINS_ON]-(t:ModelTraining) RETURN length(p)",
+    ),
+    (
         "spacing and comments around the arrow are kept",
         "MATCH (m:Model) -[ :TRAINS_ON /* why */ ]-> (t:ModelTraining) RETURN t.fitTime",
         "MATCH (m:Model) <-[ :TRAINS_ON /* why */ ]- (t:ModelTraining) RETURN t.fitTime",
@@ -550,6 +566,7 @@ SCHEMA_OK = [
     ),
     ("a named path", "MATCH p = (m:Model)-[:TRAINED_ON]->(:Dataset) RETURN length(p)"),
     ("shortestPath", "MATCH p = shortestPath((a:Model)-[*]-(b:Device)) RETURN length(p)"),
+    ("a list comprehension over a bound name", "MATCH (m:Model) WITH collect(m) AS ms RETURN [m IN ms | m.anything]"),
     (
         "a label predicate and a map key",
         "MATCH (n) WHERE n:Model OR n:Dataset RETURN {name: n.name, kind: labels(n)[0]} AS row",
@@ -605,3 +622,59 @@ def test_the_guard_is_fast() -> None:
     for _ in range(runs):
         guard(README_CARBON, SCHEMA)
     assert (time.perf_counter() - started) / runs < 0.005
+
+
+# Lexes each statement read from stdin with the embedded server's own Cypher25
+# lexer and prints, per statement, the default-channel tokens as [name, start].
+SERVER_LEXER = """
+import json, sys
+from arcadedb_embedded.jvm import start_jvm
+start_jvm(heap_size="256m")
+from jpype import JClass
+streams = JClass("org.antlr.v4.runtime.CharStreams")
+lexer_class = JClass("com.arcadedb.query.opencypher.grammar.Cypher25Lexer")
+result = []
+for text in json.load(sys.stdin):
+    lexer = lexer_class(streams.fromString(text))
+    lexer.removeErrorListeners()
+    tokens = []
+    while (token := lexer.nextToken()).getType() != -1:
+        if token.getChannel() == 0:
+            name = str(lexer_class.VOCABULARY.getSymbolicName(token.getType()))
+            tokens.append([name, token.getStartIndex()])
+    result.append(tokens)
+json.dump(result, sys.stdout)
+"""
+
+FRAGMENTS = ["MATCH", "DELETE", "SET", "set", "CALL", "(n)", "x", "1", "5", "0x", "e", "_", ".", "..", "$", ";"]
+FRAGMENTS += ["'", '"', "`", "''", "``", "\\", "\\'", '\\"', "\\u0027", "//", "/*", "*/", "{", "}", ":", "|", "="]
+FRAGMENTS += [" ", "\n", "\r", "\t", "\u00a0", "\u2028", "\x85", "\x1c", "\u200b", "->", "<-", "-", "<", ">", "*"]
+FRAGMENTS += ["\u017f", "\u00e9", "\u0301"]
+
+
+@pytest.mark.slow
+def test_the_lexer_sees_every_keyword_the_server_lexer_sees() -> None:
+    pytest.importorskip("arcadedb_embedded")
+    rng = random.Random(20251122)
+    fuzz = ["".join(rng.choice(FRAGMENTS) for _ in range(rng.randint(1, 16))) for _ in range(20_000)]
+    corpus = [row[1] for row in REFUSED + ACCEPTED] + fuzz
+    run = subprocess.run(
+        [sys.executable, "-c", SERVER_LEXER],
+        input=json.dumps(corpus),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    watched = FORBIDDEN_KEYWORDS | {"CALL"}
+    missed = []
+    for text, server_tokens in zip(corpus, json.loads(run.stdout), strict=True):
+        try:
+            ours = {tok.start: tok.word for tok in tokenize(text) if tok.kind == "name"}
+        except LexError:
+            continue  # the guard refuses what it cannot lex
+        for name, start in server_tokens:
+            # "$SET" is a parameter to the server too (DOLLAR, then a name)
+            if name in watched and not text[:start].endswith("$") and ours.get(start) != name:
+                missed.append((text, name, start))
+    assert not missed
