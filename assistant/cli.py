@@ -6,57 +6,23 @@ cause is one line; set ``MRM3_RAISE_ERRORS=1`` to see the traceback instead.
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
-import os
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from dotenv import load_dotenv
 
+from assistant.ask_commands import ask, chat
+from assistant.cli_support import connect_graph, echo_json, settings_of, user_errors
 from assistant.config import Settings
-from assistant.errors import AssistantError
-from assistant.graph import Graph, connect, to_plain
+from assistant.eval_command import eval_command
+from assistant.graph import to_plain
 
 logger = logging.getLogger(__name__)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _user_errors(func: F) -> F:
-    """Turn :class:`AssistantError` into one readable line and exit code 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except AssistantError as e:
-            if os.environ.get("MRM3_RAISE_ERRORS"):
-                raise
-            raise click.ClickException(str(e)) from e
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _settings(ctx: click.Context) -> Settings:
-    settings: Settings = ctx.ensure_object(dict)["settings"]
-    return settings
-
-
-def _connect(ctx: click.Context) -> Graph:
-    settings = _settings(ctx)
-    if settings.embedded:
-        click.echo(f"Using the embedded graph server in {settings.home}", err=True)
-    return connect(settings)
-
-
-def _echo_json(value: Any) -> None:
-    click.echo(json.dumps(to_plain(value), indent=2, ensure_ascii=False))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,7 +56,7 @@ def db() -> None:
 def _embedded(ctx: click.Context) -> Any:
     from assistant.embedded import EmbeddedServer
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if not settings.embedded:
         click.echo(f"NEO4J_URI is set ({settings.neo4j_uri}); the embedded server is not used.", err=True)
     return EmbeddedServer(settings)
@@ -98,7 +64,7 @@ def _embedded(ctx: click.Context) -> Any:
 
 @db.command("start")
 @click.pass_context
-@_user_errors
+@user_errors
 def db_start(ctx: click.Context) -> None:
     """Start the embedded server (does nothing when it already runs)."""
     server = _embedded(ctx)
@@ -108,7 +74,7 @@ def db_start(ctx: click.Context) -> None:
 
 @db.command("stop")
 @click.pass_context
-@_user_errors
+@user_errors
 def db_stop(ctx: click.Context) -> None:
     """Stop the embedded server."""
     server = _embedded(ctx)
@@ -118,12 +84,12 @@ def db_stop(ctx: click.Context) -> None:
 @db.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
 @click.pass_context
-@_user_errors
+@user_errors
 def db_status(ctx: click.Context, as_json: bool) -> None:
     """Show whether the embedded server runs, where, and its log file."""
     status = _embedded(ctx).status()
     if as_json:
-        _echo_json(status.as_dict())
+        echo_json(status.as_dict())
         return
     state = f"running (pid {status.pid})" if status.running else "not running"
     click.echo(f"Embedded graph server: {state}\n  uri: {status.uri}\n  data: {status.home}\n  log: {status.log}")
@@ -156,7 +122,7 @@ def _print_report(report: Any, verb: str) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.pass_context
-@_user_errors
+@user_errors
 def ingest(
     ctx: click.Context, paths: Sequence[Path], strict: bool, reset: bool, batch_size: int, as_json: bool
 ) -> None:
@@ -178,14 +144,14 @@ def ingest(
 
     report = IngestReport()
     cards = list(read_cards(paths, report, strict=strict))
-    with _connect(ctx) as graph:
+    with connect_graph(ctx) as graph:
         if reset:
             deleted = reset_graph(graph)
             click.echo(f"Reset: deleted {deleted} nodes", err=True)
         with tqdm(total=len(cards), unit="card", desc="Ingesting", disable=None, file=sys.stderr) as bar:
             ingest_cards(graph, cards, report, batch_size=batch_size, progress=bar.update)
     if as_json:
-        _echo_json(report.as_dict())
+        echo_json(report.as_dict())
     _print_report(report, "Ingest")
     if not report.ok:
         sys.exit(1)
@@ -195,7 +161,7 @@ def ingest(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat incomplete entries as errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
-@_user_errors
+@user_errors
 def validate(paths: Sequence[Path], strict: bool, as_json: bool) -> None:
     """Check model cards against the schema without touching the graph.
 
@@ -207,7 +173,7 @@ def validate(paths: Sequence[Path], strict: bool, as_json: bool) -> None:
 
     report = validate_paths(paths, strict=strict)
     if as_json:
-        _echo_json(report.as_dict())
+        echo_json(report.as_dict())
     _print_report(report, "Validate")
     if not report.ok:
         sys.exit(1)
@@ -219,15 +185,15 @@ def validate(paths: Sequence[Path], strict: bool, as_json: bool) -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help='Print {"nodes": {...}, "relationships": {...}}.')
 @click.pass_context
-@_user_errors
+@user_errors
 def stats(ctx: click.Context, as_json: bool) -> None:
     """Count nodes per label and relationships per type."""
     from assistant.stats import graph_stats
 
-    with _connect(ctx) as graph:
+    with connect_graph(ctx) as graph:
         counts = graph_stats(graph)
     if as_json:
-        _echo_json(counts)
+        echo_json(counts)
         return
     click.echo(f"Graph: {graph.description}")
     for kind in ("nodes", "relationships"):
@@ -242,7 +208,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 @click.argument("cypher")
 @click.option("--json", "as_json", is_flag=True, help='Print {"rows": [{column: value}, ...]}.')
 @click.pass_context
-@_user_errors
+@user_errors
 def query(ctx: click.Context, cypher: str, as_json: bool) -> None:
     """Run one read-only Cypher statement and print its rows.
 
@@ -256,15 +222,15 @@ def query(ctx: click.Context, cypher: str, as_json: bool) -> None:
     from assistant.cypher_guard import guard
     from assistant.table import format_table
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     guarded = guard(cypher, row_cap=settings.row_cap)
-    with _connect(ctx) as graph:
+    with connect_graph(ctx) as graph:
         rows = graph.read(guarded.cypher, timeout_s=settings.query_timeout_s)
     rows = [to_plain(row) for row in rows]
     for note in guarded.notes:
         click.echo(f"note: {note}", err=True)
     if as_json:
-        _echo_json({"rows": rows})
+        echo_json({"rows": rows})
     else:
         click.echo(format_table(rows))
         click.echo(f"{len(rows)} row{'s' if len(rows) != 1 else ''}", err=True)
@@ -274,7 +240,7 @@ def query(ctx: click.Context, cypher: str, as_json: bool) -> None:
 @click.option("--reset", is_flag=True, help="Delete everything in the graph first.")
 @click.option("--count", type=click.IntRange(1, 1_000_000), default=None, help="Number of sample cards.")
 @click.pass_context
-@_user_errors
+@user_errors
 def demo(ctx: click.Context, reset: bool, count: int | None) -> None:
     """Fill the graph with the project's SAMPLE catalog (synthetic, not real measurements).
 
@@ -285,13 +251,13 @@ def demo(ctx: click.Context, reset: bool, count: int | None) -> None:
     from ingest.sample import write_catalog
     from ingest.writer import reset as reset_graph
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     directory = settings.home / "sample-catalog"
     if directory.exists():
         shutil.rmtree(directory)  # a smaller --count must not leave old cards behind
     files = write_catalog(directory, count=count)
     click.echo(f"Wrote {len(files)} sample model cards (synthetic data) to {directory}", err=True)
-    with _connect(ctx) as graph:
+    with connect_graph(ctx) as graph:
         if reset:
             reset_graph(graph)
         report = ingest_paths(graph, [directory])
@@ -303,3 +269,8 @@ def demo(ctx: click.Context, reset: bool, count: int | None) -> None:
 def main(argv: list[str] | None = None) -> Any:
     """Entry point for ``python -m assistant``."""
     return cli.main(args=argv, prog_name="mrm3")
+
+
+cli.add_command(ask)
+cli.add_command(chat)
+cli.add_command(eval_command, "eval")

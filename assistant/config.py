@@ -41,6 +41,10 @@ class Settings:
         query_timeout_s: Time limit of one question's Cypher statement.
         row_cap: Most rows a question returns.
         repair_attempts: Corrected attempts the LLM gets after a failed statement.
+        llm_timeout_s: Time limit of one request to the LLM.
+        llm_max_retries: Retries of a failed LLM request. One by default: the
+            chain already repairs a bad statement, and a dead endpoint should
+            fail in seconds, not after the client's default back-off.
         heap: Java heap of the embedded server.
     """
 
@@ -56,6 +60,8 @@ class Settings:
     query_timeout_s: float = 10.0
     row_cap: int = 1000
     repair_attempts: int = 1
+    llm_timeout_s: float = 60.0
+    llm_max_retries: int = 1
     heap: str = "2g"
 
     @property
@@ -124,6 +130,8 @@ _NUMERIC: tuple[tuple[str, str, type], ...] = (
     ("MRM3_QUERY_TIMEOUT", "query_timeout_s", float),
     ("MRM3_ROW_CAP", "row_cap", int),
     ("MRM3_REPAIR_ATTEMPTS", "repair_attempts", int),
+    ("MRM3_LLM_TIMEOUT", "llm_timeout_s", float),
+    ("MRM3_LLM_RETRIES", "llm_max_retries", int),
 )
 
 

@@ -102,7 +102,7 @@ class EmbeddedServer:
             home=self.home,
             database=self.database,
             log=self.log_path,
-            startup_s=state.get("startup_s") if running else None,
+            startup_s=_float_or_none(state.get("startup_s")) if running else None,
         )
 
     def start(self, timeout_s: float = START_TIMEOUT_S) -> ServerStatus:
@@ -263,6 +263,10 @@ def _cmdline(pid: int) -> str:
     except OSError:
         # No /proc (macOS): trust the pid.
         return "assistant.embedded_server" if _pid_alive(pid) else ""
+
+
+def _float_or_none(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
 
 
 def _port_open(port: int) -> bool:

@@ -46,7 +46,7 @@ def run_guarded(
     guarded = guard(cypher, schema=schema, row_cap=row_cap)
     logger.debug("cypher: %s params: %s", guarded.cypher, dict(params or {}))
     rows = graph.read(guarded.cypher, params, timeout_s=timeout_s)
-    capped_by_guard = guarded.limit_added or any("LIMIT" in note for note in guarded.notes)
+    capped_by_guard = guarded.limit_added or any("lowered to the row cap" in note for note in guarded.notes)
     truncated = capped_by_guard and len(rows) >= row_cap
     notes = guarded.notes
     if truncated:

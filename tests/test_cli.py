@@ -73,9 +73,7 @@ def test_query_json_prints_dates_as_iso_strings(mrm3_graph: Graph, cli_env: dict
     ],
     ids=["detach delete", "lower-case set", "create", "remove behind a comment"],
 )
-def test_query_refuses_writes_and_changes_nothing(
-    mrm3_graph: Graph, cli_env: dict[str, str], statement: str
-) -> None:
+def test_query_refuses_writes_and_changes_nothing(mrm3_graph: Graph, cli_env: dict[str, str], statement: str) -> None:
     before = graph_stats(mrm3_graph)
     code, out, err = run(cli_env, "query", statement)
     assert code == 1
@@ -115,7 +113,11 @@ def test_validate_needs_no_graph_and_reports_json(tmp_path: Path) -> None:
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert report["rejected"] == [
-        {"file": str(tmp_path / "a.json"), "path": "$", "reason": "expected one JSON object (a model card), got an array"}
+        {
+            "file": str(tmp_path / "a.json"),
+            "path": "$",
+            "reason": "expected one JSON object (a model card), got an array",
+        }
     ]
 
 

@@ -1,0 +1,116 @@
+"""A scripted OpenAI-compatible server on 127.0.0.1 for tests: no network, real client.
+
+``POST /v1/chat/completions`` answers with the next queued reply as a proper
+(non-streaming) ChatCompletion and records each request body, so a test can
+assert on exactly what the model was sent.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections import deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+FAKE_MODEL = "fake-model"
+
+
+class FakeLLM:
+    """Replies from a queue; ``requests`` holds every request body, oldest first."""
+
+    def __init__(self) -> None:
+        self.replies: deque[tuple[int, str]] = deque()
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """The base URL to give as ``OPENAI_BASE_URL``."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def start(self) -> FakeLLM:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.replies.clear()
+            self.requests.clear()
+
+    def enqueue(self, *replies: str) -> None:
+        """Queue the contents of the next completions, in order."""
+        with self._lock:
+            self.replies.extend((200, reply) for reply in replies)
+
+    def enqueue_error(self, status: int, message: str = "scripted failure") -> None:
+        """Queue an HTTP error response (e.g. 401 for a refused key)."""
+        with self._lock:
+            self.replies.append((status, message))
+
+    def prompts(self) -> list[str]:
+        """The text of the last message of each request, oldest first."""
+        return [str(body["messages"][-1]["content"]) for body in self.requests]
+
+    def _next(self, body: dict[str, Any]) -> tuple[int, str]:
+        with self._lock:
+            self.requests.append(body)
+            if not self.replies:
+                return 500, "the test queued no reply for this request"
+            return self.replies.popleft()
+
+    def _completion(self, body: dict[str, Any], content: str) -> dict[str, Any]:
+        return {
+            "id": f"chatcmpl-fake-{next(self._ids)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "fake-model"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "finish_reason": "stop",
+                    "logprobs": None,
+                }
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                if not self.path.rstrip("/").endswith("/chat/completions"):
+                    self._send(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
+                    return
+                status, content = fake._next(body)
+                if status != 200:
+                    self._send(status, {"error": {"message": content, "type": "scripted", "code": status}})
+                    return
+                self._send(200, fake._completion(body, content))
+
+            def _send(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output quiet
+                pass
+
+        return Handler

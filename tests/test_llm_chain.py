@@ -1,0 +1,424 @@
+"""The LLM path end to end: real langchain-openai client, real GraphCypherQAChain, real graph.
+
+The model is a scripted OpenAI-compatible server on 127.0.0.1 (tests/fake_llm.py);
+the tests assert on what the model was sent and on what did not happen to the graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from assistant.assistant import Assistant
+from assistant.config import Settings
+from assistant.conversation import Conversation, clean_rewrite
+from assistant.errors import AssistantError, ConfigError, LLMUnavailableError
+from assistant.graph import Graph
+from assistant.llm import build_llm
+from assistant.row_facts import measurement_caveats, refuses_to_answer, summarize_rows, unit_of
+from tests.conftest import free_port
+from tests.fake_llm import FAKE_MODEL, FakeLLM
+
+# cards_graph, fake_llm, llm_settings, graph_fingerprint
+pytest_plugins = ("tests.llm_fixtures",)
+
+GREENEST_LUMOS = (
+    "MATCH (t:ModelTraining)-[:TRAINS_ON]->(m:Model)-[:TRAINED_ON]->(d:Dataset {name: 'lumos5g'})\n"
+    "RETURN m.name AS model, t.carbonFootprint AS training_carbon_g, t.energyConsumption AS training_energy_j\n"
+    "ORDER BY t.carbonFootprint ASC LIMIT 5"
+)
+GREENEST_UMU = GREENEST_LUMOS.replace("lumos5g", "umu")
+ANSWER = "XGBRegressor-lumos5g-KFold has no measured carbon; the best measured is KNeighborsRegressor-lumos5g-KFold."
+
+
+def examples_section(prompt: str) -> str:
+    return prompt.split("Examples of questions and their Cypher:", 1)[1].split("\nRules:", 1)[0]
+
+
+def test_the_prompt_holds_the_schema_the_linked_values_and_a_few_selected_examples(
+    cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue(GREENEST_LUMOS, ANSWER)
+    Assistant(llm_settings, cards_graph).ask("Which model is greenest on lumos?", engine="llm")
+    body = fake_llm.requests[0]
+    prompt = fake_llm.prompts()[0]
+    assert body["model"] == FAKE_MODEL and body["temperature"] == 0
+    # The live schema: labels, directions, properties and low-cardinality values.
+    assert "(ModelTraining)-[:TRAINS_ON]->(Model)" in prompt
+    assert "(ModelInference)-[:INFERENCE_ON]->(Model)" in prompt
+    assert "carbonFootprint: FLOAT" in prompt and "r_squared_mean" in prompt
+    assert "'logatec-winter'" in prompt
+    assert "../../artifacts" not in prompt  # file paths are no use to the model
+    # The value the question mentions, linked to the graph.
+    assert "- \"lumos\" -> Dataset.name = 'lumos5g'" in prompt
+    # A few examples, the closest first, not the whole library.
+    examples = examples_section(prompt)
+    headers = [line for line in examples.splitlines() if line.startswith("# ")]
+    assert len(headers) == 5
+    assert any("greenest" in h.lower() or "carbon" in h.lower() for h in headers[:2])
+    assert prompt.rstrip().endswith("Question: Which model is greenest on lumos?\nCypher:")
+
+
+def test_a_good_statement_returns_rows_and_the_models_answer(
+    cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue(f"```cypher\n{GREENEST_LUMOS}\n```", ANSWER)
+    answer = Assistant(llm_settings, cards_graph).ask("Which model is greenest on lumos?", engine="llm")
+    assert answer.answered and answer.engine == "llm"
+    assert answer.text == ANSWER
+    assert answer.cypher == GREENEST_LUMOS
+    models = [row["model"] for row in answer.rows]
+    # Two unmeasured zeros tie for first place; the measured ones follow in order.
+    assert set(models[:2]) == {"XGBRegressor-lumos5g-KFold", "LinearRegression-lumos5g-KFold"}
+    assert models[2:] == ["KNeighborsRegressor-lumos5g-KFold", "RandomForestRegressor-lumos5g-KFold"]
+    assert len(fake_llm.requests) == 2
+    answer_prompt = fake_llm.prompts()[1]
+    assert "KNeighborsRegressor-lumos5g-KFold" in answer_prompt and GREENEST_LUMOS in answer_prompt
+    assert answer.as_json()["rows"][0].keys() == {"model", "training_carbon_g", "training_energy_j"}
+
+
+def test_a_ranking_led_by_unmeasured_zeros_says_so_and_names_the_best_measured_model(
+    cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue(GREENEST_LUMOS, ANSWER)
+    answer = Assistant(llm_settings, cards_graph).ask("greenest model on lumos5g", engine="llm")
+    caveats = " ".join(answer.caveats)
+    assert "not measured" in caveats
+    assert "best measured result is KNeighborsRegressor-lumos5g-KFold" in caveats and "1.868 g CO2" in caveats
+    facts = fake_llm.prompts()[1].split("must mention:", 1)[1]
+    assert "not measured" in facts and "KNeighborsRegressor-lumos5g-KFold" in facts
+
+
+def test_an_i_dont_know_answer_over_rows_is_replaced_by_a_summary_of_the_rows(
+    cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue(GREENEST_LUMOS, "I don't know the answer to that.")
+    answer = Assistant(llm_settings, cards_graph).ask("greenest model on lumos5g", engine="llm")
+    assert "don't know" not in answer.text
+    assert "XGBRegressor-lumos5g-KFold" in answer.text and "g CO2" in answer.text and " J" in answer.text
+    assert "best measured result is KNeighborsRegressor-lumos5g-KFold" in answer.text
+
+
+def test_when_the_answer_step_fails_the_rows_are_summarized(
+    cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue(GREENEST_LUMOS)
+    fake_llm.enqueue_error(401, "bad key")
+    answer = Assistant(llm_settings, cards_graph).ask("greenest model on lumos5g", engine="llm")
+    assert answer.answered and "KNeighborsRegressor-lumos5g-KFold" in answer.text
+    assert any("could not write the explanation" in c for c in answer.caveats)
+
+
+WRITES = {
+    "DETACH DELETE": "MATCH (n) DETACH DELETE n",
+    "DELETE of relationships": "MATCH ()-[r]->() DELETE r",
+    "SET in lower case": "match (m:Model) set m.size = 0 return m.name",
+    "SET +=": "MATCH (m:Model) SET m += {size: 0} RETURN m.name",
+    "MERGE": "MERGE (m:Model {name: 'evil'}) RETURN m.name",
+    "CREATE": "CREATE (m:Model {name: 'evil'}) RETURN m.name",
+    "CREATE after UNWIND": "UNWIND [1, 2] AS x CREATE (:Model {name: 'evil'})",
+    "REMOVE": "MATCH (m:Model) REMOVE m.size RETURN m.name",
+    "REMOVE a label": "MATCH (m:Model) REMOVE m:Model RETURN count(m)",
+    "FOREACH": "MATCH (m:Model) WITH collect(m) AS ms FOREACH (x IN ms | SET x.size = 0)",
+    "CALL subquery that deletes": "MATCH (m:Model) CALL { WITH m DETACH DELETE m } RETURN count(*)",
+    "CALL subquery with scope that sets": "MATCH (m:Model) CALL (m) { SET m.size = 0 } RETURN count(*)",
+    "CALL IN TRANSACTIONS": "MATCH (m:Model) CALL { WITH m DELETE m } IN TRANSACTIONS RETURN 1",
+    "LOAD CSV": "LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line",
+    "LOAD CSV in mixed case": "LoAd CsV WITH HEADERS FROM 'http://example.com/x.csv' AS row RETURN row",
+    "write hidden behind block comments": "MATCH (m:Model) /* only reading */ DeTaCh /* honest */ DELETE m",
+    "write after a line comment": "MATCH (m:Model) // read\nSET m.size = 0 RETURN m.name",
+    "second statement after a semicolon": "MATCH (m:Model) RETURN m.name; MATCH (n) DETACH DELETE n",
+    "write inside a markdown fence": "```cypher\nMATCH (n) DETACH DELETE n\n```",
+    "procedure call": "CALL db.clearQueryCaches()",
+    "apoc procedure": "CALL apoc.periodic.iterate('MATCH (n) RETURN n', 'DETACH DELETE n', {batchSize: 10})",
+    "DROP": "DROP CONSTRAINT model_name IF EXISTS",
+    "write in a UNION branch": "MATCH (m:Model) RETURN m.name AS x UNION MATCH (n) DETACH DELETE n RETURN 'x' AS x",
+}
+
+
+@pytest.mark.parametrize("statement", list(WRITES.values()), ids=[f"refuses {k}" for k in WRITES])
+def test_every_write_statement_from_the_model_is_refused_and_the_graph_is_unchanged(
+    cards_graph: Graph,
+    llm_settings: Settings,
+    fake_llm: FakeLLM,
+    graph_fingerprint: Callable[[Graph], object],
+    statement: str,
+) -> None:
+    fingerprint = graph_fingerprint
+    before = fingerprint(cards_graph)
+    fake_llm.enqueue(statement)
+    answer = Assistant(llm_settings, cards_graph).ask("please clean up the graph", engine="llm")
+    assert not answer.answered
+    assert "refused" in answer.text.lower() and answer.rows == [] and answer.cypher is None
+    assert len(fake_llm.requests) == 1  # not repaired, and no answer step over nothing
+    assert fingerprint(cards_graph) == before
+
+
+def test_a_syntax_error_is_repaired_once_with_the_database_error_sent_back(
+    cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    broken = "MATCH (m:Model) RETUR m.name AS model"
+    fake_llm.enqueue(broken, "MATCH (m:Model) RETURN m.name AS model ORDER BY model LIMIT 3", "Three models.")
+    answer = Assistant(llm_settings, cards_graph).ask("name three models", engine="llm")
+    assert answer.answered and len(answer.rows) == 3
+    assert len(fake_llm.requests) == 3
+    first, second = fake_llm.prompts()[:2]
+    assert "Your previous statement" not in first
+    repair = second.split("Your previous statement for this question failed.", 1)[1]
+    assert broken in repair
+    assert "The graph server rejected the statement" in repair and "RETUR" in repair.split("Error:", 1)[1]
+    assert any("corrected" in c for c in answer.caveats)
+
+
+def test_an_unknown_property_is_repaired_with_the_schema_error_and_a_suggestion(
+    cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue(
+        "MATCH (t:ModelTraining)-[:TRAINS_ON]->(m:Model) RETURN m.name AS model, t.mae AS mae",
+        "MATCH (t:ModelTraining)-[:TRAINS_ON]->(m:Model) RETURN m.name AS model, t.mae_mean AS mae LIMIT 2",
+        "Two models.",
+    )
+    answer = Assistant(llm_settings, cards_graph).ask("mae of two models", engine="llm")
+    assert answer.answered and len(answer.rows) == 2
+    error = fake_llm.prompts()[1].split("Error:", 1)[1]
+    assert "does not match the graph" in error and "mae_mean" in error
+
+
+def test_a_reversed_relationship_is_corrected_without_a_repair_round(
+    cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue(
+        "MATCH (m:Model)-[:TRAINS_ON]->(t:ModelTraining) RETURN m.name AS model, t.fitTime AS fit_time_s LIMIT 3",
+        "Three fit times.",
+    )
+    answer = Assistant(llm_settings, cards_graph).ask("fit times", engine="llm")
+    assert answer.answered and len(answer.rows) == 3
+    assert "(m:Model)<-[:TRAINS_ON]-(t:ModelTraining)" in (answer.cypher or "")
+    assert len(fake_llm.requests) == 2
+
+
+def test_after_the_repair_attempt_fails_the_answer_says_so_honestly(
+    cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue("MATCH (m:Model) RETUR m.name", "MATCH (m:Model) RETURN m.nme")
+    answer = Assistant(llm_settings, cards_graph).ask("names", engine="llm")
+    assert not answer.answered
+    assert answer.text.startswith("I could not answer this from the graph") and "2 times" in answer.text
+    assert answer.cypher is None and answer.caveats[1] == "The last statement tried: MATCH (m:Model) RETURN m.nme"
+    assert len(fake_llm.requests) == 2
+
+
+def test_repair_attempts_come_from_the_settings(cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM) -> None:
+    fake_llm.enqueue("MATCH (m:Model) RETUR m.name")
+    answer = Assistant(llm_settings.with_overrides(repair_attempts=0), cards_graph).ask("names", engine="llm")
+    assert not answer.answered and len(fake_llm.requests) == 1
+
+
+def test_a_follow_up_is_rewritten_into_a_standalone_question_before_cypher(
+    cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    assistant = Assistant(llm_settings, cards_graph)
+    conversation = Conversation()
+    fake_llm.enqueue(GREENEST_LUMOS, ANSWER)
+    assistant.ask("Which model has the lowest training carbon footprint on lumos5g?", conversation=conversation)
+    assert len(fake_llm.requests) == 2  # the first question needs no rewrite
+    standalone = "Which model has the lowest training carbon footprint on umu?"
+    fake_llm.enqueue(f"Standalone question: {standalone}", GREENEST_UMU, "On umu ...")
+    answer = assistant.ask("and on umu?", conversation=conversation)
+    rewrite, cypher = fake_llm.prompts()[2:4]
+    assert "lowest training carbon footprint on lumos5g" in rewrite and ANSWER[:40] in rewrite
+    assert "Follow-up question: and on umu?" in rewrite
+    assert f"Question: {standalone}\nCypher:" in cypher
+    assert "- \"umu\" -> Dataset.name = 'umu'" in cypher
+    assert answer.question == "and on umu?" and answer.standalone_question == standalone
+    assert all("umu" in row["model"] for row in answer.rows)
+    assert [t.question for t in conversation.turns] == [
+        "Which model has the lowest training carbon footprint on lumos5g?",
+        "and on umu?",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        ("Standalone question: Which model is best on umu?", "Which model is best on umu?"),
+        ('"Which model is best on umu?"\n', "Which model is best on umu?"),
+        ("\n\nWhich model is best on umu?\nBecause ...", "Which model is best on umu?"),
+    ],
+    ids=["drops a label", "drops quotes", "keeps the first line"],
+)
+def test_a_rewrite_reply_is_cleaned(reply: str, expected: str) -> None:
+    assert clean_rewrite(reply) == expected
+
+
+def test_an_unreachable_llm_is_one_readable_error(cards_graph: Graph, settings: Settings) -> None:
+    dead = settings.with_overrides(openai_base_url=f"http://127.0.0.1:{free_port()}/v1", openai_api_key="x")
+    with pytest.raises(LLMUnavailableError, match="Cannot reach the LLM at http://127.0.0.1"):
+        Assistant(dead, cards_graph).ask("anything", engine="llm")
+
+
+def test_an_llm_error_never_shows_credentials_from_the_base_url(cards_graph: Graph, settings: Settings) -> None:
+    port = free_port()
+    dead = settings.with_overrides(openai_base_url=f"http://alice:s3cret-pw@127.0.0.1:{port}/v1?key=s3cret-q")
+    with pytest.raises(LLMUnavailableError) as raised:
+        Assistant(dead, cards_graph).ask("anything", engine="llm")
+    assert f"http://127.0.0.1:{port}/v1" in str(raised.value)
+    assert "s3cret" not in str(raised.value) and "alice" not in str(raised.value)
+
+
+def test_llm_time_limit_and_retries_come_from_the_environment() -> None:
+    settings = Settings.from_env({"MRM3_LLM_TIMEOUT": "2.5", "MRM3_LLM_RETRIES": "0", "OPENAI_API_KEY": "k"})
+    llm = build_llm(settings)
+    assert (llm.request_timeout, llm.max_retries) == (2.5, 0)
+
+
+def test_a_refused_key_is_one_readable_error(cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM) -> None:
+    fake_llm.enqueue_error(401, "invalid api key")
+    with pytest.raises(LLMUnavailableError, match="refused the API key - check OPENAI_API_KEY"):
+        Assistant(llm_settings, cards_graph).ask("anything", engine="llm")
+
+
+def test_the_llm_engine_without_an_llm_says_none_is_configured(cards_graph: Graph, settings: Settings) -> None:
+    with pytest.raises(LLMUnavailableError, match="No LLM is configured"):
+        Assistant(settings, cards_graph).ask("anything", engine="llm")
+
+
+def test_auto_without_an_llm_uses_the_offline_engine_or_says_none_is_configured(
+    cards_graph: Graph, settings: Settings
+) -> None:
+    assistant = Assistant(settings, cards_graph)
+    if assistant.offline_engine() is None:
+        with pytest.raises(LLMUnavailableError, match="No LLM is configured"):
+            assistant.ask("Which model is greenest on lumos5g?")
+    else:
+        assert assistant.ask("Which model is greenest on lumos5g?").engine == "offline"
+
+
+# -- facts from rows, without a model --------------------------------------------------
+
+
+def test_unmeasured_leaders_are_flagged_and_the_best_measured_named() -> None:
+    rows = [
+        {"model": "A", "training_carbon_g": 0.0, "training_energy_j": 0},
+        {"model": "B", "training_carbon_g": 2.5, "training_energy_j": 30000},
+        {"model": "C", "training_carbon_g": 1.25, "training_energy_j": 20000},
+    ]
+    facts = measurement_caveats(rows)
+    assert "A comes first" in facts[0] and "not measured" in facts[0]
+    assert facts[1] == "The best measured result is C with training_carbon_g = 1.25 g CO2."
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([{"model": "A", "carbonFootprint": 1.0}, {"model": "B", "carbonFootprint": 2.0}], None),
+        ([{"model": "A", "r_squared": 0.0}], None),
+        ([{"model": "A", "i.energyConsumption": None}], "None of these rows has a measured i.energyConsumption"),
+        ([{"model": "A", "carbon_g": 1.0}, {"model": "B", "carbon_g": 0.0}], "1 of 2 rows have no measured carbon_g"),
+    ],
+    ids=["all measured: nothing to say", "zero accuracy is no measurement gap", "missing", "a zero further down"],
+)
+def test_measurement_caveats(rows: list[dict[str, object]], expected: str | None) -> None:
+    facts = measurement_caveats(rows)
+    if expected is None:
+        assert facts == []
+    else:
+        assert any(expected in fact for fact in facts), facts
+
+
+@pytest.mark.parametrize(
+    ("column", "unit"),
+    [
+        ("training_carbon_g", "g CO2"),
+        ("i.energyConsumption", "J"),
+        ("latency_s", "s"),
+        ("t.totalTrainTime", "s"),
+        ("size_bytes", "bytes"),
+        ("batch_size", ""),
+        ("flops", "FLOPs"),
+        ("date_created", ""),
+    ],
+)
+def test_units_are_read_from_column_names(column: str, unit: str) -> None:
+    assert unit_of(column) == unit
+
+
+@pytest.mark.parametrize(
+    ("text", "refuses"),
+    [
+        ("I don't know the answer.", True),
+        ("I do not know.", True),
+        ("No information is available about that.", True),
+        ("I cannot answer this question.", True),
+        ("XGBRegressor has the lowest carbon footprint, 0.43 g CO2.", False),
+    ],
+)
+def test_refusals_are_recognised(text: str, refuses: bool) -> None:
+    assert refuses_to_answer(text) is refuses
+
+
+def test_a_row_summary_names_rows_with_units() -> None:
+    text = summarize_rows([{"model": "A", "latency_s": 0.0021, "size_bytes": 1581}])
+    assert text == "The graph returned 1 row:\n1. model A, latency_s 0.0021 s, size_bytes 1,581 bytes"
+    assert summarize_rows([]) == "The graph holds no data matching this question."
+    assert summarize_rows([{"model": "B", "training_energy_j": 29108.337}]).endswith("training_energy_j 29,108 J")
+
+
+# -- engine choice and fallback ------------------------------------------------------
+
+
+def test_auto_falls_back_to_the_offline_engine_when_the_llm_cypher_fails_twice(
+    cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    pytest.importorskip("assistant.offline.engine")
+    fake_llm.enqueue("MATCH (m:Model) RETUR m.name", "MATCH (m:Model) RETUR m.name")
+    answer = Assistant(llm_settings, cards_graph).ask("Which model has the lowest training carbon on lumos5g?")
+    assert answer.engine == "offline"
+    assert answer.caveats[0].startswith("Answered by the offline engine because the LLM's Cypher did not work")
+    assert answer.question == "Which model has the lowest training carbon on lumos5g?"
+    assert len(fake_llm.requests) == 2
+
+
+def test_auto_falls_back_to_the_offline_engine_when_the_llm_is_unreachable(
+    cards_graph: Graph, settings: Settings
+) -> None:
+    pytest.importorskip("assistant.offline.engine")
+    dead = settings.with_overrides(openai_base_url=f"http://127.0.0.1:{free_port()}/v1", openai_api_key="x")
+    answer = Assistant(dead, cards_graph).ask("How many models are there?")
+    assert answer.engine == "offline"
+    assert "the LLM is unavailable (Cannot reach the LLM" in answer.caveats[0]
+
+
+def test_auto_falls_back_when_the_llm_writes_a_refused_statement(
+    cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM, graph_fingerprint: Callable[[Graph], object]
+) -> None:
+    pytest.importorskip("assistant.offline.engine")
+    before = graph_fingerprint(cards_graph)
+    fake_llm.enqueue("MATCH (n) DETACH DELETE n")
+    answer = Assistant(llm_settings, cards_graph).ask("How many models are there?")
+    assert answer.engine == "offline" and "Refused" in answer.caveats[0]
+    assert graph_fingerprint(cards_graph) == before
+
+
+def test_the_llm_engine_never_falls_back(cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM) -> None:
+    fake_llm.enqueue("MATCH (m:Model) RETUR m.name", "MATCH (m:Model) RETUR m.name")
+    answer = Assistant(llm_settings, cards_graph).ask("names", engine="llm")
+    assert answer.engine == "llm" and not answer.answered
+
+
+def test_the_offline_engine_needs_no_llm(cards_graph: Graph, settings: Settings, fake_llm: FakeLLM) -> None:
+    pytest.importorskip("assistant.offline.engine")
+    answer = Assistant(settings, cards_graph).ask("How many models are there?", engine="offline")
+    assert answer.engine == "offline" and fake_llm.requests == []
+
+
+@pytest.mark.parametrize("question", ["", "   \n "], ids=["empty", "blank"])
+def test_an_empty_question_is_a_readable_error(cards_graph: Graph, settings: Settings, question: str) -> None:
+    with pytest.raises(AssistantError, match="The question is empty"):
+        Assistant(settings, cards_graph).ask(question)
+
+
+def test_an_unknown_engine_is_a_readable_error(cards_graph: Graph, settings: Settings) -> None:
+    with pytest.raises(ConfigError, match="Unknown engine 'magic' - use one of auto, llm, offline"):
+        Assistant(settings, cards_graph).ask("q", engine="magic")
