@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 MRM3   := $(BIN)/mrm3
 SHARED ?= ../shared/mrm3
+NO_UI  ?=
+UI_PORT ?= 8501
 
 .PHONY: install install-test demo test lint stop
 
@@ -17,7 +19,7 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 
-## Set everything up and run the main job on the embedded graph server.
+## Set everything up, run the main job on the embedded graph server, then open the chat page.
 demo: install
 	$(MRM3) db start
 	$(MRM3) demo
@@ -28,6 +30,10 @@ demo: install
 	$(MRM3) query "$$(cat docs/queries/mrm3-readme-1-lowest-energy.cypher)"
 	@echo "--- MRM3 README query 2: lowest training carbon on lumos5g"
 	$(MRM3) query "$$(cat docs/queries/mrm3-readme-2-lowest-carbon.cypher)"
+	@# Last, the chat page on this catalog, in the foreground (Ctrl-C stops it).
+	@# NO_UI=1 skips it for scripted runs; UI_PORT picks another port.
+	@if [ -n "$(NO_UI)" ]; then echo "(NO_UI set: not starting the chat page; run '$(MRM3) ui' to open it)"; \
+	 else $(MRM3) ui --port $(UI_PORT); fi
 
 ## Install what the tests need and run them.
 test: install-test

@@ -21,6 +21,7 @@ from assistant.cli_support import connect_graph, echo_json, settings_of, user_er
 from assistant.config import Settings
 from assistant.eval_command import eval_command
 from assistant.graph import to_plain
+from assistant.ui_command import ui
 
 logger = logging.getLogger(__name__)
 
@@ -274,3 +275,4 @@ def main(argv: list[str] | None = None) -> Any:
 cli.add_command(ask)
 cli.add_command(chat)
 cli.add_command(eval_command, "eval")
+cli.add_command(ui)

@@ -1,0 +1,320 @@
+"""Pick a chart for an answer's rows: a bar chart or a trade-off scatter.
+
+- **Bar**: the rows compare models or groups (a text column) on one numeric
+  value, e.g. ``model, carbon_g`` or ``dataset, models``.
+- **Scatter**: the rows give a quality (higher is better, e.g. accuracy) and a
+  cost (lower is better, e.g. carbon) per row. The Pareto-best rows, those no
+  other row beats on both, are marked as the best trade-offs.
+
+A carbon or energy of exactly 0 means "not measured" in MRM3 cards, so such a
+point is drawn as *not measured*, never as a best trade-off or the lowest bar.
+
+:func:`choose_chart` is pure (rows in, a :class:`ChartSpec` out) so it can be
+tested without Streamlit; :func:`altair_chart` draws the spec.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import altair as alt
+
+logger = logging.getLogger(__name__)
+
+MAX_BARS = 30
+MAX_POINTS = 1000
+LABEL = "label"
+STATUS = "status"
+BEST = "best trade-off"
+OTHER = "other"
+MEASURED = "measured"
+NOT_MEASURED = "not measured"
+
+# Words in a column name that tell which way is better. Matched on whole
+# tokens of the name split at "_", "-", spaces and camelCase humps.
+_HIGHER = ("accuracy", "acc", "f1", "precision", "recall", "auc", "r_squared", "r2", "score", "throughput")
+_LOWER = (
+    "carbon", "co2", "energy", "joules", "latency", "time", "seconds", "mae", "mse", "rmse",
+    "error", "loss", "size", "bytes", "flops", "duration",
+)  # fmt: skip
+# A zero here is a missing measurement in MRM3 cards, not a free run.
+_UNMEASURED_WHEN_ZERO = ("carbon", "co2", "energy", "joules")
+# Spread and bookkeeping columns are never the value a chart is about.
+_SPREAD = ("std", "stddev")
+_NOT_A_VALUE = (*_SPREAD, "id", "rank", "batch")
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart to draw, with the data already shaped for it.
+
+    Attributes:
+        kind: ``"bar"`` or ``"scatter"``.
+        data: One dict per mark, with a ``label`` column and the value columns.
+        x: Column on the x axis (bar: the value; scatter: the first metric).
+        y: Column on the y axis (bar: ``label``; scatter: the second metric).
+        title: A short title that says what is compared.
+        note: Something the reader must know (rows left out, unmeasured zeros).
+    """
+
+    kind: Literal["bar", "scatter"]
+    data: list[dict[str, Any]]
+    x: str
+    y: str
+    title: str
+    note: str | None = None
+
+
+def _tokens(column: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", column)
+    return [t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t]
+
+
+def _has(column: str, words: Sequence[str]) -> bool:
+    joined = "_" + "_".join(_tokens(column)) + "_"
+    return any(f"_{word}_" in joined for word in words)
+
+
+def direction(column: str) -> Literal["higher", "lower"] | None:
+    """Which way is better for a metric column, from its name; ``None`` when unknown.
+
+    ``r_squared_mean`` and ``accuracy`` are higher-is-better;
+    ``carbonFootprint``, ``latency_s`` and ``mean_squared_error`` lower-is-better.
+    """
+    if _has(column, _NOT_A_VALUE):
+        return None
+    if _has(column, _HIGHER):
+        return "higher"
+    if _has(column, _LOWER):
+        return "lower"
+    return None
+
+
+def unmeasured_when_zero(column: str) -> bool:
+    """Whether a 0 in this column means "not measured" (carbon, energy)."""
+    return _has(column, _UNMEASURED_WHEN_ZERO)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _numeric_columns(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> list[str]:
+    numeric = []
+    for column in columns:
+        values = [row.get(column) for row in rows if row.get(column) is not None]
+        if len(values) >= 2 and all(_is_number(v) for v in values):
+            numeric.append(column)
+    return numeric
+
+
+def _text_columns(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> list[str]:
+    return [
+        c
+        for c in columns
+        if any(isinstance(row.get(c), str) for row in rows)
+        and all(row.get(c) is None or isinstance(row.get(c), str) for row in rows)
+    ]
+
+
+def _labels(rows: Sequence[Mapping[str, Any]], parts: Sequence[str]) -> list[str]:
+    """One readable, unique label per row, joined from ``parts``."""
+    labels = [" · ".join(str(row.get(p)) for p in parts if row.get(p) is not None) or "?" for row in rows]
+    seen: dict[str, int] = {}
+    unique = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        unique.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return unique
+
+
+def _label_parts(rows: Sequence[Mapping[str, Any]], text: Sequence[str], dims: Sequence[str]) -> list[str]:
+    """The fewest text columns (then numeric dimensions such as batch size) that tell rows apart."""
+    parts: list[str] = []
+    for column in [*text, *dims]:
+        parts.append(column)
+        if len({tuple(row.get(p) for p in parts) for row in rows}) == len(rows):
+            break
+    return parts
+
+
+def _dimensions(numeric: Sequence[str], values: Sequence[str]) -> list[str]:
+    """Numeric columns that tell rows apart (batch size, cores) rather than measure them."""
+    return [c for c in numeric if c not in values and direction(c) is None and not _has(c, _SPREAD)]
+
+
+def _pareto(points: Sequence[tuple[float, float]], better: tuple[str, str]) -> list[bool]:
+    """For each point, whether no other point is at least as good on both and better on one."""
+    signs = [1.0 if b == "higher" else -1.0 for b in better]
+    scored = [(p[0] * signs[0], p[1] * signs[1]) for p in points]
+    best = []
+    for i, (a, b) in enumerate(scored):
+        dominated = any((c >= a and d >= b) and (c > a or d > b) for j, (c, d) in enumerate(scored) if j != i)
+        best.append(not dominated)
+    return best
+
+
+def choose_chart(rows: Sequence[Mapping[str, Any]]) -> ChartSpec | None:
+    """The chart that suits ``rows``, or ``None`` when a table says it all.
+
+    Args:
+        rows: An answer's rows (column -> plain value).
+
+    Returns:
+        A scatter when one column is a quality and another a cost,
+        a bar chart when a text column compares rows on a numeric column,
+        otherwise ``None`` (one row, no numbers, or nothing to compare by).
+    """
+    if len(rows) < 2:
+        return None
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(c for c in row if c not in columns)
+    numeric = _numeric_columns(rows, columns)
+    text = _text_columns(rows, columns)
+    metrics = [c for c in numeric if direction(c) is not None]
+    quality = [c for c in metrics if direction(c) == "higher"]
+    cost = [c for c in metrics if direction(c) == "lower"]
+    # Only a quality against a cost is a trade-off; carbon against energy (both
+    # costs, nearly proportional) reads better as bars of the ranked column.
+    if quality and cost:
+        spec = _scatter(rows, cost[0], quality[0], text, _dimensions(numeric, metrics))
+        if spec is not None:
+            return spec
+    values = metrics or [c for c in numeric if not _has(c, _NOT_A_VALUE)]
+    if values and text:
+        return _bar(rows, values[0], text, _dimensions(numeric, [values[0], *metrics]))
+    return None
+
+
+def _bar(rows: Sequence[Mapping[str, Any]], value: str, text: Sequence[str], dims: Sequence[str]) -> ChartSpec:
+    kept = [row for row in rows if row.get(value) is not None][:MAX_BARS]
+    labels = _labels(kept, _label_parts(kept, text, dims))
+    zero_unmeasured = unmeasured_when_zero(value)
+    data = [
+        {
+            LABEL: label,
+            value: row[value],
+            STATUS: NOT_MEASURED if zero_unmeasured and row[value] == 0 else MEASURED,
+        }
+        for label, row in zip(labels, kept, strict=True)
+    ]
+    notes = []
+    if len(kept) < len(rows):
+        notes.append(f"the chart shows the first {len(kept)} of {len(rows)} rows")
+    if any(d[STATUS] == NOT_MEASURED for d in data):
+        notes.append(f"a {value} of 0 means not measured, not zero")
+    return ChartSpec(
+        kind="bar",
+        data=data,
+        x=value,
+        y=LABEL,
+        title=f"{value} by {' · '.join(_label_parts(kept, text, dims))}",
+        note="; ".join(notes) or None,
+    )
+
+
+def _scatter(
+    rows: Sequence[Mapping[str, Any]], cost: str, quality: str, text: Sequence[str], dims: Sequence[str]
+) -> ChartSpec | None:
+    x, y = cost, quality  # the usual trade-off picture: cost across, quality up
+    kept = [row for row in rows if row.get(x) is not None and row.get(y) is not None][:MAX_POINTS]
+    if len(kept) < 2:
+        return None
+    labels = _labels(kept, _label_parts(kept, text, dims)) if text or dims else [str(i + 1) for i in range(len(kept))]
+
+    def measured(row: Mapping[str, Any]) -> bool:
+        return not any(unmeasured_when_zero(c) and row[c] == 0 for c in (x, y))
+
+    measured_rows = [i for i, row in enumerate(kept) if measured(row)]
+    best = _pareto(
+        [(float(kept[i][x]), float(kept[i][y])) for i in measured_rows],
+        (direction(x) or "lower", direction(y) or "lower"),
+    )
+    best_rows = {i for i, b in zip(measured_rows, best, strict=True) if b}
+    data = [
+        {
+            LABEL: label,
+            x: row[x],
+            y: row[y],
+            STATUS: BEST if i in best_rows else OTHER if i in measured_rows else NOT_MEASURED,
+        }
+        for i, (label, row) in enumerate(zip(labels, kept, strict=True))
+    ]
+    notes = [f"best trade-offs: no other row has both a better {x} and a better {y}"]
+    if len(measured_rows) < len(kept):
+        notes.append("a carbon or energy of 0 means not measured; those rows are not ranked")
+    return ChartSpec(
+        kind="scatter",
+        data=data,
+        x=x,
+        y=y,
+        title=f"{y} against {x}",
+        note="; ".join(notes),
+    )
+
+
+def altair_chart(spec: ChartSpec) -> alt.Chart | alt.LayerChart:
+    """Draw ``spec`` with Altair (shipped with Streamlit)."""
+    # Cypher columns such as "m.name" would read as nested fields in Vega-Lite,
+    # so the marks use fixed field names and the columns appear only as titles.
+    value = spec.x if spec.kind == "bar" else None
+    rows = [
+        {
+            "label": d[LABEL],
+            "status": d[STATUS],
+            "x": d[spec.x],
+            "y": d[LABEL] if spec.kind == "bar" else d[spec.y],
+        }
+        for d in spec.data
+    ]
+    data = alt.Data(values=rows)
+    if spec.kind == "bar":
+        unmeasured = any(d[STATUS] == NOT_MEASURED for d in spec.data)
+        return (
+            alt.Chart(data, title=spec.title)
+            .mark_bar()
+            .encode(
+                x=alt.X("x:Q", title=value),
+                # sort=None keeps the rows' order: the query already ranked them.
+                y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=320)),
+                color=alt.Color(
+                    "status:N",
+                    scale=alt.Scale(domain=[MEASURED, NOT_MEASURED], range=["#4c78a8", "#bab0ac"]),
+                    legend=alt.Legend(title=None, orient="bottom") if unmeasured else None,
+                ),
+                tooltip=[alt.Tooltip("label:N", title="row"), alt.Tooltip("x:Q", title=value)],
+            )
+            .properties(height=alt.Step(22))
+        )
+    tooltip = [
+        alt.Tooltip("label:N", title="row"),
+        alt.Tooltip("x:Q", title=spec.x),
+        alt.Tooltip("y:Q", title=spec.y),
+        alt.Tooltip("status:N", title="status"),
+    ]
+    points = (
+        alt.Chart(data, title=spec.title)
+        .mark_circle(size=90, opacity=0.85)
+        .encode(
+            x=alt.X("x:Q", title=spec.x, scale=alt.Scale(zero=False)),
+            y=alt.Y("y:Q", title=spec.y, scale=alt.Scale(zero=False)),
+            color=alt.Color(
+                "status:N",
+                scale=alt.Scale(domain=[BEST, OTHER, NOT_MEASURED], range=["#e45756", "#4c78a8", "#bab0ac"]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    names = (
+        alt.Chart(data)
+        .transform_filter(alt.datum.status == BEST)
+        .mark_text(align="left", dx=7, fontSize=11)
+        .encode(x="x:Q", y="y:Q", text="label:N")
+    )
+    return points + names
