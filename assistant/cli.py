@@ -17,6 +17,7 @@ import click
 from dotenv import load_dotenv
 
 from assistant.ask_commands import ask, chat
+from assistant.bench.command import bench
 from assistant.cli_support import connect_graph, echo_json, settings_of, user_errors
 from assistant.config import Settings
 from assistant.eval_command import eval_command
@@ -144,12 +145,13 @@ def ingest(
     from ingest.writer import reset as reset_graph
 
     report = IngestReport()
-    cards = list(read_cards(paths, report, strict=strict))
     with connect_graph(ctx) as graph:
         if reset:
             deleted = reset_graph(graph)
             click.echo(f"Reset: deleted {deleted} nodes", err=True)
-        with tqdm(total=len(cards), unit="card", desc="Ingesting", disable=None, file=sys.stderr) as bar:
+        # Cards stream from the files to the graph a batch at a time: memory stays flat at 100k cards.
+        cards = read_cards(paths, report, strict=strict)
+        with tqdm(unit="card", desc="Ingesting", disable=None, file=sys.stderr) as bar:
             ingest_cards(graph, cards, report, batch_size=batch_size, progress=bar.update)
     if as_json:
         echo_json(report.as_dict())
@@ -276,3 +278,4 @@ cli.add_command(ask)
 cli.add_command(chat)
 cli.add_command(eval_command, "eval")
 cli.add_command(ui)
+cli.add_command(bench)

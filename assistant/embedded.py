@@ -7,6 +7,7 @@ random password kept in ``MRM3_HOME/password`` (mode 0600).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
 import json
@@ -18,13 +19,15 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assistant.config import Settings
 from assistant.embedded_server import PASSWORD_FILE, STATE_FILE
-from assistant.errors import GraphUnavailableError
+from assistant.errors import ConfigError, GraphUnavailableError
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +150,44 @@ class EmbeddedServer:
             (self.home / STATE_FILE).unlink(missing_ok=True)
             return True
 
+    def create_database(self, name: str) -> None:
+        """Create database ``name`` on the running server unless it exists.
+
+        Raises:
+            GraphUnavailableError: The server does not run or refused.
+        """
+        if name not in self._server_command("list databases").get("result", []):
+            self._server_command(f"create database {name}")
+
+    def drop_database(self, name: str) -> None:
+        """Drop database ``name`` (never the server's main database) when it exists."""
+        if name == self.database:
+            raise ConfigError(f"Refusing to drop the main database {name!r}")
+        if name in self._server_command("list databases").get("result", []):
+            self._server_command(f"drop database {name}")
+
     # -- internals -------------------------------------------------------
+
+    def _server_command(self, command: str) -> dict[str, Any]:
+        """Send an ArcadeDB server command over its HTTP API on 127.0.0.1."""
+        port = self._state().get("http_port")
+        if not isinstance(port, int):
+            raise GraphUnavailableError("The embedded graph server does not run - start it with 'mrm3 db start'")
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/server",
+            data=json.dumps({"command": command}).encode(),
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": "Basic " + base64.b64encode(f"{EMBEDDED_USER}:{self.password()}".encode()).decode(),
+            },
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                data = json.loads(response.read() or b"{}")
+        except (OSError, ValueError) as e:
+            raise GraphUnavailableError(f"The embedded graph server refused {command.split()[0]!r}: {e}") from e
+        return data if isinstance(data, dict) else {}
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:

@@ -1,10 +1,9 @@
 """Read a :class:`GraphSchema` from the live graph, without APOC.
 
-Portable Cypher only (``db.labels()``, ``db.relationshipTypes()``, sampled
-``MATCH``), so it runs on Neo4j and on the embedded server alike. Sampling
-bounds the cost on large graphs: properties are read from at most ``sample``
-nodes per label and relationship patterns from at most ``sample``
-relationships per type.
+Portable Cypher only (``db.labels()``, label counts, sampled ``MATCH``), so it
+runs on Neo4j and on the embedded server alike. Sampling bounds the cost on
+large graphs: properties and outgoing relationship patterns are read from at
+most ``sample`` nodes per label (0.35 s at 20,000 cards on the embedded server).
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from typing import Any
 
 from assistant.graph import Graph
 from assistant.schema import GraphSchema, PropertyInfo, RelationshipPattern
-from assistant.stats import graph_stats
+from assistant.stats import node_counts
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +29,11 @@ MAX_SHOWN_VALUES = 30
 INTERNAL_PROPERTIES = frozenset({"id", "key", "cardHash", "source"})
 
 NODE_SAMPLE = "MATCH (n:{label}) WITH n LIMIT $sample RETURN properties(n) AS p"
+# Anchored on each label's first nodes: a scan for a rare relationship type
+# (4 SOLUTION_FOR among a million relationships) would read them all.
 PATTERN_SAMPLE = (
-    "MATCH (a)-[r:{type}]->(b) WITH a, b LIMIT $sample "
-    "RETURN DISTINCT labels(a) AS start, labels(b) AS end, {index} AS i"
+    "MATCH (a:{label}) WITH a LIMIT $sample MATCH (a)-[r]->(b) "
+    "RETURN DISTINCT {index} AS i, type(r) AS type, labels(b) AS end"
 )
 
 
@@ -90,25 +91,26 @@ def introspect(graph: Graph, sample: int = DEFAULT_SAMPLE) -> GraphSchema:
         sample: Most nodes per label / relationships per type that are read.
     """
     started = time.perf_counter()
-    counts = graph_stats(graph)
-    labels = list(counts["nodes"])
+    # Relationship counts would scan every relationship on the embedded server
+    # (~0.1 s per type at 20k cards); the schema needs only the types.
+    counts = node_counts(graph)
+    labels = list(counts)
     node_properties = {}
     for label in labels:
         rows = graph.read(NODE_SAMPLE.format(label=_quote(label)), {"sample": sample})
         node_properties[label] = _property_infos([row["p"] for row in rows])
-    types = list(counts["relationships"])
     patterns: set[RelationshipPattern] = set()
-    if types:
-        union = "\nUNION ALL\n".join(PATTERN_SAMPLE.format(type=_quote(rel), index=i) for i, rel in enumerate(types))
+    if labels:
+        union = "\nUNION ALL\n".join(
+            PATTERN_SAMPLE.format(label=_quote(label), index=i) for i, label in enumerate(labels)
+        )
         for row in graph.read(union, {"sample": sample}):
-            rel = types[int(row["i"])]
-            for start in row["start"]:
-                for end in row["end"]:
-                    patterns.add(RelationshipPattern(start, rel, end))
+            for end in row["end"]:
+                patterns.add(RelationshipPattern(labels[int(row["i"])], row["type"], end))
     schema = GraphSchema(
         node_properties=node_properties,
         relationships=tuple(sorted(patterns, key=lambda p: (p.start, p.type, p.end))),
-        node_counts=counts["nodes"],
+        node_counts=counts,
     )
     logger.debug("introspected schema in %.3f s", time.perf_counter() - started)
     return schema

@@ -15,6 +15,20 @@ def _quote(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
 
 
+def node_counts(graph: Graph) -> dict[str, int]:
+    """Nodes per label (two round trips; label counts are cheap on both servers), without zero counts."""
+    labels = sorted(row["label"] for row in graph.read(LABELS))
+    nodes = _counts(
+        graph, [f"MATCH (n:{_quote(label)}) RETURN {i} AS i, count(n) AS c" for i, label in enumerate(labels)]
+    )
+    return {label: nodes[i] for i, label in enumerate(labels) if nodes.get(i)}
+
+
+def relationship_types(graph: Graph) -> list[str]:
+    """The relationship types the database knows (some may have no relationships left)."""
+    return sorted(row["relationshipType"] for row in graph.read(RELATIONSHIP_TYPES))
+
+
 def graph_stats(graph: Graph) -> dict[str, dict[str, int]]:
     """Count nodes per label and relationships per type.
 
@@ -25,16 +39,12 @@ def graph_stats(graph: Graph) -> dict[str, dict[str, int]]:
         ``{"nodes": {"Model": 22, ...}, "relationships": {"TRAINED_ON": 22, ...}}``,
         sorted by name, without zero counts.
     """
-    labels = sorted(row["label"] for row in graph.read(LABELS))
-    types = sorted(row["relationshipType"] for row in graph.read(RELATIONSHIP_TYPES))
-    nodes = _counts(
-        graph, [f"MATCH (n:{_quote(label)}) RETURN {i} AS i, count(n) AS c" for i, label in enumerate(labels)]
-    )
+    types = relationship_types(graph)
     rels = _counts(
         graph, [f"MATCH ()-[r:{_quote(rel)}]->() RETURN {i} AS i, count(r) AS c" for i, rel in enumerate(types)]
     )
     return {
-        "nodes": {label: nodes[i] for i, label in enumerate(labels) if nodes.get(i)},
+        "nodes": node_counts(graph),
         "relationships": {rel: rels[i] for i, rel in enumerate(types) if rels.get(i)},
     }
 

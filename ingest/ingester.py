@@ -8,17 +8,20 @@ neighbours.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from queue import Empty, Queue
+from typing import Any
 
 from assistant.errors import QueryError
 from assistant.graph import Graph
 from ingest.cards import Card, CardRejected, Problem, parse_card
 from ingest.loader import iter_card_files
-from ingest.mapping import CardRows, card_hash, card_rows
+from ingest.mapping import CardRows, card_rows
 from ingest.writer import create_constraints, delete_orphans, existing_hashes, write_batch
 
 logger = logging.getLogger(__name__)
@@ -79,7 +82,7 @@ def read_cards(paths: Iterable[Path], report: IngestReport, *, strict: bool = Fa
         except CardRejected as e:
             report.rejected.extend(e.problems)
             continue
-        digest = card_hash(card.data)
+        digest = card.digest
         if card.name in seen:
             first_source, first_digest = seen[card.name]
             if first_digest != digest:
@@ -105,6 +108,43 @@ def batched(items: Iterable[Card], size: int) -> Iterator[list[Card]]:
         yield batch
 
 
+def prepared_batches(cards: Iterable[Card], size: int, ahead: int = 2) -> Iterator[list[CardRows]]:
+    """Batches of graph rows, read, validated and mapped in a thread while the caller writes.
+
+    The graph server works in another process, so reading the next batch
+    while the current one is written overlaps the two (the driver releases the
+    GIL while it waits for the server). At most ``ahead`` batches wait.
+    """
+    done = object()
+    queue: Queue[Any] = Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batched(cards, size):
+                if stop.is_set():
+                    return
+                queue.put([card_rows(card) for card in batch])
+            queue.put(done)
+        except BaseException as e:  # handed to the consumer, raised there
+            queue.put(e)
+
+    worker = threading.Thread(target=produce, name="card-reader", daemon=True)
+    worker.start()
+    try:
+        while (item := queue.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                queue.get_nowait()
+            except Empty:
+                worker.join(0.05)
+
+
 def ingest_cards(
     graph: Graph,
     cards: Iterable[Card],
@@ -125,8 +165,7 @@ def ingest_cards(
     started = time.perf_counter()
     create_constraints(graph)
     replaced_any = False
-    for batch in batched(cards, batch_size):
-        rows = [card_rows(card) for card in batch]
+    for rows in prepared_batches(cards, batch_size):
         stored = existing_hashes(graph, [r.name for r in rows])
         changed = [r for r in rows if stored.get(r.name, "") != r.card_hash]
         report.models_unchanged += len(rows) - len(changed)
@@ -167,11 +206,9 @@ def ingest_paths(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Read, validate and write every card under ``paths``."""
+    """Read, validate and write every card under ``paths``, streaming a batch at a time."""
     report = IngestReport()
-    started = time.perf_counter()
-    cards = list(read_cards(paths, report, strict=strict))
-    report.seconds = time.perf_counter() - started
+    cards = read_cards(paths, report, strict=strict)
     return ingest_cards(graph, cards, report, batch_size=batch_size, progress=progress)
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.cards import Card
+from ingest.cards import Card, card_hash
 
 _PROPERTY_NAME = re.compile(r"[^0-9A-Za-z_]+")
 
@@ -34,11 +34,6 @@ class CardRows:
     parameters: dict[str, Any] | None = None
     hyperparameters: dict[str, Any] | None = None
     inference: list[dict[str, Any]] = field(default_factory=list)
-
-
-def card_hash(data: dict[str, Any]) -> str:
-    """A stable hash of a card's content, to skip unchanged cards on re-ingest."""
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 def _digest(prefix: str, value: Any) -> str:
@@ -114,9 +109,10 @@ def card_rows(card: Card) -> CardRows:
     """
     data = card.data
     name = card.name
+    digest = card.digest or card_hash(data)
     rows = CardRows(
         name=name,
-        card_hash=card_hash(data),
+        card_hash=digest,
         date_created=data["dateCreated"],
         model=_clean(
             {
@@ -126,7 +122,7 @@ def card_rows(card: Card) -> CardRows:
                 "author": data.get("author"),
                 "path": data.get("path"),
                 "source": card.source,
-                "cardHash": card_hash(data),
+                "cardHash": digest,
             }
         ),
         architecture=_clean(

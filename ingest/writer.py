@@ -66,6 +66,35 @@ MERGE_ARCHITECTURES = "UNWIND $rows AS row MERGE (n:ModelArchitecture {type: row
 MERGE_DEVICES = "UNWIND $rows AS row MERGE (n:Device {id: row.id}) SET n += row"
 MERGE_HYPERPARAMETERS = "UNWIND $rows AS row MERGE (n:Hyperparameters {id: row.id}) SET n += row"
 
+# The common case in one statement each: a model with its architecture,
+# dataset and service; a training run with its device, parameters and
+# hyperparameters; a model's inference runs. Each saves the per-row index
+# lookups of the separate statements below, which remain for partial cards.
+MERGE_LINKED_MODELS = """
+UNWIND $rows AS row
+MATCH (a:ModelArchitecture {type: row.architecture})
+MATCH (d:Dataset {name: row.dataset})
+MATCH (s:Service {name: row.service})
+MERGE (m:Model {name: row.props.name})
+SET m = row.props
+SET m.dateCreated = date(row.dateCreated)
+CREATE (m)-[:UTILIZES]->(a)
+CREATE (m)-[:TRAINED_ON]->(d)
+CREATE (m)-[:PROVIDES]->(s)
+"""
+MERGE_FULL_TRAINING = """
+UNWIND $rows AS row
+MATCH (m:Model {name: row.model})
+MATCH (d:Device {id: row.device})
+MATCH (h:Hyperparameters {id: row.hyperparameters})
+CREATE (t:ModelTraining)-[:TRAINS_ON]->(m)
+SET t = row.props
+CREATE (t)-[:RUNS_ON]->(d)
+CREATE (t)-[:CONTAINS]->(p:Parameters)
+SET p = row.parameters
+CREATE (t)-[:USES]->(h)
+"""
+
 LINK_MODELS = """
 UNWIND $rows AS row
 MATCH (m:Model {name: row.model})
@@ -117,11 +146,12 @@ CREATE (t)-[:USES]->(h)
 """
 MERGE_INFERENCE = """
 UNWIND $rows AS row
-MATCH (m:Model {name: row.props.model})
-MATCH (d:Device {id: row.device})
+MATCH (m:Model {name: row.model})
+UNWIND row.runs AS run
+MATCH (d:Device {id: run.device})
 CREATE (i:ModelInference)-[:INFERENCE_ON]->(m)
-SET i = row.props
-SET i.key = row.key
+SET i = run.props
+SET i.key = run.key
 CREATE (i)-[:RUNS_ON]->(d)
 """
 
@@ -171,11 +201,23 @@ def write_batch(graph: Graph, batch: Sequence[CardRows], replace: Sequence[str])
     graph.write(work)
 
 
+def _linked(card: CardRows) -> bool:
+    return bool(card.architecture and card.dataset and card.service)
+
+
+def _full_training(card: CardRows) -> bool:
+    return bool(card.training and card.training_device and card.parameters and card.hyperparameters)
+
+
 def _statements(batch: Sequence[CardRows]) -> list[tuple[str, list[dict[str, Any]]]]:
     devices = [c.training_device for c in batch if c.training_device]
     devices += [run["device"] for c in batch for run in c.inference]
+    linked = [c for c in batch if _linked(c)]
+    partial = [c for c in batch if not _linked(c)]
+    full = [c for c in batch if _full_training(c)]
+    trained = [c for c in batch if c.training and not _full_training(c)]
     return [
-        (MERGE_MODELS, [{"props": c.model, "dateCreated": c.date_created} for c in batch]),
+        # Shared nodes first: the model statements MATCH them.
         (MERGE_ARCHITECTURES, _distinct([c.architecture for c in batch if c.architecture], "type")),
         (MERGE_DATASETS, _distinct([c.dataset for c in batch if c.dataset], "name")),
         (MERGE_SERVICES, _distinct([c.service for c in batch if c.service], "name")),
@@ -183,11 +225,26 @@ def _statements(batch: Sequence[CardRows]) -> list[tuple[str, list[dict[str, Any
         (MERGE_DEVICES, _distinct(devices, "id")),
         (MERGE_HYPERPARAMETERS, _distinct([c.hyperparameters for c in batch if c.hyperparameters], "id")),
         (
-            LINK_MODELS,
-            [{"model": c.name, "architecture": c.architecture["type"]} for c in batch if c.architecture],
+            MERGE_LINKED_MODELS,
+            [
+                {
+                    "props": c.model,
+                    "dateCreated": c.date_created,
+                    "architecture": c.architecture["type"],
+                    "dataset": c.dataset["name"],
+                    "service": c.service["name"],
+                }
+                for c in linked
+                if c.architecture and c.dataset and c.service
+            ],
         ),
-        (LINK_DATASETS, [{"model": c.name, "dataset": c.dataset["name"]} for c in batch if c.dataset]),
-        (LINK_SERVICES, [{"model": c.name, "service": c.service["name"]} for c in batch if c.service]),
+        (MERGE_MODELS, [{"props": c.model, "dateCreated": c.date_created} for c in partial]),
+        (
+            LINK_MODELS,
+            [{"model": c.name, "architecture": c.architecture["type"]} for c in partial if c.architecture],
+        ),
+        (LINK_DATASETS, [{"model": c.name, "dataset": c.dataset["name"]} for c in partial if c.dataset]),
+        (LINK_SERVICES, [{"model": c.name, "service": c.service["name"]} for c in partial if c.service]),
         (
             LINK_PROBLEM_TYPES,
             _distinct(
@@ -200,22 +257,41 @@ def _statements(batch: Sequence[CardRows]) -> list[tuple[str, list[dict[str, Any
                 "problemType",
             ),
         ),
-        (MERGE_TRAINING, [c.training for c in batch if c.training]),
+        (
+            MERGE_FULL_TRAINING,
+            [
+                {
+                    "model": c.name,
+                    "props": c.training,
+                    "device": c.training_device["id"],
+                    "parameters": c.parameters,
+                    "hyperparameters": c.hyperparameters["id"],
+                }
+                for c in full
+                if c.training_device and c.hyperparameters
+            ],
+        ),
+        (MERGE_TRAINING, [c.training for c in trained if c.training]),
         (
             LINK_TRAINING_DEVICES,
-            [{"model": c.name, "device": c.training_device["id"]} for c in batch if c.training and c.training_device],
+            [{"model": c.name, "device": c.training_device["id"]} for c in trained if c.training_device],
         ),
-        (MERGE_PARAMETERS, [c.parameters for c in batch if c.training and c.parameters]),
+        (MERGE_PARAMETERS, [c.parameters for c in trained if c.parameters]),
         (
             LINK_HYPERPARAMETERS,
-            [{"model": c.name, "id": c.hyperparameters["id"]} for c in batch if c.training and c.hyperparameters],
+            [{"model": c.name, "id": c.hyperparameters["id"]} for c in trained if c.hyperparameters],
         ),
         (
             MERGE_INFERENCE,
             [
-                {"key": run["key"], "props": run["props"], "device": run["device"]["id"]}
+                {
+                    "model": c.name,
+                    "runs": [
+                        {"key": run["key"], "props": run["props"], "device": run["device"]["id"]} for run in c.inference
+                    ],
+                }
                 for c in batch
-                for run in c.inference
+                if c.inference
             ],
         ),
     ]

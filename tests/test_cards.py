@@ -123,8 +123,9 @@ def test_strict_mode_rejects_inference_entries_without_latency() -> None:
     assert "--strict" in caught.value.problems[0].reason
 
 
-def test_nan_measurements_are_dropped_with_a_warning() -> None:
-    raw = encode(good_card()).replace(b'"carbonFootprint": 1.5', b'"carbonFootprint": NaN')
+@pytest.mark.parametrize("literal", [b"NaN", b"Infinity", b"-Infinity", b"1e999"])
+def test_nan_and_infinite_measurements_are_dropped_with_a_warning(literal: bytes) -> None:
+    raw = encode(good_card()).replace(b'"carbonFootprint": 1.5', b'"carbonFootprint": ' + literal)
     card = parse_card("nan.json", raw)
     assert "carbonFootprint" not in card.data["training"]
     assert [w.path for w in card.warnings] == ["$.training.carbonFootprint"]

@@ -1,0 +1,1 @@
+"""The benchmark: ingest and question latency at catalog scale (``mrm3 bench``)."""

@@ -1,0 +1,256 @@
+"""``mrm3 bench``: ingest and question latency at catalog scale, measured side by side.
+
+One run: generate N sample cards as files, ingest them with the project's
+ingester (read, validate, batched writes), ingest a further slice the
+reference way (one statement per node), then ask a fixed question set through
+the offline engine at that scale. Everything happens in a database of the
+bench's own (:mod:`assistant.bench.database`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.bench.baseline import ingest_one_statement_per_node
+from assistant.bench.database import bench_graph
+from assistant.config import Settings
+from assistant.embedded import EmbeddedServer
+from assistant.errors import ConfigError
+from assistant.graph import Graph
+from assistant.introspect import SchemaCache
+from assistant.llm import PROMPTS_DIR
+from assistant.offline.engine import OfflineEngine
+from ingest.cards import Card
+from ingest.ingester import DEFAULT_BATCH_SIZE, ingest_paths
+from ingest.mapping import card_rows
+from ingest.sample import iter_cards
+
+logger = logging.getLogger(__name__)
+
+QUESTIONS_FILE = PROMPTS_DIR / "bench_questions.yaml"
+DEFAULT_BASELINE_CARDS = 300
+DEFAULT_REPEATS = 3
+DEFAULT_SEED = 7
+# Cards whose names fill the questions' {model} placeholders: they have accuracy.
+_NAMED_SERVICE = "image classification"
+
+
+@dataclass
+class BenchReport:
+    """What one bench run measured. ``as_dict`` is the ``--json`` contract."""
+
+    cards: int
+    ingest_cards_per_s: float
+    baseline_cards_per_s: float
+    speedup: float
+    ask_p50_ms: float
+    ask_p95_ms: float
+    ingest_s: float
+    batch_size: int
+    inference_runs: int
+    nodes: int
+    relationships: int
+    baseline_cards: int
+    baseline_statements: int
+    questions: int
+    questions_answered: int
+    ask_max_ms: float
+    schema_s: float
+    generate_s: float
+    peak_rss_mb: float
+    server_peak_rss_mb: float | None
+    server_startup_s: float | None
+    server: str
+    unanswered: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready view; the first six keys are relied on by scripts."""
+        return asdict(self)
+
+
+def load_questions(path: Path = QUESTIONS_FILE) -> list[str]:
+    """The fixed question templates.
+
+    Raises:
+        ConfigError: The file is missing or malformed.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        questions = [str(q) for q in data["questions"]]
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as e:
+        raise ConfigError(f"Cannot read the bench questions {path} ({e}) - restore it from the repository") from e
+    return questions
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The ``pct`` percentile (nearest rank) of ``values``."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), math.ceil(pct / 100 * len(ordered))))
+    return ordered[rank - 1]
+
+
+def write_cards(directory: Path, cards: Iterable[dict[str, Any]]) -> list[str]:
+    """Write cards as compact JSON files, 1000 to a folder; return the names of the named-service cards."""
+    named = []
+    for index, card in enumerate(cards):
+        folder = directory / f"{index // 1000:04d}"
+        if index % 1000 == 0:
+            folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{index:07d}.json").write_text(json.dumps(card), encoding="utf-8")
+        if card["service"]["name"] == _NAMED_SERVICE:
+            named.append(card["name"])
+    return named
+
+
+def _rows(cards: Iterator[dict[str, Any]]) -> Iterator[Any]:
+    for card in cards:
+        yield card_rows(Card(f"bench:{card['name']}", card))
+
+
+def _counts(graph: Graph) -> tuple[int, int]:
+    nodes = graph.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
+    rels = graph.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+    return int(nodes), int(rels)
+
+
+def _server_memory_mb(settings: Settings) -> float | None:
+    """Peak resident memory of the embedded server process (Linux /proc), else None."""
+    if not settings.embedded:
+        return None
+    pid = EmbeddedServer(settings).status().pid
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    line = next((line for line in status.splitlines() if line.startswith("VmHWM:")), None)
+    return round(int(line.split()[1]) / 1024, 1) if line else None
+
+
+def _server_startup(settings: Settings) -> float | None:
+    """Start-up time of the embedded server: measured now when it was not running, else as recorded."""
+    if not settings.embedded:
+        return None
+    server = EmbeddedServer(settings)
+    status = server.status()
+    if status.running:
+        return status.startup_s
+    started = time.perf_counter()
+    server.start()
+    return round(time.perf_counter() - started, 3)
+
+
+def ask_questions(engine: OfflineEngine, questions: list[str], repeats: int) -> tuple[list[float], list[str]]:
+    """Ask each question once to warm up, then ``repeats`` times timed; return the times in ms and the unanswered."""
+    unanswered = [q for q in questions if not engine.answer(q).answered]
+    times = []
+    for _ in range(repeats):
+        for question in questions:
+            started = time.perf_counter()
+            engine.answer(question)
+            times.append((time.perf_counter() - started) * 1000)
+    return times, unanswered
+
+
+def run_bench(
+    settings: Settings,
+    cards: int,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    baseline_cards: int = DEFAULT_BASELINE_CARDS,
+    repeats: int = DEFAULT_REPEATS,
+    seed: int = DEFAULT_SEED,
+    database: str | None = None,
+    keep: bool = False,
+    say: Callable[[str], None] = logger.info,
+) -> BenchReport:
+    """Run the whole benchmark and return what it measured.
+
+    Args:
+        settings: Which server to use (the bench works in a database of its own there).
+        cards: Sample cards to generate and ingest.
+        batch_size: Cards per transaction of the batched ingester.
+        baseline_cards: Cards the one-statement-per-node reference writes.
+        repeats: Timed passes over the question set.
+        seed: Seed of the sample generator.
+        database: The bench's database (required on Neo4j).
+        keep: Keep the embedded bench database afterwards (to inspect it).
+        say: Where progress lines go.
+
+    Raises:
+        ConfigError: No database of its own can be used.
+        GraphUnavailableError: The server cannot be reached.
+    """
+    if cards < 1:
+        raise ConfigError("--cards must be at least 1")
+    questions = load_questions()
+    startup = _server_startup(settings)
+    with tempfile.TemporaryDirectory(prefix="mrm3-bench-") as tmp, bench_graph(settings, database, keep=keep) as graph:
+        say(f"Generating {cards:,} sample cards ...")
+        started = time.perf_counter()
+        stream = iter_cards(cards + baseline_cards, seed)
+        named = write_cards(Path(tmp), (next(stream) for _ in range(cards)))
+        generate_s = time.perf_counter() - started
+
+        say(f"Ingesting {cards:,} cards in batches of {batch_size} ...")
+        report = ingest_paths(graph, [Path(tmp)], batch_size=batch_size)
+        if report.rejected:
+            raise ConfigError(f"The sample generator made a card the ingester rejected: {report.rejected[0]}")
+        inference_runs = graph.read("MATCH (i:ModelInference) RETURN count(i) AS n")[0]["n"]
+
+        say(f"Ingesting {baseline_cards} more cards one statement per node (the reference) ...")
+        started = time.perf_counter()
+        statements = ingest_one_statement_per_node(graph, _rows(stream))
+        baseline_s = time.perf_counter() - started
+        nodes, relationships = _counts(graph)
+
+        say(f"Asking {len(questions)} questions {repeats}x through the offline engine ...")
+        started = time.perf_counter()
+        schema_cache = SchemaCache(graph)
+        schema_cache.get()
+        schema_s = time.perf_counter() - started
+        engine = OfflineEngine(graph, schema_cache, settings)
+        model, other = named[len(named) // 2], named[-1]
+        filled = [q.format(model=model, other_model=other) for q in questions]
+        times, unanswered = ask_questions(engine, filled, repeats)
+        server_memory = _server_memory_mb(settings)
+        description = graph.description
+
+    ingest_rate = report.cards_valid / report.seconds if report.seconds else 0.0
+    baseline_rate = baseline_cards / baseline_s if baseline_s else 0.0
+    return BenchReport(
+        cards=cards,
+        ingest_cards_per_s=round(ingest_rate, 1),
+        baseline_cards_per_s=round(baseline_rate, 1),
+        speedup=round(ingest_rate / baseline_rate, 1) if baseline_rate else 0.0,
+        ask_p50_ms=round(statistics.median(times), 2),
+        ask_p95_ms=round(percentile(times, 95), 2),
+        ingest_s=round(report.seconds, 3),
+        batch_size=batch_size,
+        inference_runs=int(inference_runs),
+        nodes=nodes,
+        relationships=relationships,
+        baseline_cards=baseline_cards,
+        baseline_statements=statements,
+        questions=len(filled),
+        questions_answered=len(filled) - len(unanswered),
+        ask_max_ms=round(max(times), 2),
+        schema_s=round(schema_s, 3),
+        generate_s=round(generate_s, 3),
+        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        server_peak_rss_mb=server_memory,
+        server_startup_s=startup,
+        server=description,
+        unanswered=unanswered,
+    )
