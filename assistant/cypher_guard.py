@@ -21,6 +21,9 @@ from assistant.schema import GraphSchema
 
 logger = logging.getLogger(__name__)
 
+# A longer variable-length path, or a longer literal range(), is refused before it runs.
+MAX_PATH_HOPS = 6
+MAX_RANGE = 1_000_000
 MAX_STATEMENT_CHARS = 20_000
 DEFAULT_ROW_CAP = 1000
 
@@ -182,6 +185,8 @@ def _check_tokens(text: str, tokens: list[Token]) -> None:
                     f"Refused: the statement calls function {name} {_at(text, tok.start)}; "
                     "apoc.*, dbms.*, db.* and genai.* functions are not allowed"
                 )
+    _check_runaways(text, code, parent)
+    _check_cartesian(text, code, parent)
     first = code[0]
     second = code[1].word if len(code) > 1 else ""
     if first.word not in START_KEYWORDS or (first.word == "OPTIONAL" and second != "MATCH"):
@@ -189,6 +194,122 @@ def _check_tokens(text: str, tokens: list[Token]) -> None:
             f"Refused: the statement starts with {first.text!r} {_at(text, first.start)}; "
             "it must start with MATCH, OPTIONAL MATCH, WITH, UNWIND, RETURN or CALL"
         )
+
+
+def _check_runaways(text: str, code: list[Token], parent: list[int]) -> None:
+    """Refuse what would run away on the server: unbounded or long paths, huge ranges.
+
+    The embedded server keeps computing a statement after the client gave up
+    on it (measured), so these are stopped before they run.
+    """
+    for i, tok in enumerate(code):
+        opener = parent[i]
+        in_relationship = (
+            tok.text == "*" and opener > 0 and code[opener].text == "[" and code[opener - 1].text in ("-", "<-", "<")
+        )
+        if in_relationship and not _in_shortest_path(code, parent, opener):
+            upper = _path_upper_bound(code, i + 1)
+            if upper is None or upper > MAX_PATH_HOPS:
+                shown = "no upper bound" if upper is None else f"up to {upper} hops"
+                raise UnsafeCypherError(
+                    f"Refused: the variable-length relationship {_at(text, tok.start)} has {shown}; "
+                    f"give at most {MAX_PATH_HOPS} hops, e.g. [*1..3]"
+                )
+        if tok.word == "RANGE" and i + 3 < len(code) and code[i + 1].text == "(":
+            low, high = _integer(code[i + 2].text), None
+            if code[i + 3].text == ",":
+                high = _integer(code[i + 4].text) if i + 4 < len(code) else None
+            if low is not None and high is not None and high - low > MAX_RANGE:
+                raise UnsafeCypherError(
+                    f"Refused: range() {_at(text, tok.start)} would make {high - low:,} values; "
+                    f"the limit is {MAX_RANGE:,}"
+                )
+
+
+_CLAUSES = frozenset(
+    {"MATCH", "OPTIONAL", "WHERE", "WITH", "UNWIND", "RETURN", "ORDER", "CALL", "UNION", "SKIP", "LIMIT"}
+)
+_SCOPE_BREAKS = frozenset({"WITH", "UNWIND", "RETURN", "CALL", "UNION"})
+
+
+def _check_cartesian(text: str, code: list[Token], parent: list[int]) -> None:
+    """Refuse a cartesian product of unanchored patterns (``MATCH (a), (b), (c)``).
+
+    Within consecutive MATCH clauses (up to a WITH, UNWIND or RETURN), a
+    pattern that shares no variable with the patterns before it and has no
+    inline property map multiplies the rows by a whole label.
+    ``MATCH (a:Model {name: 'x'}), (b:Model {name: 'y'})`` stays allowed.
+    """
+    groups: list[list[list[int]]] = [[]]
+    in_match = False
+    for i, tok in enumerate(code):
+        if parent[i] == -1 and tok.kind == "name" and tok.word in _CLAUSES:
+            in_match = tok.word in ("MATCH", "OPTIONAL")
+            if tok.word == "MATCH":
+                groups[-1].append([])
+            elif tok.word in _SCOPE_BREAKS:
+                groups.append([])
+            continue
+        if in_match and groups[-1]:
+            if parent[i] == -1 and tok.text == ",":
+                groups[-1].append([])
+            else:
+                groups[-1][-1].append(i)
+    for group in groups:
+        parts = [(part, _pattern_variables(code, part)) for part in group if part]
+        # Join the parts that share variables; two unanchored islands make a product of whole labels.
+        islands: list[tuple[set[str], bool, int]] = []  # variables, anchored, first token
+        for part, names in parts:
+            anchored = any(code[k].text == "{" for k in part)
+            joined = [isl for isl in islands if isl[0] & names]
+            for isl in joined:
+                islands.remove(isl)
+            islands.append(
+                (
+                    names.union(*(isl[0] for isl in joined)),
+                    anchored or any(isl[1] for isl in joined),
+                    min([part[0], *(isl[2] for isl in joined)]),
+                )
+            )
+        loose = sorted(first for _, anchored, first in islands if not anchored)
+        if len(loose) > 1:
+            at = loose[-1]
+            raise UnsafeCypherError(
+                f"Refused: the pattern {_at(text, code[at].start)} shares no variable with the other patterns: "
+                "a cartesian product that multiplies the rows by whole labels; connect it with a relationship "
+                "or anchor it with a property map such as {name: '...'}"
+            )
+
+
+def _pattern_variables(code: list[Token], part: list[int]) -> set[str]:
+    """Node, relationship and path variables named in one pattern."""
+    found = set()
+    for k in part:
+        if code[k].kind != "name" or k + 1 >= len(code):
+            continue
+        after = code[k + 1].text
+        if (code[k - 1].text in ("(", "[") and after in (":", ")", "{", "]", "*")) or after == "=":
+            found.add(code[k].text)
+    return found
+
+
+def _in_shortest_path(code: list[Token], parent: list[int], opener: int) -> bool:
+    """Whether a pattern sits inside shortestPath(...) (a breadth-first search that stops at the first path)."""
+    while opener > 0:
+        if code[opener].text == "(" and code[opener - 1].word in ("SHORTESTPATH", "ALLSHORTESTPATHS"):
+            return True
+        opener = parent[opener]
+    return False
+
+
+def _path_upper_bound(code: list[Token], j: int) -> int | None:
+    """The most hops of ``*``, ``*n``, ``*n..``, ``*..m`` or ``*n..m`` starting at token ``j`` (None: unbounded)."""
+    low = _integer(code[j].text) if j < len(code) else None
+    if low is not None:
+        j += 1
+    if j < len(code) and code[j].text == "..":
+        return _integer(code[j + 1].text) if j + 1 < len(code) else None
+    return low
 
 
 def _strip_semicolon(cypher: str) -> str:

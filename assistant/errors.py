@@ -37,3 +37,7 @@ class LLMUnavailableError(AssistantError):
 
 class QueryError(AssistantError):
     """The database rejected or failed a statement."""
+
+
+class QueryTimeoutError(QueryError):
+    """A statement ran longer than its time limit and was stopped."""

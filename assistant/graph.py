@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import socket
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -19,11 +21,14 @@ from neo4j.graph import Node, Path, Relationship
 
 from assistant.config import Settings
 from assistant.embedded import EMBEDDED_USER, EmbeddedServer
-from assistant.errors import ConfigError, GraphUnavailableError, QueryError
+from assistant.errors import ConfigError, GraphUnavailableError, QueryError, QueryTimeoutError
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# How long after its time limit the client cuts a statement the server did not stop.
+DEADLINE_GRACE_S = 1.0
 
 
 class Graph:
@@ -62,12 +67,57 @@ class Graph:
             QueryError: The server rejected or failed the statement.
         """
 
-        # The timeout travels with the transaction; Neo4j enforces it server-side.
-        @neo4j.unit_of_work(timeout=timeout_s)
-        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            return [record.data() for record in tx.run(cypher, dict(params or {}))]
+        if timeout_s is None:
 
-        return self._session(work, neo4j.READ_ACCESS)
+            def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+                return [record.data() for record in tx.run(cypher, dict(params or {}))]
+
+            return self._session(work, neo4j.READ_ACCESS)
+        return self._read_with_deadline(cypher, dict(params or {}), timeout_s)
+
+    def _read_with_deadline(self, cypher: str, params: dict[str, Any], timeout_s: float) -> list[dict[str, Any]]:
+        """One read in an explicit transaction, stopped by the client when it outlives ``timeout_s``.
+
+        The timeout travels with the transaction and Neo4j enforces it; the
+        embedded server ignores it, so a watchdog also cuts the connection
+        after ``timeout_s`` plus a grace period. No retry: a statement that
+        timed out would time out again.
+
+        Raises:
+            QueryTimeoutError: The statement ran out of time.
+        """
+        fired = threading.Event()
+        try:
+            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+
+                def cut() -> None:
+                    fired.set()
+                    _kill_connection(session)
+
+                watchdog = threading.Timer(timeout_s + DEADLINE_GRACE_S, cut)
+                watchdog.daemon = True
+                watchdog.start()
+                try:
+                    with session.begin_transaction(timeout=timeout_s) as tx:
+                        rows = [record.data() for record in tx.run(cypher, params)]
+                        tx.commit()
+                    return rows
+                finally:
+                    watchdog.cancel()
+        except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as e:
+            if fired.is_set():
+                raise QueryTimeoutError(_timeout_message(timeout_s)) from e
+            raise GraphUnavailableError(
+                f"Cannot reach the graph server at {self.description} - run 'mrm3 db start' or set NEO4J_URI"
+            ) from e
+        except neo4j_errors.Neo4jError as e:
+            if fired.is_set() or "timed out" in (e.message or "").lower() or "Timeout" in (e.code or ""):
+                raise QueryTimeoutError(_timeout_message(timeout_s)) from e
+            raise QueryError(_server_message(e)) from e
+        except neo4j_errors.DriverError as e:
+            if fired.is_set():
+                raise QueryTimeoutError(_timeout_message(timeout_s)) from e
+            raise QueryError(f"The graph driver failed: {e}") from e
 
     def write(self, work: Callable[[ManagedTransaction], T]) -> T:
         """Run ``work`` in one WRITE transaction (retried on transient errors)."""
@@ -93,6 +143,26 @@ class Graph:
             ) from e
         except neo4j_errors.Neo4jError as e:
             raise QueryError(_server_message(e)) from e
+
+
+def _timeout_message(timeout_s: float) -> str:
+    return (
+        f"The query ran longer than {timeout_s:g} s and was stopped - ask something narrower "
+        "(a dataset, a device, a top 5), or raise MRM3_QUERY_TIMEOUT"
+    )
+
+
+def _kill_connection(session: neo4j.Session) -> None:
+    """Cut the socket under ``session`` so a read blocked on it returns now (private driver parts, best effort)."""
+    connection = getattr(session, "_connection", None)
+    raw = getattr(getattr(connection, "socket", None), "_socket", None)
+    try:
+        if raw is not None:
+            raw.shutdown(socket.SHUT_RDWR)
+        if connection is not None:
+            connection.kill()
+    except (AttributeError, OSError) as e:
+        logger.debug("could not cut the connection: %s", e)
 
 
 def _server_message(error: neo4j_errors.Neo4jError) -> str:
