@@ -15,13 +15,13 @@ from typing import Any, TypeVar
 
 import click
 
+from assistant.assistant import ENGINES
 from assistant.cli_support import user_errors
 from assistant.evaluation import DEFAULT_SET, AskFn, Report, evaluate, load_question_set
 
 logger = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
-ENGINES = ("offline", "llm", "auto")
 
 
 def _overrides(values: Sequence[str]) -> dict[str, Path]:

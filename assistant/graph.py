@@ -6,12 +6,13 @@ included); without it, to the embedded server, which is started when needed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import math
 import socket
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import neo4j
@@ -87,36 +88,65 @@ class Graph:
             QueryTimeoutError: The statement ran out of time.
         """
         fired = threading.Event()
+        with (
+            self.errors_translated(timeout_s=timeout_s, fired=fired),
+            self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session,
+        ):
+
+            def cut() -> None:
+                fired.set()
+                _kill_connection(session)
+
+            watchdog = threading.Timer(timeout_s + DEADLINE_GRACE_S, cut)
+            watchdog.daemon = True
+            watchdog.start()
+            try:
+                with session.begin_transaction(timeout=timeout_s) as tx:
+                    rows = [record.data() for record in tx.run(cypher, params)]
+                    tx.commit()
+                return rows
+            finally:
+                watchdog.cancel()
+
+    @contextlib.contextmanager
+    def errors_translated(
+        self, *, timeout_s: float | None = None, fired: threading.Event | None = None
+    ) -> Iterator[None]:
+        """Turn the driver's errors inside the block into the assistant's one-line errors.
+
+        Args:
+            timeout_s: The block's time limit, when it has one.
+            fired: Set when a watchdog cut the connection: the error is then a timeout.
+
+        Raises:
+            ConfigError: The server refused the credentials.
+            QueryTimeoutError: The block ran out of time.
+            GraphUnavailableError: The server cannot be reached.
+            QueryError: The server rejected or failed a statement.
+        """
+
+        def was_cut() -> bool:
+            return fired is not None and fired.is_set()
+
         try:
-            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
-
-                def cut() -> None:
-                    fired.set()
-                    _kill_connection(session)
-
-                watchdog = threading.Timer(timeout_s + DEADLINE_GRACE_S, cut)
-                watchdog.daemon = True
-                watchdog.start()
-                try:
-                    with session.begin_transaction(timeout=timeout_s) as tx:
-                        rows = [record.data() for record in tx.run(cypher, params)]
-                        tx.commit()
-                    return rows
-                finally:
-                    watchdog.cancel()
+            yield
+        except neo4j_errors.AuthError as e:
+            raise ConfigError(
+                f"The graph server at {self.description} refused the credentials - check NEO4J_USER and NEO4J_PASSWORD"
+            ) from e
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as e:
-            if fired.is_set():
-                raise QueryTimeoutError(_timeout_message(timeout_s)) from e
+            if was_cut():
+                raise QueryTimeoutError(_timeout_message(timeout_s or 0)) from e
             raise GraphUnavailableError(
                 f"Cannot reach the graph server at {self.description} - run 'mrm3 db start' or set NEO4J_URI"
             ) from e
         except neo4j_errors.Neo4jError as e:
-            if fired.is_set() or "timed out" in (e.message or "").lower() or "Timeout" in (e.code or ""):
+            if timeout_s is not None and (was_cut() or _is_timeout(e)):
                 raise QueryTimeoutError(_timeout_message(timeout_s)) from e
             raise QueryError(_server_message(e)) from e
         except neo4j_errors.DriverError as e:
-            if fired.is_set():
-                raise QueryTimeoutError(_timeout_message(timeout_s)) from e
+            if was_cut():
+                raise QueryTimeoutError(_timeout_message(timeout_s or 0)) from e
             raise QueryError(f"The graph driver failed: {e}") from e
 
     def write(self, work: Callable[[ManagedTransaction], T]) -> T:
@@ -128,21 +158,13 @@ class Graph:
         self.write(lambda tx: tx.run(cypher, dict(params or {})).consume())
 
     def _session(self, work: Callable[[ManagedTransaction], T], mode: str) -> T:
-        try:
-            with self.driver.session(database=self.database, default_access_mode=mode) as session:
-                if mode == neo4j.READ_ACCESS:
-                    return session.execute_read(work)
-                return session.execute_write(work)
-        except neo4j_errors.AuthError as e:
-            raise ConfigError(
-                f"The graph server at {self.description} refused the credentials - check NEO4J_USER and NEO4J_PASSWORD"
-            ) from e
-        except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as e:
-            raise GraphUnavailableError(
-                f"Cannot reach the graph server at {self.description} - run 'mrm3 db start' or set NEO4J_URI"
-            ) from e
-        except neo4j_errors.Neo4jError as e:
-            raise QueryError(_server_message(e)) from e
+        with (
+            self.errors_translated(),
+            self.driver.session(database=self.database, default_access_mode=mode) as session,
+        ):
+            if mode == neo4j.READ_ACCESS:
+                return session.execute_read(work)
+            return session.execute_write(work)
 
 
 def _timeout_message(timeout_s: float) -> str:
@@ -150,6 +172,11 @@ def _timeout_message(timeout_s: float) -> str:
         f"The query ran longer than {timeout_s:g} s and was stopped - ask something narrower "
         "(a dataset, a device, a top 5), or raise MRM3_QUERY_TIMEOUT"
     )
+
+
+def _is_timeout(error: neo4j_errors.Neo4jError) -> bool:
+    """Whether Neo4j stopped the statement at its transaction timeout."""
+    return "timed out" in (error.message or "").lower() or "Timeout" in (error.code or "")
 
 
 def _kill_connection(session: neo4j.Session) -> None:

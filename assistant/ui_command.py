@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from assistant.config import Settings
-from assistant.errors import AssistantError, ConfigError
+from assistant.cli_support import settings_of, user_errors
+from assistant.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +86,7 @@ def find_app() -> Path:
     help="Interface to listen on; 0.0.0.0 shares the page with your network.",
 )
 @click.pass_context
+@user_errors
 def ui(ctx: click.Context, port: int, no_browser: bool, address: str) -> None:
     """Open the chat page: ask questions, see the Cypher, the rows and a chart.
 
@@ -97,16 +98,13 @@ def ui(ctx: click.Context, port: int, no_browser: bool, address: str) -> None:
         mrm3 demo && mrm3 ui
         mrm3 ui --port 8600 --no-browser
     """
-    settings: Settings = ctx.ensure_object(dict)["settings"]
-    try:
-        app = find_app()
-        if settings.embedded:
-            from assistant.embedded import EmbeddedServer
+    settings = settings_of(ctx)
+    app = find_app()
+    if settings.embedded:
+        from assistant.embedded import EmbeddedServer
 
-            status = EmbeddedServer(settings).start()
-            click.echo(f"Embedded graph server running at {status.uri} (data in {status.home})", err=True)
-    except AssistantError as e:
-        raise click.ClickException(str(e)) from e
+        status = EmbeddedServer(settings).start()
+        click.echo(f"Embedded graph server running at {status.uri} (data in {status.home})", err=True)
     url = f"http://{'localhost' if address in ('127.0.0.1', '0.0.0.0') else address}:{port}"
     click.echo(f"Chat page: {url}  (Ctrl-C to stop)", err=True)
     # The page runs in its own process and reads the same environment (Settings.from_env).

@@ -11,11 +11,13 @@ from collections.abc import Callable
 
 import pytest
 from click.testing import CliRunner
+from neo4j import GraphDatabase
 
 from assistant.assistant import Assistant
 from assistant.cli import cli
 from assistant.config import Settings
-from assistant.errors import QueryTimeoutError, UnsafeCypherError
+from assistant.embedded import EMBEDDED_USER, EmbeddedServer
+from assistant.errors import ConfigError, QueryTimeoutError, UnsafeCypherError
 from assistant.executor import run_guarded
 from assistant.graph import Graph
 from tests.fake_llm import FakeLLM
@@ -136,3 +138,14 @@ def test_a_statement_that_outlives_its_time_limit_is_stopped_by_the_client(
     assert time.perf_counter() - started < 3.0
     # The driver recovers at once.
     assert cards_graph.read("MATCH (m:Model) RETURN count(m) AS n")[0]["n"] == 22
+
+
+@pytest.mark.parametrize("timeout_s", [None, 5.0])
+def test_wrong_credentials_are_one_readable_error_with_or_without_a_time_limit(
+    settings: Settings, timeout_s: float | None
+) -> None:
+    server = EmbeddedServer(settings)
+    driver = GraphDatabase.driver(server.uri, auth=(EMBEDDED_USER, "not-the-password"))
+    with Graph(driver, settings.database, server.uri, True) as graph:
+        with pytest.raises(ConfigError, match="refused the credentials - check NEO4J_USER and NEO4J_PASSWORD"):
+            graph.read("RETURN 1 AS n", timeout_s=timeout_s)

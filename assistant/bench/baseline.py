@@ -14,9 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from neo4j import exceptions as neo4j_errors
-
-from assistant.errors import GraphUnavailableError, QueryError
 from assistant.graph import Graph
 from ingest.mapping import CardRows
 
@@ -78,14 +75,9 @@ def card_statements(card: CardRows) -> list[tuple[str, dict[str, Any]]]:
 def ingest_one_statement_per_node(graph: Graph, cards: Iterable[CardRows]) -> int:
     """Write ``cards`` the reference way; return the number of statements sent."""
     sent = 0
-    try:
-        with graph.driver.session(database=graph.database) as session:
-            for card in cards:
-                for cypher, params in card_statements(card):
-                    session.run(cypher, params).consume()
-                    sent += 1
-    except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as e:
-        raise GraphUnavailableError(f"Lost the graph server at {graph.description} during the reference ingest") from e
-    except neo4j_errors.Neo4jError as e:
-        raise QueryError(f"The reference ingest failed: {e.message}") from e
+    with graph.errors_translated(), graph.driver.session(database=graph.database) as session:
+        for card in cards:
+            for cypher, params in card_statements(card):
+                session.run(cypher, params).consume()
+                sent += 1
     return sent

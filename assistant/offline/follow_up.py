@@ -10,6 +10,7 @@ an ordinary standalone question, shown to the user as "understood as".
 
 from __future__ import annotations
 
+import functools
 import re
 
 from assistant.entity_linking import link_entities
@@ -23,11 +24,15 @@ _FILLER = frozenset({"on", "in", "for", "the", "a", "an", "one", "ones", "model"
 _TRIM = " ?.!,;:"
 
 
-def _cue_pattern(vocab: Vocabulary) -> re.Pattern[str] | None:
-    cues = sorted(vocab.follow_up_cues, key=len, reverse=True)
+@functools.lru_cache(maxsize=8)
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex for the cues, longest first; built once per vocabulary, not per question."""
     if not cues:
         return None
-    return re.compile(r"^\s*(?:" + "|".join(r"\s+".join(map(re.escape, c.split())) for c in cues) + r")\b[\s,]*", re.I)
+    ordered = sorted(cues, key=len, reverse=True)
+    return re.compile(
+        r"^\s*(?:" + "|".join(r"\s+".join(map(re.escape, c.split())) for c in ordered) + r")\b[\s,]*", re.I
+    )
 
 
 def standalone_follow_up(
@@ -42,7 +47,7 @@ def standalone_follow_up(
         catalog: The graph's metrics.
         vocab: The vocabulary with the follow-up cues.
     """
-    pattern = _cue_pattern(vocab)
+    pattern = _cue_pattern(vocab.follow_up_cues)
     cue = pattern.match(question) if pattern else None
     if cue is None:
         return None
