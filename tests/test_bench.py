@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant.bench.baseline import ingest_one_statement_per_node
+from assistant.bench.baseline import REFERENCE_CONSTRAINTS, ingest_one_statement_per_node, reference_indexes_only
 from assistant.bench.database import EMBEDDED_BENCH_DATABASE, bench_graph, bench_settings
 from assistant.bench.run import load_questions, percentile
 from assistant.cli import cli
@@ -49,7 +49,8 @@ def test_bench_reports_every_key_and_leaves_the_users_graph_alone(
     assert report["questions_answered"] == report["questions"], report["unanswered"]
     # 220 models: the batched 200 plus the reference's 20, each with its training run.
     assert report["inference_runs"] > 200
-    assert report["baseline_statements"] >= 20 * 9
+    assert report["baseline_statements"] >= 20 * 8
+    assert report["baseline_indexed_cards_per_s"] > 0
     assert report["peak_rss_mb"] > 0
     assert fingerprint(mrm3_graph) == before
     assert EMBEDDED_BENCH_DATABASE not in databases(settings)
@@ -63,7 +64,28 @@ def test_the_reference_loop_writes_the_same_graph_as_the_batched_ingester(empty_
     reset(empty_graph)
     ingest_cards(empty_graph, cards, IngestReport())
     assert fingerprint(empty_graph) == by_reference
-    assert statements > 30 * 9  # one statement per node: about fifteen per card
+    # As MRM3's json_to_KG.py: seven statements per full card, one more per inference run.
+    runs = sum(len(c.data["inference"]) for c in cards)
+    assert statements == 30 * 7 + runs
+
+
+def constraint_names(graph: Graph) -> set[str]:
+    return {row["name"] for row in graph.read("SHOW CONSTRAINTS")}
+
+
+def index_names(graph: Graph) -> set[str]:
+    return {row["name"] for row in graph.read("SHOW INDEXES")}
+
+
+def test_the_reference_runs_with_the_mrm3_reference_constraints_only(empty_graph: Graph) -> None:
+    create_constraints(empty_graph)
+    ours, our_indexes = constraint_names(empty_graph), index_names(empty_graph)
+    with reference_indexes_only(empty_graph):
+        assert constraint_names(empty_graph) == REFERENCE_CONSTRAINTS
+        # No index beyond the ones the reference's constraints own.
+        assert len(index_names(empty_graph)) == len(REFERENCE_CONSTRAINTS)
+    assert constraint_names(empty_graph) == ours
+    assert index_names(empty_graph) == our_indexes
 
 
 def test_on_neo4j_the_bench_needs_a_database_of_its_own() -> None:

@@ -1,83 +1,133 @@
-"""The reference the batched ingester is measured against: one statement per node, one round trip each.
+"""The reference the batched ingester is measured against: the MRM3 reference ingester's way of writing.
 
-This is how the MRM3 reference ingester works: for every card, a statement
-for the model, then one for each node it hangs off (dataset, architecture,
-service, problem type, training run, device, parameters, hyperparameters, and
-each inference run with its device), each node with its relationship, each
-sent on its own in an auto-commit transaction. It writes the same graph as
-:func:`ingest.writer.write_batch` (the bench test checks that), so the ratio
-of the two rates compares ways of writing, not amounts of data.
+MRM3's ``json_to_KG.py`` opens a session per card and sends its statements one
+round trip each, auto-committed: the model; the dataset; the service with its
+problem type; the architecture; the training run; its device; its parameters
+with the hyperparameters; then each inference run with its device. It creates
+six uniqueness constraints (Model.name, Dataset.name, Service.name,
+Device.id, ProblemType.name, Hyperparameters.id) and finds training runs,
+parameters and inference runs by properties without an index.
+
+This module sends the same statements, shaped the same way, and writes the
+same graph as :func:`ingest.writer.write_batch` (the bench test checks that),
+so the ratio of the two rates compares ways of writing, not amounts of data.
+:func:`reference_indexes_only` gives the reference its own index set for the
+duration of its run; the bench measures it with ours as well.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from assistant.graph import Graph
 from ingest.mapping import CardRows
+from ingest.writer import create_constraints
+
+# The constraints the MRM3 reference creates (names as ingest.writer has them).
+REFERENCE_CONSTRAINTS = frozenset(
+    {"model_name", "dataset_name", "service_name", "device_id", "problem_type_name", "hyperparameters_id"}
+)
+# What ingest.writer adds on top, dropped while the reference runs.
+DROP_NOT_IN_REFERENCE = (
+    "DROP CONSTRAINT architecture_type IF EXISTS",
+    "DROP CONSTRAINT training_model IF EXISTS",
+    "DROP CONSTRAINT parameters_model IF EXISTS",
+    "DROP CONSTRAINT inference_key IF EXISTS",
+    "DROP INDEX inference_model IF EXISTS",
+)
 
 MODEL = "MERGE (m:Model {name: $props.name}) SET m = $props SET m.dateCreated = date($dateCreated)"
-DATASET = (
-    "MATCH (m:Model {name: $model}) MERGE (n:Dataset {name: $props.name}) SET n += $props MERGE (m)-[:TRAINED_ON]->(n)"
+DATASET = """
+MERGE (d:Dataset {name: $props.name}) SET d += $props
+WITH d MATCH (m:Model {name: $model}) MERGE (m)-[:TRAINED_ON]->(d)
+"""
+SERVICE = """
+MERGE (s:Service {name: $props.name}) SET s += $props
+WITH s MATCH (m:Model {name: $model}) MERGE (m)-[:PROVIDES]->(s)
+"""
+SERVICE_AND_PROBLEM_TYPE = SERVICE + "WITH s MERGE (p:ProblemType {name: $problemType}) MERGE (s)-[:SOLUTION_FOR]->(p)"
+ARCHITECTURE = """
+MERGE (a:ModelArchitecture {type: $props.type}) SET a += $props
+WITH a MATCH (m:Model {name: $model}) MERGE (m)-[:UTILIZES]->(a)
+"""
+TRAINING = """
+MATCH (m:Model {name: $model})
+MERGE (t:ModelTraining {model: $model}) SET t = $props
+MERGE (t)-[:TRAINS_ON]->(m)
+"""
+TRAINING_DEVICE = """
+MERGE (d:Device {id: $props.id}) SET d += $props
+WITH d MATCH (t:ModelTraining {model: $model}) MERGE (t)-[:RUNS_ON]->(d)
+"""
+PARAMETERS = """
+MATCH (t:ModelTraining {model: $model})
+MERGE (p:Parameters {model: $model}) SET p = $props
+MERGE (t)-[:CONTAINS]->(p)
+"""
+HYPERPARAMETERS = """
+MATCH (t:ModelTraining {model: $model})
+MERGE (h:Hyperparameters {id: $hyperparameters.id}) SET h += $hyperparameters
+MERGE (t)-[:USES]->(h)
+"""
+PARAMETERS_AND_HYPERPARAMETERS = PARAMETERS + (
+    "WITH t MERGE (h:Hyperparameters {id: $hyperparameters.id}) SET h += $hyperparameters MERGE (t)-[:USES]->(h)"
 )
-ARCHITECTURE = (
-    "MATCH (m:Model {name: $model}) MERGE (n:ModelArchitecture {type: $props.type}) SET n += $props "
-    "MERGE (m)-[:UTILIZES]->(n)"
-)
-SERVICE = (
-    "MATCH (m:Model {name: $model}) MERGE (n:Service {name: $props.name}) SET n += $props MERGE (m)-[:PROVIDES]->(n)"
-)
-PROBLEM_TYPE = "MATCH (s:Service {name: $service}) MERGE (n:ProblemType {name: $name}) MERGE (s)-[:SOLUTION_FOR]->(n)"
-TRAINING = "MATCH (m:Model {name: $model}) CREATE (t:ModelTraining)-[:TRAINS_ON]->(m) SET t = $props"
-TRAINING_DEVICE = (
-    "MATCH (t:ModelTraining {model: $model}) MERGE (n:Device {id: $props.id}) SET n += $props MERGE (t)-[:RUNS_ON]->(n)"
-)
-PARAMETERS = "MATCH (t:ModelTraining {model: $model}) CREATE (t)-[:CONTAINS]->(p:Parameters) SET p = $props"
-HYPERPARAMETERS = (
-    "MATCH (t:ModelTraining {model: $model}) MERGE (n:Hyperparameters {id: $props.id}) SET n += $props "
-    "MERGE (t)-[:USES]->(n)"
-)
-INFERENCE = (
-    "MATCH (m:Model {name: $model}) CREATE (i:ModelInference)-[:INFERENCE_ON]->(m) SET i = $props SET i.key = $key"
-)
-INFERENCE_DEVICE = (
-    "MATCH (i:ModelInference {key: $key}) MERGE (n:Device {id: $props.id}) SET n += $props MERGE (i)-[:RUNS_ON]->(n)"
-)
+INFERENCE = """
+MATCH (m:Model {name: $model})
+MERGE (i:ModelInference {key: $key}) SET i = $props SET i.key = $key
+MERGE (i)-[:INFERENCE_ON]->(m)
+WITH i MERGE (d:Device {id: $device.id}) SET d += $device
+MERGE (i)-[:RUNS_ON]->(d)
+"""
 
 
 def card_statements(card: CardRows) -> list[tuple[str, dict[str, Any]]]:
-    """The statements the reference loop sends for one card, in order."""
+    """The statements the reference sends for one card, in its order."""
     name = card.name
     found: list[tuple[str, dict[str, Any]]] = [(MODEL, {"props": card.model, "dateCreated": card.date_created})]
     if card.dataset:
         found.append((DATASET, {"model": name, "props": card.dataset}))
+    if card.service:
+        service = SERVICE_AND_PROBLEM_TYPE if card.problem_type else SERVICE
+        found.append((service, {"model": name, "props": card.service, "problemType": card.problem_type}))
     if card.architecture:
         found.append((ARCHITECTURE, {"model": name, "props": card.architecture}))
-    if card.service:
-        found.append((SERVICE, {"model": name, "props": card.service}))
-        if card.problem_type:
-            found.append((PROBLEM_TYPE, {"service": card.service["name"], "name": card.problem_type}))
     if card.training:
         found.append((TRAINING, {"model": name, "props": card.training}))
         if card.training_device:
             found.append((TRAINING_DEVICE, {"model": name, "props": card.training_device}))
-        if card.parameters:
-            found.append((PARAMETERS, {"model": name, "props": card.parameters}))
-        if card.hyperparameters:
-            found.append((HYPERPARAMETERS, {"model": name, "props": card.hyperparameters}))
+        parameters = {"model": name, "props": card.parameters, "hyperparameters": card.hyperparameters}
+        if card.parameters and card.hyperparameters:
+            found.append((PARAMETERS_AND_HYPERPARAMETERS, parameters))
+        elif card.parameters:
+            found.append((PARAMETERS, parameters))
+        elif card.hyperparameters:
+            found.append((HYPERPARAMETERS, parameters))
     for run in card.inference:
-        found.append((INFERENCE, {"model": name, "key": run["key"], "props": run["props"]}))
-        found.append((INFERENCE_DEVICE, {"key": run["key"], "props": run["device"]}))
+        found.append((INFERENCE, {"model": name, "key": run["key"], "props": run["props"], "device": run["device"]}))
     return found
 
 
 def ingest_one_statement_per_node(graph: Graph, cards: Iterable[CardRows]) -> int:
-    """Write ``cards`` the reference way; return the number of statements sent."""
+    """Write ``cards`` the reference way (a session per card); return the number of statements sent."""
     sent = 0
-    with graph.errors_translated(), graph.driver.session(database=graph.database) as session:
+    with graph.errors_translated():
         for card in cards:
-            for cypher, params in card_statements(card):
-                session.run(cypher, params).consume()
-                sent += 1
+            with graph.driver.session(database=graph.database) as session:
+                for cypher, params in card_statements(card):
+                    session.run(cypher, params).consume()
+                    sent += 1
     return sent
+
+
+@contextlib.contextmanager
+def reference_indexes_only(graph: Graph) -> Iterator[None]:
+    """Leave only the reference's constraints in place while the block runs; restore ours afterwards."""
+    for statement in DROP_NOT_IN_REFERENCE:
+        graph.run_write(statement)
+    try:
+        yield
+    finally:
+        create_constraints(graph)

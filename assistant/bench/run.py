@@ -1,9 +1,10 @@
 """``mrm3 bench``: ingest and question latency at catalog scale, measured side by side.
 
 One run: generate N sample cards as files, ingest them with the project's
-ingester (read, validate, batched writes), ingest a further slice the
-reference way (one statement per node), then ask a fixed question set through
-the offline engine at that scale. Everything happens in a database of the
+ingester (read, validate, batched writes), ask a fixed question set through
+the offline engine at that scale, then ingest two further slices the way the
+MRM3 reference ingester does (:mod:`assistant.bench.baseline`): one with this
+project's indexes, one with the reference's own, which is the ratio reported. Everything happens in a database of the
 bench's own (:mod:`assistant.bench.database`).
 """
 
@@ -23,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from assistant.bench.baseline import ingest_one_statement_per_node
+from assistant.bench.baseline import ingest_one_statement_per_node, reference_indexes_only
 from assistant.bench.database import bench_graph
 from assistant.config import Settings
 from assistant.embedded import EmbeddedServer
@@ -57,6 +58,8 @@ class BenchReport:
     speedup: float
     ask_p50_ms: float
     ask_p95_ms: float
+    baseline_indexed_cards_per_s: float
+    speedup_vs_indexed: float
     ingest_s: float
     batch_size: int
     inference_runs: int
@@ -163,6 +166,13 @@ def ask_questions(engine: OfflineEngine, questions: list[str], repeats: int) -> 
     return times, unanswered
 
 
+def _timed_reference(graph: Graph, cards: Iterable[Any]) -> tuple[float, int]:
+    """Write ``cards`` the reference way; return the seconds taken and the statements sent."""
+    started = time.perf_counter()
+    statements = ingest_one_statement_per_node(graph, cards)
+    return time.perf_counter() - started, statements
+
+
 def run_bench(
     settings: Settings,
     cards: int,
@@ -199,7 +209,7 @@ def run_bench(
     with tempfile.TemporaryDirectory(prefix="mrm3-bench-") as tmp, bench_graph(settings, database, keep=keep) as graph:
         say(f"Generating {cards:,} sample cards ...")
         started = time.perf_counter()
-        stream = iter_cards(cards + baseline_cards, seed)
+        stream = iter_cards(cards + 2 * baseline_cards, seed)
         named = write_cards(Path(tmp), (next(stream) for _ in range(cards)))
         generate_s = time.perf_counter() - started
 
@@ -208,12 +218,6 @@ def run_bench(
         if report.rejected:
             raise ConfigError(f"The sample generator made a card the ingester rejected: {report.rejected[0]}")
         inference_runs = graph.read("MATCH (i:ModelInference) RETURN count(i) AS n")[0]["n"]
-
-        say(f"Ingesting {baseline_cards} more cards one statement per node (the reference) ...")
-        started = time.perf_counter()
-        statements = ingest_one_statement_per_node(graph, _rows(stream))
-        baseline_s = time.perf_counter() - started
-        nodes, relationships = _counts(graph)
 
         say(f"Asking {len(questions)} questions {repeats}x through the offline engine ...")
         started = time.perf_counter()
@@ -224,11 +228,19 @@ def run_bench(
         model, other = named[len(named) // 2], named[-1]
         filled = [q.format(model=model, other_model=other) for q in questions]
         times, unanswered = ask_questions(engine, filled, repeats)
+
+        say(f"Ingesting {baseline_cards} more cards the reference way, with this project's indexes ...")
+        indexed_s, _ = _timed_reference(graph, _rows(next(stream) for _ in range(baseline_cards)))
+        say(f"Ingesting {baseline_cards} more cards the reference way, with its own indexes (as MRM3 does) ...")
+        with reference_indexes_only(graph):
+            baseline_s, statements = _timed_reference(graph, _rows(stream))
+        nodes, relationships = _counts(graph)
         server_memory = _server_memory_mb(settings)
         description = graph.description
 
     ingest_rate = report.cards_valid / report.seconds if report.seconds else 0.0
     baseline_rate = baseline_cards / baseline_s if baseline_s else 0.0
+    indexed_rate = baseline_cards / indexed_s if indexed_s else 0.0
     return BenchReport(
         cards=cards,
         ingest_cards_per_s=round(ingest_rate, 1),
@@ -236,6 +248,8 @@ def run_bench(
         speedup=round(ingest_rate / baseline_rate, 1) if baseline_rate else 0.0,
         ask_p50_ms=round(statistics.median(times), 2),
         ask_p95_ms=round(percentile(times, 95), 2),
+        baseline_indexed_cards_per_s=round(indexed_rate, 1),
+        speedup_vs_indexed=round(ingest_rate / indexed_rate, 1) if indexed_rate else 0.0,
         ingest_s=round(report.seconds, 3),
         batch_size=batch_size,
         inference_runs=int(inference_runs),
