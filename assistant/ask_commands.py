@@ -69,7 +69,7 @@ def ask(ctx: click.Context, question: str, as_json: bool, engine: str) -> None:
         mrm3 ask --json --engine llm "most accurate umu model under 1 g CO2"
     """
 
-    with connect_graph(ctx) as graph:
+    with connect_graph(ctx, read_only=True) as graph:
         answer = Assistant(settings_of(ctx), graph).ask(question, engine=engine)
     if as_json:
         echo_json(answer.as_json())
@@ -94,7 +94,7 @@ def chat(ctx: click.Context, engine: str) -> None:
     """
 
     conversation = Conversation()
-    with connect_graph(ctx) as graph:
+    with connect_graph(ctx, read_only=True) as graph:
         assistant = Assistant(settings_of(ctx), graph)
         click.echo("Ask about the model cards; 'exit' or Ctrl-D to leave, 'reset' to start over.", err=True)
         while True:

@@ -193,7 +193,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     """Count nodes per label and relationships per type."""
     from assistant.stats import graph_stats
 
-    with connect_graph(ctx) as graph:
+    with connect_graph(ctx, read_only=True) as graph:
         counts = graph_stats(graph)
     if as_json:
         echo_json(counts)
@@ -227,7 +227,7 @@ def query(ctx: click.Context, cypher: str, as_json: bool) -> None:
 
     settings = settings_of(ctx)
     guarded = guard(cypher, row_cap=settings.row_cap)
-    with connect_graph(ctx) as graph:
+    with connect_graph(ctx, read_only=True) as graph:
         rows = graph.read(guarded.cypher, timeout_s=settings.query_timeout_s)
     rows = [to_plain(row) for row in rows]
     for note in guarded.notes:

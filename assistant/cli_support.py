@@ -37,11 +37,12 @@ def settings_of(ctx: click.Context) -> Settings:
     return settings
 
 
-def connect_graph(ctx: click.Context) -> Graph:
+def connect_graph(ctx: click.Context, *, read_only: bool = False) -> Graph:
+    """Connect as the writer, or with the read-only account for commands that only ask."""
     settings = settings_of(ctx)
     if settings.embedded:
         click.echo(f"Using the embedded graph server in {settings.home}", err=True)
-    return connect(settings)
+    return connect(settings, read_only=read_only)
 
 
 def echo_json(value: Any) -> None:

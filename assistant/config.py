@@ -31,6 +31,9 @@ class Settings:
             ``None`` means the embedded server under ``home``.
         neo4j_user: User for ``neo4j_uri``.
         neo4j_password: Password for ``neo4j_uri``.
+        neo4j_read_user: Read-only user the question path connects with on
+            ``neo4j_uri``; ``None`` asks with ``neo4j_user``.
+        neo4j_read_password: Password of ``neo4j_read_user``.
         neo4j_database: Database name; ``None`` is the server's default
             (the embedded server always uses ``mrm3``).
         home: Directory of the embedded server (data, logs, pidfile, password).
@@ -51,6 +54,8 @@ class Settings:
     neo4j_uri: str | None = None
     neo4j_user: str = "neo4j"
     neo4j_password: str | None = field(default=None, repr=False)
+    neo4j_read_user: str | None = None
+    neo4j_read_password: str | None = field(default=None, repr=False)
     neo4j_database: str | None = None
     home: Path = field(default_factory=lambda: Path(platformdirs.user_data_dir("mrm3-assistant")))
     bolt_port: int = DEFAULT_BOLT_PORT
@@ -105,6 +110,10 @@ class Settings:
             values["neo4j_user"] = user
         if password := env.get("NEO4J_PASSWORD"):
             values["neo4j_password"] = password
+        if read_user := env.get("NEO4J_READ_USER", "").strip():
+            values["neo4j_read_user"] = read_user
+        if read_password := env.get("NEO4J_READ_PASSWORD"):
+            values["neo4j_read_password"] = read_password
         if database := env.get("NEO4J_DATABASE", "").strip():
             values["neo4j_database"] = database
         if home := env.get("MRM3_HOME", "").strip():

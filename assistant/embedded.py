@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant import embedded_reader
 from assistant.config import Settings
 from assistant.embedded_server import PASSWORD_FILE, STATE_FILE
 from assistant.errors import ConfigError, GraphUnavailableError
@@ -32,11 +33,14 @@ from assistant.errors import ConfigError, GraphUnavailableError
 logger = logging.getLogger(__name__)
 
 EMBEDDED_USER = "root"
+READER_USER = embedded_reader.READER_USER
 PID_FILE = "server.pid"
 LOG_FILE = "server.log"
 LOCK_FILE = "server.lock"
 START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 30.0
+# ArcadeDB re-reads server-groups.json this long after it changes (measured: about 5 s).
+GROUPS_RELOAD_S = 6.0
 
 
 @dataclass(frozen=True)
@@ -129,9 +133,35 @@ class EmbeddedServer:
                     "to a free port, or set NEO4J_URI to use the server that listens there"
                 )
             self.password()
+            # The server reads its groups at start-up: the read-only group must be there first.
+            embedded_reader.add_reader_group(self.home)
             (self.home / STATE_FILE).unlink(missing_ok=True)
             pid = self._spawn()
-            return self._wait_ready(pid, timeout_s)
+            status = self._wait_ready(pid, timeout_s)
+            if embedded_reader.reader_password(self.home) is None:
+                self._create_reader()
+            return status
+
+    def reader_password(self) -> str:
+        """The read-only account's password; the account is made on the running server when missing.
+
+        Raises:
+            GraphUnavailableError: The server does not run or refused to make the account.
+        """
+        with self._lock():
+            password = embedded_reader.reader_password(self.home)
+            if password is None:
+                if embedded_reader.add_reader_group(self.home):
+                    # A server started before the group existed re-reads the file within seconds.
+                    self._wait_for_group_reload()
+                password = self._create_reader()
+            return password
+
+    def recreate_reader(self) -> str:
+        """Make the read-only account again with a new password (it was refused), and return the password."""
+        with self._lock():
+            embedded_reader.add_reader_group(self.home)
+            return self._create_reader()
 
     def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> bool:
         """Stop the server; return False when it was not running."""
@@ -167,6 +197,20 @@ class EmbeddedServer:
             self._server_command(f"drop database {name}")
 
     # -- internals -------------------------------------------------------
+
+    def _create_reader(self) -> str:
+        """Create user ``mrm3_reader`` (group ``mrm3_reader``: read records, nothing else) with a new password."""
+        with contextlib.suppress(GraphUnavailableError):  # absent on a first start
+            self._server_command(embedded_reader.drop_user_command())
+        password = embedded_reader.new_reader_password(self.home)
+        self._server_command(embedded_reader.create_user_command(password))
+        logger.info("created the embedded server's read-only user %s", READER_USER)
+        return password
+
+    def _wait_for_group_reload(self) -> None:
+        """Give a running server time to re-read its groups file (ArcadeDB polls it every few seconds)."""
+        logger.info("waiting for the embedded server to load group %s", embedded_reader.READER_GROUP)
+        time.sleep(GROUPS_RELOAD_S)
 
     def _server_command(self, command: str) -> dict[str, Any]:
         """Send an ArcadeDB server command over its HTTP API on 127.0.0.1."""

@@ -21,7 +21,7 @@ from neo4j import exceptions as neo4j_errors
 from neo4j.graph import Node, Path, Relationship
 
 from assistant.config import Settings
-from assistant.embedded import EMBEDDED_USER, EmbeddedServer
+from assistant.embedded import EMBEDDED_USER, READER_USER, EmbeddedServer
 from assistant.errors import ConfigError, GraphUnavailableError, QueryError, QueryTimeoutError
 
 logger = logging.getLogger(__name__)
@@ -40,13 +40,23 @@ class Graph:
         database: Database name every session uses (``None``: server default).
         description: Where the graph lives, safe to show (never a password).
         embedded: True for the embedded server.
+        credentials_hint: What to check when the server refuses the credentials.
     """
 
-    def __init__(self, driver: neo4j.Driver, database: str | None, description: str, embedded: bool) -> None:
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        database: str | None,
+        description: str,
+        embedded: bool,
+        *,
+        credentials_hint: str = "check NEO4J_USER and NEO4J_PASSWORD",
+    ) -> None:
         self.driver = driver
         self.database = database
         self.description = description
         self.embedded = embedded
+        self.credentials_hint = credentials_hint
 
     def __enter__(self) -> Graph:
         return self
@@ -132,7 +142,7 @@ class Graph:
             yield
         except neo4j_errors.AuthError as e:
             raise ConfigError(
-                f"The graph server at {self.description} refused the credentials - check NEO4J_USER and NEO4J_PASSWORD"
+                f"The graph server at {self.description} refused the credentials - {self.credentials_hint}"
             ) from e
         except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as e:
             if was_cut():
@@ -197,12 +207,14 @@ def _server_message(error: neo4j_errors.Neo4jError) -> str:
     return f"The graph server rejected the statement: {message}"
 
 
-def connect(settings: Settings, *, start: bool = True) -> Graph:
+def connect(settings: Settings, *, start: bool = True, read_only: bool = False) -> Graph:
     """Connect to the configured graph server.
 
     Args:
         settings: Where the graph lives.
         start: Start the embedded server when it is not running.
+        read_only: Connect with the read-only account: the embedded server's
+            own, or ``NEO4J_READ_USER`` on Neo4j when set (else the writer).
 
     Raises:
         GraphUnavailableError: The server cannot be reached (or started).
@@ -212,25 +224,45 @@ def connect(settings: Settings, *, start: bool = True) -> Graph:
         server = EmbeddedServer(settings)
         if start:
             server.start()
-        uri, auth = server.uri, (EMBEDDED_USER, server.password())
         description = f"{server.uri} (embedded, {settings.home})"
+        if not read_only:
+            return _open(server.uri, (EMBEDDED_USER, server.password()), settings, description, _EMBEDDED_HINT)
+        try:
+            return _open(server.uri, (READER_USER, server.reader_password()), settings, description, _EMBEDDED_HINT)
+        except ConfigError:
+            # The account was lost (server data replaced): make it again, once.
+            logger.warning("the embedded server refused its read-only user; creating it again")
+            return _open(server.uri, (READER_USER, server.recreate_reader()), settings, description, _EMBEDDED_HINT)
+    assert settings.neo4j_uri is not None
+    if read_only and settings.neo4j_read_user:
+        if not settings.neo4j_read_password:
+            raise ConfigError(
+                "NEO4J_READ_USER is set but NEO4J_READ_PASSWORD is not - add it to .env, "
+                "or unset NEO4J_READ_USER to ask with NEO4J_USER"
+            )
+        auth = (settings.neo4j_read_user, settings.neo4j_read_password)
+        hint = "check NEO4J_READ_USER and NEO4J_READ_PASSWORD"
     else:
-        assert settings.neo4j_uri is not None
         if not settings.neo4j_password:
             raise ConfigError(f"NEO4J_URI is {settings.neo4j_uri} but NEO4J_PASSWORD is not set - add it to .env")
-        uri, auth = settings.neo4j_uri, (settings.neo4j_user, settings.neo4j_password)
-        description = settings.neo4j_uri
+        auth = (settings.neo4j_user, settings.neo4j_password)
+        hint = "check NEO4J_USER and NEO4J_PASSWORD"
+    return _open(settings.neo4j_uri, auth, settings, settings.neo4j_uri, hint)
+
+
+_EMBEDDED_HINT = "run 'mrm3 db stop' and 'mrm3 db start', or check that MRM3_HOME is the server's directory"
+
+
+def _open(uri: str, auth: tuple[str, str], settings: Settings, description: str, credentials_hint: str) -> Graph:
     try:
         driver = GraphDatabase.driver(uri, auth=auth, connection_timeout=10.0, notifications_min_severity="OFF")
         driver.verify_connectivity()
     except neo4j_errors.AuthError as e:
-        raise ConfigError(
-            f"The graph server at {description} refused the credentials - check NEO4J_USER and NEO4J_PASSWORD"
-        ) from e
+        raise ConfigError(f"The graph server at {description} refused the credentials - {credentials_hint}") from e
     except (neo4j_errors.ServiceUnavailable, neo4j_errors.DriverError, OSError, ValueError) as e:
         hint = "run 'mrm3 db start'" if settings.embedded else "check that the server runs and NEO4J_URI is right"
         raise GraphUnavailableError(f"Cannot reach the graph server at {description} - {hint}") from e
-    return Graph(driver, settings.database, description, settings.embedded)
+    return Graph(driver, settings.database, description, settings.embedded, credentials_hint=credentials_hint)
 
 
 def to_plain(value: Any) -> Any:

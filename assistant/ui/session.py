@@ -40,9 +40,10 @@ def _close(graph: Graph) -> None:
 
 @st.cache_resource(show_spinner="Connecting to the graph server…", on_release=_close)
 def graph_for(settings: Settings) -> Graph:
-    """The driver for ``settings``, shared by every session (embedded server started when needed).
+    """The writer's driver for ``settings`` (uploads), shared by every session.
 
-    A failed connection is not cached, so the next page run tries again.
+    The embedded server is started when needed. A failed connection is not
+    cached, so the next page run tries again.
 
     Raises:
         GraphUnavailableError: The server cannot be reached or started.
@@ -52,10 +53,22 @@ def graph_for(settings: Settings) -> Graph:
     return connect(settings)
 
 
+@st.cache_resource(show_spinner="Connecting to the graph server…", on_release=_close)
+def reader_for(settings: Settings) -> Graph:
+    """The read-only account's driver for ``settings`` (questions, schema), shared by every session.
+
+    Raises:
+        GraphUnavailableError: The server cannot be reached or started.
+        ConfigError: Credentials are missing or refused.
+    """
+    logger.info("connecting to the graph server with the read-only account")
+    return connect(settings, read_only=True)
+
+
 @st.cache_resource(show_spinner=False)
 def schema_cache_for(settings: Settings) -> SchemaCache:
     """The schema cache of the graph for ``settings`` (thread-safe, shared)."""
-    return SchemaCache(graph_for(settings))
+    return SchemaCache(reader_for(settings))
 
 
 @st.cache_resource(show_spinner="Loading the assistant…")
@@ -64,7 +77,7 @@ def assistant_for(settings: Settings) -> Assistant:
     from assistant.assistant import Assistant
 
     # One schema cache for the sidebar and the engines: one invalidation reaches both.
-    return Assistant(settings, graph_for(settings), schema_cache=schema_cache_for(settings))
+    return Assistant(settings, reader_for(settings), schema_cache=schema_cache_for(settings))
 
 
 def invalidate_schema(settings: Settings) -> None:
