@@ -95,7 +95,10 @@ def call_llm(settings: Settings, work: Callable[[], T]) -> T:
             f"The LLM at {where} does not know model {settings.openai_model!r} - check OPENAI_MODEL"
         ) from e
     except openai.APITimeoutError as e:
-        raise LLMUnavailableError(f"The LLM at {where} did not answer in time - try again or use a faster model") from e
+        raise LLMUnavailableError(
+            f"The LLM at {where} did not answer within {settings.llm_timeout_s:g} s - try again, "
+            "use a faster model, or raise MRM3_LLM_TIMEOUT"
+        ) from e
     except openai.APIConnectionError as e:
         raise LLMUnavailableError(
             f"Cannot reach the LLM at {where} - check OPENAI_BASE_URL and that the server runs"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +32,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def run_mrm3(args: list[str], env: dict[str, str], timeout_s: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run ``mrm3 ARGS`` in a process of its own, as a user's script would, with only ``env`` and a PATH."""
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        env={"PATH": "/usr/bin:/bin", **env},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+    )
 
 
 def mrm3_card_files() -> list[Path]:

@@ -24,6 +24,7 @@ class FakeLLM:
     def __init__(self) -> None:
         self.replies: deque[tuple[int, str]] = deque()
         self.requests: list[dict[str, Any]] = []
+        self.delay_s = 0.0  # how long each reply waits: a slow endpoint
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -47,6 +48,7 @@ class FakeLLM:
         with self._lock:
             self.replies.clear()
             self.requests.clear()
+            self.delay_s = 0.0
 
     def enqueue(self, *replies: str) -> None:
         """Queue the contents of the next completions, in order."""
@@ -97,6 +99,8 @@ class FakeLLM:
                     self._send(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
                     return
                 status, content = fake._next(body)
+                if fake.delay_s:
+                    time.sleep(fake.delay_s)
                 if status != 200:
                     self._send(status, {"error": {"message": content, "type": "scripted", "code": status}})
                     return
@@ -104,11 +108,14 @@ class FakeLLM:
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up waiting (a timeout test)
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep test output quiet
                 pass

@@ -52,8 +52,10 @@ def test_bench_reports_every_key_and_leaves_the_users_graph_alone(
     assert report["baseline_statements"] >= 20 * 8
     assert report["baseline_indexed_cards_per_s"] > 0
     assert report["peak_rss_mb"] > 0
+    assert report["warmup_cards"] == 200, "the warm-up is as big as the run, up to 20,000 cards"
     assert fingerprint(mrm3_graph) == before
     assert EMBEDDED_BENCH_DATABASE not in databases(settings)
+    assert f"{EMBEDDED_BENCH_DATABASE}_warmup" not in databases(settings)
 
 
 def test_the_reference_loop_writes_the_same_graph_as_the_batched_ingester(empty_graph: Graph) -> None:

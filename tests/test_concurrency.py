@@ -68,3 +68,34 @@ def test_threads_sharing_one_assistant_answer_while_an_ingest_runs(
     # Leave the module's graph as the other tests expect it: the MRM3 cards only.
     reset(cards_graph)
     assert ingest_paths(cards_graph, [MRM3_CARDS]).ok
+
+
+def test_parallel_page_sessions_in_one_process_all_answer(
+    cards_graph: Graph, cli_env: dict[str, str], monkeypatch: Any
+) -> None:
+    """Four browser sessions of the chat page at once, sharing the process's cached assistant."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import REPO
+
+    for name, value in cli_env.items():
+        monkeypatch.setenv(name, value)
+    expected = _greenest_lumos(_cards())
+    st.cache_resource.clear()
+
+    def session(question: str) -> list[str]:
+        at = AppTest.from_file(str(REPO / "streamlit_app.py"), default_timeout=120)
+        at.run()
+        at.chat_input[0].set_value(question).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert not at.chat_message[1].error
+        return [str(table.value.to_dict("records")) for table in at.chat_message[1].dataframe]
+
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            tables = list(pool.map(session, ["greenest model on lumos5g"] * 4 + ["how many models are there"] * 2))
+    finally:
+        st.cache_resource.clear()
+    assert all(expected in tables[i][0] for i in range(4)), tables
+    assert all("22" in tables[i][0] for i in (4, 5)), tables

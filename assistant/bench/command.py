@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from assistant.bench.run import DEFAULT_BASELINE_CARDS, DEFAULT_REPEATS, DEFAULT_SEED, BenchReport, run_bench
+from assistant.bench.run import (
+    DEFAULT_BASELINE_CARDS,
+    DEFAULT_REPEATS,
+    DEFAULT_SEED,
+    BenchReport,
+    run_bench,
+)
 from assistant.cli_support import echo_json, settings_of, user_errors
 from ingest.ingester import DEFAULT_BATCH_SIZE
 
@@ -19,7 +25,7 @@ def format_report(report: BenchReport) -> str:
         f"Cards:             {report.cards:,} ({report.inference_runs:,} inference runs; "
         f"{report.nodes:,} nodes, {report.relationships:,} relationships)",
         f"Ingest:            {report.ingest_cards_per_s:,.0f} cards/s ({report.ingest_s:.1f} s, "
-        f"batches of {report.batch_size})",
+        f"batches of {report.batch_size}; after {report.warmup_cards:,} warm-up cards)",
         f"Reference loop:    {report.baseline_cards_per_s:,.1f} cards/s ({report.baseline_cards} cards, "
         f"{report.baseline_statements:,} statements, one round trip each, the reference's indexes)",
         f"Speed-up:          {report.speedup:,.1f}x",
@@ -60,6 +66,12 @@ def format_report(report: BenchReport) -> str:
     show_default=True,
     help="Timed passes over the question set.",
 )
+@click.option(
+    "--warmup-cards",
+    type=click.IntRange(0, 1_000_000),
+    help="Cards ingested into a scratch database before anything is timed, so the server's JIT is warm "
+    "(0: measure a cold server).  [default: --cards, at most 20000]",
+)
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Seed of the sample generator.")
 @click.option(
     "--database", help="The bench's own database (required on Neo4j; default mrm3_bench on the embedded server)."
@@ -75,6 +87,7 @@ def bench(
     baseline_cards: int,
     repeats: int,
     seed: int,
+    warmup_cards: int | None,
     database: str | None,
     keep: bool,
 ) -> None:
@@ -95,6 +108,7 @@ def bench(
         baseline_cards=baseline_cards,
         repeats=repeats,
         seed=seed,
+        warmup_cards=warmup_cards,
         database=database,
         keep=keep,
         say=lambda line: click.echo(line, err=True),
