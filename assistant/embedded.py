@@ -13,7 +13,6 @@ import fcntl
 import json
 import logging
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -27,7 +26,7 @@ from typing import Any
 
 from assistant import embedded_reader
 from assistant.config import Settings
-from assistant.embedded_server import PASSWORD_FILE, STATE_FILE
+from assistant.embedded_server import PASSWORD_FILE, STATE_FILE, create_password_file
 from assistant.errors import ConfigError, GraphUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -92,9 +91,7 @@ class EmbeddedServer:
         self.home.mkdir(parents=True, exist_ok=True)
         path = self.home / PASSWORD_FILE
         with contextlib.suppress(FileExistsError):
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(secrets.token_urlsafe(24))
+            create_password_file(path)
         return path.read_text(encoding="utf-8").strip()
 
     def status(self) -> ServerStatus:

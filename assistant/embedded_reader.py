@@ -16,10 +16,10 @@ HTTP API on 127.0.0.1.
 from __future__ import annotations
 
 import json
-import os
-import secrets
 from pathlib import Path
 from typing import Any
+
+from assistant.embedded_server import create_password_file
 
 READER_USER = "mrm3_reader"
 READER_GROUP = "mrm3_reader"
@@ -79,13 +79,9 @@ def reader_password(home: Path) -> str | None:
 
 def new_reader_password(home: Path) -> str:
     """A fresh random password for the read-only account, saved with mode 0600."""
-    password = secrets.token_urlsafe(24)
     path = home / READER_PASSWORD_FILE
     path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(password)
-    return password
+    return create_password_file(path)
 
 
 def create_user_command(password: str) -> str:

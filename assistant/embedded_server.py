@@ -12,6 +12,7 @@ import argparse
 import json
 import logging
 import os
+import secrets
 import signal
 import socket
 import sys
@@ -24,6 +25,19 @@ logger = logging.getLogger(__name__)
 BOLT_PLUGIN = "Bolt:com.arcadedb.bolt.BoltProtocolPlugin"
 STATE_FILE = "server.json"
 PASSWORD_FILE = "password"
+
+
+def create_password_file(path: Path) -> str:
+    """Write a new random password to ``path`` with mode 0600 and return it.
+
+    Raises:
+        FileExistsError: ``path`` exists (a password is never overwritten in place).
+    """
+    password = secrets.token_urlsafe(24)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(password)
+    return password
 
 
 def _wait_for_port(port: int, timeout_s: float) -> bool:

@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+# What to check when Neo4j refuses the writer's credentials.
+_WRITER_HINT = "check NEO4J_USER and NEO4J_PASSWORD"
 # How long after its time limit the client cuts a statement the server did not stop.
 DEADLINE_GRACE_S = 1.0
 
@@ -50,7 +52,7 @@ class Graph:
         description: str,
         embedded: bool,
         *,
-        credentials_hint: str = "check NEO4J_USER and NEO4J_PASSWORD",
+        credentials_hint: str = _WRITER_HINT,
     ) -> None:
         self.driver = driver
         self.database = database
@@ -246,7 +248,7 @@ def connect(settings: Settings, *, start: bool = True, read_only: bool = False) 
         if not settings.neo4j_password:
             raise ConfigError(f"NEO4J_URI is {settings.neo4j_uri} but NEO4J_PASSWORD is not set - add it to .env")
         auth = (settings.neo4j_user, settings.neo4j_password)
-        hint = "check NEO4J_USER and NEO4J_PASSWORD"
+        hint = _WRITER_HINT
     return _open(settings.neo4j_uri, auth, settings, settings.neo4j_uri, hint)
 
 

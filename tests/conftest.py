@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from assistant.cli import cli
 from assistant.config import Settings
 from assistant.embedded import EmbeddedServer
 from assistant.graph import Graph, connect
@@ -65,9 +67,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def cli_env(settings: Settings) -> dict[str, str]:
-    """Environment that points the CLI at the session's embedded server (and no LLM)."""
+def cli_env_of(settings: Settings) -> dict[str, str]:
+    """Environment that points the CLI at the embedded server of ``settings`` (and no LLM)."""
     return {
         "MRM3_HOME": str(settings.home),
         "MRM3_BOLT_PORT": str(settings.bolt_port),
@@ -76,6 +77,18 @@ def cli_env(settings: Settings) -> dict[str, str]:
         "OPENAI_API_KEY": "",
         "OPENAI_BASE_URL": "",
     }
+
+
+def invoke_cli(env: dict[str, str], *args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    """Run ``mrm3 ARGS`` in this process; return the exit code, stdout and stderr."""
+    result = CliRunner().invoke(cli, list(args), env=env, input=stdin, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="session")
+def cli_env(settings: Settings) -> dict[str, str]:
+    """Environment that points the CLI at the session's embedded server (and no LLM)."""
+    return cli_env_of(settings)
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,9 @@ from ingest.writer import reset
 from tests.conftest import MRM3_CARDS, mrm3_card_files
 from tests.fake_llm import FAKE_MODEL, FakeLLM
 
+# What the graph_fingerprint fixture gives: a test asserts the value is the same before and after.
+Fingerprint = Callable[[Graph], object]
+
 
 @pytest.fixture(scope="session")
 def fake_llm_server() -> Iterator[FakeLLM]:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from assistant.assistant import Assistant
-from assistant.cli import cli
 from assistant.config import Settings
 from assistant.graph import Graph
+from tests.conftest import invoke_cli as run
 from tests.fake_llm import FakeLLM
 
 # cards_graph, fake_llm, llm_cli_env
@@ -24,11 +23,6 @@ GREENEST = (
     "WHERE t.carbonFootprint > 0 RETURN m.name AS model, t.carbonFootprint AS training_carbon_g "
     "ORDER BY t.carbonFootprint ASC LIMIT 3"
 )
-
-
-def run(env: dict[str, str], *args: str, stdin: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), env=env, input=stdin, catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_ask_json_with_the_llm_prints_exactly_the_contract(

@@ -7,7 +7,6 @@ every property are the same afterwards (``fingerprint``).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import pytest
 from click.testing import CliRunner
@@ -21,11 +20,10 @@ from assistant.errors import ConfigError, QueryTimeoutError, UnsafeCypherError
 from assistant.executor import run_guarded
 from assistant.graph import Graph
 from tests.fake_llm import FakeLLM
+from tests.llm_fixtures import Fingerprint
 
 # cards_graph, fake_llm, llm_settings, graph_fingerprint
 pytest_plugins = ("tests.llm_fixtures",)
-
-Fingerprint = Callable[[Graph], object]
 
 # More than tests/test_llm_chain.py's WRITES: schema, admin, batching and odd spellings.
 MODEL_STATEMENTS = {

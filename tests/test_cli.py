@@ -12,12 +12,8 @@ from assistant.cli import cli
 from assistant.graph import Graph
 from assistant.stats import graph_stats
 from tests.conftest import MRM3_CARDS, REPO, mrm3_card_files
+from tests.conftest import invoke_cli as run
 from tests.test_cards import good_card
-
-
-def run(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_stats_json_has_the_documented_shape(mrm3_graph: Graph, cli_env: dict[str, str]) -> None:

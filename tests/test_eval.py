@@ -14,13 +14,9 @@ from assistant.evaluation import DEFAULT_SET, load_question_set
 from assistant.graph import Graph
 from ingest.writer import reset
 from tests.conftest import MRM3_CARDS, mrm3_card_files
+from tests.conftest import invoke_cli as run
 
 GOAL = 0.9
-
-
-def run(env: dict[str, str], *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_the_development_set_is_big_varied_and_computed_from_cards() -> None:

@@ -25,7 +25,7 @@ from assistant.config import Settings
 from assistant.embedded import EmbeddedServer
 from assistant.graph import Graph, connect
 from ingest.sample import iter_cards
-from tests.conftest import REPO, free_port, run_mrm3
+from tests.conftest import REPO, cli_env_of, free_port, run_mrm3
 from tests.fake_llm import FakeLLM
 
 # cards_graph, fake_llm, llm_settings
@@ -45,13 +45,8 @@ def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
 
 
 def env_of(settings: Settings) -> dict[str, str]:
-    return {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(settings.home),
-        "MRM3_HOME": str(settings.home),
-        "MRM3_BOLT_PORT": str(settings.bolt_port),
-        "MRM3_HEAP": settings.heap,
-    }
+    """The CLI's environment for a process of its own."""
+    return {"PATH": "/usr/bin:/bin", "HOME": str(settings.home), **cli_env_of(settings)}
 
 
 def kill_server(settings: Settings) -> None:
@@ -185,7 +180,7 @@ def test_the_page_says_the_server_is_down_and_answers_again_once_it_is_back(
     own_server: Settings, card_dir: tuple[Path, dict[str, int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     EmbeddedServer(own_server).start()
-    for name, value in {**env_of(own_server), "NEO4J_URI": "", "OPENAI_API_KEY": "", "OPENAI_BASE_URL": ""}.items():
+    for name, value in cli_env_of(own_server).items():
         monkeypatch.setenv(name, value)
     st.cache_resource.clear()
     try:

@@ -9,23 +9,19 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Callable
 
 import pytest
-from click.testing import CliRunner
 
-from assistant.cli import cli
 from assistant.config import Settings
 from assistant.embedded import EMBEDDED_USER, READER_USER, EmbeddedServer
 from assistant.embedded_reader import GROUPS_FILE, READER_GROUP, READER_PASSWORD_FILE
 from assistant.errors import ConfigError, QueryError
 from assistant.graph import Graph, connect
-from tests.conftest import MRM3_CARDS
+from tests.conftest import MRM3_CARDS, invoke_cli
+from tests.llm_fixtures import Fingerprint
 
 # cards_graph, graph_fingerprint
 pytest_plugins = ("tests.llm_fixtures",)
-
-Fingerprint = Callable[[Graph], object]
 
 # Statements that never pass the guard: here they go to the server directly, as if every other layer had failed.
 WRITES = {
@@ -94,23 +90,20 @@ def test_question_commands_need_only_the_read_only_account(
 ) -> None:
     """With the writer's password wrong, asking still works and ingesting does not."""
     monkeypatch.setattr(EmbeddedServer, "password", lambda self: "not-the-writers-password")
-    runner = CliRunner()
-    asked = runner.invoke(cli, ["ask", "--json", "greenest model on lumos5g"], env=cli_env)
-    assert asked.exit_code == 0, asked.output
-    assert json.loads(asked.stdout)["rows"]
-    queried = runner.invoke(cli, ["query", "--json", "MATCH (m:Model) RETURN count(m) AS n"], env=cli_env)
-    assert json.loads(queried.stdout) == {"rows": [{"n": 22}]}
-    counted = runner.invoke(cli, ["stats", "--json"], env=cli_env)
-    assert json.loads(counted.stdout)["nodes"]["Model"] == 22
-    chatted = runner.invoke(
-        cli, ["chat", "--engine", "offline"], input="greenest model on lumos5g\nexit\n", env=cli_env
-    )
-    assert chatted.exit_code == 0, chatted.output
+    code, out, err = invoke_cli(cli_env, "ask", "--json", "greenest model on lumos5g")
+    assert code == 0, err
+    assert json.loads(out)["rows"]
+    code, out, _ = invoke_cli(cli_env, "query", "--json", "MATCH (m:Model) RETURN count(m) AS n")
+    assert json.loads(out) == {"rows": [{"n": 22}]}
+    code, out, _ = invoke_cli(cli_env, "stats", "--json")
+    assert json.loads(out)["nodes"]["Model"] == 22
+    code, _, err = invoke_cli(cli_env, "chat", "--engine", "offline", stdin="greenest model on lumos5g\nexit\n")
+    assert code == 0, err
 
-    ingested = runner.invoke(cli, ["ingest", "--json", str(MRM3_CARDS)], env=cli_env)
-    assert ingested.exit_code == 1
-    assert "refused the credentials" in ingested.output
-    assert "not-the-writers-password" not in ingested.output
+    code, out, err = invoke_cli(cli_env, "ingest", "--json", str(MRM3_CARDS))
+    assert code == 1
+    assert "refused the credentials" in err
+    assert "not-the-writers-password" not in out + err
 
 
 def _as_neo4j(settings: Settings, **accounts: str) -> Settings:

@@ -66,14 +66,12 @@ MATCH (t:ModelTraining {model: $model})
 MERGE (p:Parameters {model: $model}) SET p = $props
 MERGE (t)-[:CONTAINS]->(p)
 """
-HYPERPARAMETERS = """
-MATCH (t:ModelTraining {model: $model})
+_LINK_HYPERPARAMETERS = """
 MERGE (h:Hyperparameters {id: $hyperparameters.id}) SET h += $hyperparameters
 MERGE (t)-[:USES]->(h)
 """
-PARAMETERS_AND_HYPERPARAMETERS = PARAMETERS + (
-    "WITH t MERGE (h:Hyperparameters {id: $hyperparameters.id}) SET h += $hyperparameters MERGE (t)-[:USES]->(h)"
-)
+HYPERPARAMETERS = "MATCH (t:ModelTraining {model: $model})" + _LINK_HYPERPARAMETERS
+PARAMETERS_AND_HYPERPARAMETERS = PARAMETERS + "WITH t" + _LINK_HYPERPARAMETERS
 INFERENCE = """
 MATCH (m:Model {name: $model})
 MERGE (i:ModelInference {key: $key}) SET i = $props SET i.key = $key

@@ -1,12 +1,13 @@
 """``mrm3 bench``: ingest and question latency at catalog scale, measured side by side.
 
-One run: warm the server up (cards ingested into a scratch database), generate N
-sample cards as files, ingest them with the project's
-ingester (read, validate, batched writes), ask a fixed question set through
-the offline engine at that scale, then ingest two further slices the way the
-MRM3 reference ingester does (:mod:`assistant.bench.baseline`): one with this
-project's indexes, one with the reference's own, which is the ratio reported. Everything happens in a database of the
-bench's own (:mod:`assistant.bench.database`).
+One run: warm the server up (cards ingested into a scratch database),
+generate N sample cards as files, ingest them with the project's ingester
+(read, validate, batched writes), ask a fixed question set through the offline
+engine at that scale, then ingest two further slices the way the MRM3
+reference ingester does (:mod:`assistant.bench.baseline`): one with this
+project's indexes, one with the reference's own, which is the ratio reported.
+Everything happens in a database of the bench's own
+(:mod:`assistant.bench.database`).
 """
 
 from __future__ import annotations
@@ -216,7 +217,8 @@ def run_bench(
         baseline_cards: Cards the one-statement-per-node reference writes.
         repeats: Timed passes over the question set.
         seed: Seed of the sample generator.
-        warmup_cards: Cards ingested and deleted before anything is timed (0: none).
+        warmup_cards: Cards ingested into a scratch database before anything is
+            timed (0: none; default: as many as ``cards``, at most 20,000).
         database: The bench's database (required on Neo4j).
         keep: Keep the embedded bench database afterwards (to inspect it).
         say: Where progress lines go.
