@@ -6,6 +6,8 @@ library code raises them with ``raise X(...) from e`` so the cause is kept.
 
 from __future__ import annotations
 
+from ingest.store import StatementRejected
+
 
 class AssistantError(Exception):
     """Base of every error the assistant reports to a user."""
@@ -27,15 +29,11 @@ class CypherSchemaError(AssistantError):
     """A statement names labels, relationships or properties the graph does not have."""
 
 
-class CardError(AssistantError):
-    """A model card could not be read or validated."""
-
-
 class LLMUnavailableError(AssistantError):
     """The configured LLM endpoint cannot be reached or failed."""
 
 
-class QueryError(AssistantError):
+class QueryError(AssistantError, StatementRejected):
     """The database rejected or failed a statement."""
 
 

@@ -18,8 +18,6 @@ from typing import Any
 import jsonschema
 import jsonschema_rs
 
-from assistant.errors import CardError
-
 logger = logging.getLogger(__name__)
 
 MAX_CARD_BYTES = 5 * 1024 * 1024
@@ -44,7 +42,7 @@ class Problem:
         return {"file": self.source, "path": self.path, "reason": self.reason}
 
 
-class CardRejected(CardError):
+class CardRejected(ValueError):
     """A card failed to parse or validate; ``problems`` says where and why."""
 
     def __init__(self, problems: list[Problem]) -> None:

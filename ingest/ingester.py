@@ -17,11 +17,10 @@ from pathlib import Path
 from queue import Empty, Queue
 from typing import Any
 
-from assistant.errors import QueryError
-from assistant.graph import Graph
 from ingest.cards import Card, CardRejected, Problem, parse_card
 from ingest.loader import iter_card_files
 from ingest.mapping import CardRows, card_rows
+from ingest.store import GraphStore, StatementRejected
 from ingest.writer import create_constraints, delete_orphans, existing_hashes, write_batch
 
 logger = logging.getLogger(__name__)
@@ -146,7 +145,7 @@ def prepared_batches(cards: Iterable[Card], size: int, ahead: int = 2) -> Iterat
 
 
 def ingest_cards(
-    graph: Graph,
+    graph: GraphStore,
     cards: Iterable[Card],
     report: IngestReport,
     *,
@@ -180,14 +179,16 @@ def ingest_cards(
     return report
 
 
-def _write_or_isolate(graph: Graph, rows: Sequence[CardRows], replace: Sequence[str], report: IngestReport) -> None:
+def _write_or_isolate(
+    graph: GraphStore, rows: Sequence[CardRows], replace: Sequence[str], report: IngestReport
+) -> None:
     if not rows:
         return
     try:
         write_batch(graph, rows, replace)
         report.models_written += len(rows)
         return
-    except QueryError as e:
+    except StatementRejected as e:
         if len(rows) == 1:
             source = rows[0].model.get("source", rows[0].name)
             report.rejected.append(Problem(str(source), "$", f"the graph server refused the card: {e}"))
@@ -199,7 +200,7 @@ def _write_or_isolate(graph: Graph, rows: Sequence[CardRows], replace: Sequence[
 
 
 def ingest_paths(
-    graph: Graph,
+    graph: GraphStore,
     paths: Sequence[Path],
     *,
     strict: bool = False,

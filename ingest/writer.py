@@ -18,8 +18,8 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from assistant.graph import Graph
 from ingest.mapping import CardRows
+from ingest.store import GraphStore
 
 logger = logging.getLogger(__name__)
 
@@ -163,13 +163,13 @@ DELETE_ORPHANS = "MATCH (n:{label}) WHERE NOT (n)--() DELETE n"
 RESET_BATCH = "MATCH (n) WITH n LIMIT 5000 DETACH DELETE n RETURN count(*) AS deleted"
 
 
-def create_constraints(graph: Graph) -> None:
+def create_constraints(graph: GraphStore) -> None:
     """Create the uniqueness constraints and indexes the writes anchor on."""
     for statement in CONSTRAINTS:
         graph.run_write(statement)
 
 
-def existing_hashes(graph: Graph, names: Sequence[str]) -> dict[str, str | None]:
+def existing_hashes(graph: GraphStore, names: Sequence[str]) -> dict[str, str | None]:
     """The stored card hash of each of ``names`` that is already in the graph."""
     rows = graph.read(EXISTING_HASHES, {"names": list(names)})
     return {row["name"]: row["hash"] for row in rows}
@@ -180,7 +180,7 @@ def _distinct(items: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
     return list({tuple(item[k] for k in keys): item for item in items}.values())
 
 
-def write_batch(graph: Graph, batch: Sequence[CardRows], replace: Sequence[str]) -> None:
+def write_batch(graph: GraphStore, batch: Sequence[CardRows], replace: Sequence[str]) -> None:
     """Write one batch of cards in one transaction.
 
     Args:
@@ -297,13 +297,13 @@ def _statements(batch: Sequence[CardRows]) -> list[tuple[str, list[dict[str, Any
     ]
 
 
-def delete_orphans(graph: Graph) -> None:
+def delete_orphans(graph: GraphStore) -> None:
     """Remove shared nodes no model uses any more."""
     for label in ORPHAN_LABELS:
         graph.run_write(DELETE_ORPHANS.format(label=label))
 
 
-def reset(graph: Graph) -> int:
+def reset(graph: GraphStore) -> int:
     """Delete every node and relationship, in batches; return the nodes deleted."""
     total = 0
     while True:

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 
 from assistant.cli import cli
 from assistant.config import Settings
-from assistant.embedded import EmbeddedServer
-from assistant.graph import Graph, connect
+from assistant.graph.connection import Graph, connect
+from assistant.graph.embedded import EmbeddedServer
 from ingest.ingester import ingest_paths
 from ingest.writer import reset
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from assistant.config import Settings
-from assistant.graph import Graph, to_plain
-from assistant.stats import graph_stats
+from assistant.graph.connection import Graph, to_plain
+from assistant.graph.stats import graph_stats
 from ingest.ingester import ingest_paths
 from ingest.writer import reset
 from tests.conftest import MRM3_CARDS, mrm3_card_files

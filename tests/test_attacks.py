@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner
 from neo4j import GraphDatabase
 
-from assistant.assistant import Assistant
 from assistant.cli import cli
 from assistant.config import Settings
-from assistant.embedded import EMBEDDED_USER, EmbeddedServer
+from assistant.cypher.execution import run_guarded
+from assistant.engines.router import Assistant
 from assistant.errors import ConfigError, QueryTimeoutError, UnsafeCypherError
-from assistant.executor import run_guarded
-from assistant.graph import Graph
+from assistant.graph.connection import Graph
+from assistant.graph.embedded import EMBEDDED_USER, EmbeddedServer
 from tests.fake_llm import FakeLLM
 from tests.llm_fixtures import Fingerprint
 

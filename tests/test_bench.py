@@ -13,9 +13,9 @@ from assistant.bench.database import EMBEDDED_BENCH_DATABASE, bench_graph, bench
 from assistant.bench.run import load_questions, percentile
 from assistant.cli import cli
 from assistant.config import Settings
-from assistant.embedded import EmbeddedServer
 from assistant.errors import ConfigError
-from assistant.graph import Graph
+from assistant.graph.connection import Graph
+from assistant.graph.embedded import EmbeddedServer
 from ingest.cards import Card, card_hash
 from ingest.ingester import IngestReport, ingest_cards, ingest_paths
 from ingest.mapping import card_rows
@@ -108,7 +108,7 @@ def test_the_bench_never_clears_a_database_holding_real_cards(settings: Settings
     server = EmbeddedServer(settings)
     server.create_database("other_cards")
     other = settings.with_overrides(neo4j_database="other_cards")
-    from assistant.graph import connect
+    from assistant.graph.connection import connect
 
     with connect(other) as graph:
         reset(graph)

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import cli
-from assistant.graph import Graph
-from assistant.stats import graph_stats
+from assistant.graph.connection import Graph
+from assistant.graph.stats import graph_stats
 from tests.conftest import MRM3_CARDS, REPO, mrm3_card_files
 from tests.conftest import invoke_cli as run
 from tests.test_cards import good_card

@@ -9,9 +9,9 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from assistant.assistant import Assistant
 from assistant.config import Settings
-from assistant.graph import Graph
+from assistant.engines.router import Assistant
+from assistant.graph.connection import Graph
 from ingest.ingester import ingest_paths
 from ingest.sample import write_catalog
 from ingest.writer import reset

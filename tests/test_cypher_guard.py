@@ -13,16 +13,16 @@ import time
 
 import pytest
 
-from assistant.cypher_guard import (
+from assistant.cypher.guard import (
     DEFAULT_ROW_CAP,
     FORBIDDEN_KEYWORDS,
     check_against_schema,
     check_read_only,
     guard,
 )
-from assistant.cypher_lexer import LexError, tokenize
+from assistant.cypher.lexer import LexError, tokenize
 from assistant.errors import CypherSchemaError, UnsafeCypherError
-from assistant.schema import GraphSchema, PropertyInfo, RelationshipPattern
+from assistant.graph.schema import GraphSchema, PropertyInfo, RelationshipPattern
 
 
 def _props(*names: str) -> dict[str, PropertyInfo]:

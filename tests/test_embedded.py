@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.embedded import PID_FILE, EmbeddedServer
 from assistant.errors import GraphUnavailableError
+from assistant.graph.embedded import PID_FILE, EmbeddedServer
 from tests.conftest import free_port
 
 

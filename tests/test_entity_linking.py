@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from assistant.entity_linking import EntityLink, link_entities
-from assistant.evaluation import Catalog
-from assistant.graph import Graph
-from assistant.introspect import introspect
-from assistant.schema import GraphSchema, PropertyInfo
+from assistant.evaluation.run import Catalog
+from assistant.graph.connection import Graph
+from assistant.graph.introspect import introspect
+from assistant.graph.schema import GraphSchema, PropertyInfo
+from assistant.language.entity_linking import EntityLink, link_entities
 from tests.conftest import MRM3_CARDS, mrm3_card_files
 
 

@@ -10,8 +10,8 @@ import yaml
 from click.testing import CliRunner
 
 from assistant.cli import cli
-from assistant.evaluation import DEFAULT_SET, load_question_set
-from assistant.graph import Graph
+from assistant.evaluation.run import DEFAULT_SET, load_question_set
+from assistant.graph.connection import Graph
 from ingest.writer import reset
 from tests.conftest import MRM3_CARDS, mrm3_card_files
 from tests.conftest import invoke_cli as run

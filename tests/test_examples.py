@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cypher_guard import guard
+from assistant.cypher.execution import run_guarded
+from assistant.cypher.guard import guard
+from assistant.engines.llm.examples import Example, ExampleSelector, format_examples, load_examples, tokens
 from assistant.errors import ConfigError
-from assistant.examples import Example, ExampleSelector, format_examples, load_examples, tokens
-from assistant.executor import run_guarded
-from assistant.graph import Graph
-from assistant.introspect import introspect
-from assistant.schema import GraphSchema
+from assistant.graph.connection import Graph
+from assistant.graph.introspect import introspect
+from assistant.graph.schema import GraphSchema
 
 # cards_graph: the MRM3 cards, ingested once for this module.
 pytest_plugins = ("tests.llm_fixtures",)

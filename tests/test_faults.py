@@ -20,10 +20,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from assistant.assistant import Assistant
 from assistant.config import Settings
-from assistant.embedded import EmbeddedServer
-from assistant.graph import Graph, connect
+from assistant.engines.router import Assistant
+from assistant.graph.connection import Graph, connect
+from assistant.graph.embedded import EmbeddedServer
 from ingest.sample import iter_cards
 from tests.conftest import REPO, cli_env_of, free_port, run_mrm3
 from tests.fake_llm import FakeLLM

@@ -8,8 +8,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from assistant.graph import Graph
-from assistant.stats import graph_stats
+from assistant.graph.connection import Graph
+from assistant.graph.stats import graph_stats
 from ingest.ingester import ingest_paths
 from tests.conftest import MRM3_CARDS, SHARED, mrm3_card_files
 from tests.test_cards import good_card

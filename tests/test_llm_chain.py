@@ -10,13 +10,13 @@ from collections.abc import Callable
 
 import pytest
 
-from assistant.assistant import Assistant
+from assistant.answers.row_facts import measurement_caveats, refuses_to_answer, summarize_rows, unit_of
 from assistant.config import Settings
-from assistant.conversation import Conversation, clean_rewrite
+from assistant.engines.conversation import Conversation, clean_rewrite
+from assistant.engines.llm.client import build_llm
+from assistant.engines.router import Assistant
 from assistant.errors import AssistantError, ConfigError, LLMUnavailableError
-from assistant.graph import Graph
-from assistant.llm import build_llm
-from assistant.row_facts import measurement_caveats, refuses_to_answer, summarize_rows, unit_of
+from assistant.graph.connection import Graph
 from tests.conftest import free_port
 from tests.fake_llm import FAKE_MODEL, FakeLLM
 
@@ -371,7 +371,7 @@ def test_a_row_summary_names_rows_with_units() -> None:
 def test_auto_falls_back_to_the_offline_engine_when_the_llm_cypher_fails_twice(
     cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM
 ) -> None:
-    pytest.importorskip("assistant.offline.engine")
+    pytest.importorskip("assistant.engines.offline.engine")
     fake_llm.enqueue("MATCH (m:Model) RETUR m.name", "MATCH (m:Model) RETUR m.name")
     answer = Assistant(llm_settings, cards_graph).ask("Which model has the lowest training carbon on lumos5g?")
     assert answer.engine == "offline"
@@ -383,7 +383,7 @@ def test_auto_falls_back_to_the_offline_engine_when_the_llm_cypher_fails_twice(
 def test_auto_falls_back_to_the_offline_engine_when_the_llm_is_unreachable(
     cards_graph: Graph, settings: Settings
 ) -> None:
-    pytest.importorskip("assistant.offline.engine")
+    pytest.importorskip("assistant.engines.offline.engine")
     dead = settings.with_overrides(openai_base_url=f"http://127.0.0.1:{free_port()}/v1", openai_api_key="x")
     answer = Assistant(dead, cards_graph).ask("How many models are there?")
     assert answer.engine == "offline"
@@ -393,7 +393,7 @@ def test_auto_falls_back_to_the_offline_engine_when_the_llm_is_unreachable(
 def test_auto_falls_back_when_the_llm_writes_a_refused_statement(
     cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM, graph_fingerprint: Callable[[Graph], object]
 ) -> None:
-    pytest.importorskip("assistant.offline.engine")
+    pytest.importorskip("assistant.engines.offline.engine")
     before = graph_fingerprint(cards_graph)
     fake_llm.enqueue("MATCH (n) DETACH DELETE n")
     answer = Assistant(llm_settings, cards_graph).ask("How many models are there?")
@@ -408,7 +408,7 @@ def test_the_llm_engine_never_falls_back(cards_graph: Graph, llm_settings: Setti
 
 
 def test_the_offline_engine_needs_no_llm(cards_graph: Graph, settings: Settings, fake_llm: FakeLLM) -> None:
-    pytest.importorskip("assistant.offline.engine")
+    pytest.importorskip("assistant.engines.offline.engine")
     answer = Assistant(settings, cards_graph).ask("How many models are there?", engine="offline")
     assert answer.engine == "offline" and fake_llm.requests == []
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from assistant.graph import Graph
+from assistant.graph.connection import Graph
 from tests.conftest import run_mrm3
 from tests.test_cards import BAD_INPUTS, good_card
 

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from assistant.answer import Answer
-from assistant.assistant import Assistant
+from assistant.answers.answer import Answer
 from assistant.config import Settings
-from assistant.conversation import Conversation
-from assistant.evaluation import Catalog
-from assistant.graph import Graph
-from assistant.introspect import SchemaCache
-from assistant.offline.engine import OfflineEngine
+from assistant.engines.conversation import Conversation
+from assistant.engines.offline.engine import OfflineEngine
+from assistant.engines.router import Assistant
+from assistant.evaluation.run import Catalog
+from assistant.graph.connection import Graph
+from assistant.graph.introspect import SchemaCache
 from ingest.writer import reset
 from tests.conftest import MRM3_CARDS, mrm3_card_files
 

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from assistant.answer import Answer
+from assistant.answers.answer import Answer
 from assistant.config import Settings
-from assistant.evaluation import Catalog
-from assistant.graph import Graph
-from assistant.introspect import SchemaCache
-from assistant.offline.engine import OfflineEngine
-from assistant.offline.gold import gold_answer, model_value
+from assistant.engines.offline.engine import OfflineEngine
+from assistant.evaluation.gold import gold_answer, model_value
+from assistant.evaluation.run import Catalog
+from assistant.graph.connection import Graph
+from assistant.graph.introspect import SchemaCache
 from ingest.sample import generate_cards
 
 PI = "Raspberry Pi"

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import Answer
+from assistant.answers.answer import Answer
+from assistant.engines.offline.metrics import MetricCatalog
+from assistant.engines.offline.slots import read_dates, read_k
+from assistant.engines.offline.understanding import known_words, understand
 from assistant.errors import ConfigError
-from assistant.evaluation import score
-from assistant.offline.gold import Gold, gold_answer
-from assistant.offline.metrics import MetricCatalog
-from assistant.offline.slots import read_dates, read_k
-from assistant.offline.understanding import known_words, understand
-from assistant.offline.vocabulary import load_vocabulary, parse_vocabulary, words
-from assistant.schema import GraphSchema, PropertyInfo
+from assistant.evaluation.gold import Gold, gold_answer
+from assistant.evaluation.run import score
+from assistant.graph.schema import GraphSchema, PropertyInfo
+from assistant.language.vocabulary import load_vocabulary, parse_vocabulary, words
 
 
 def _props(*names: str) -> dict[str, PropertyInfo]:

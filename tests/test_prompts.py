@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from langchain_core.prompts import PromptTemplate
 
+from assistant.engines.llm.client import PROMPT_INPUTS, PROMPTS_DIR, load_prompt, placeholders
 from assistant.errors import ConfigError
-from assistant.llm import PROMPT_INPUTS, PROMPTS_DIR, load_prompt, placeholders
 
 
 @pytest.mark.parametrize("name", sorted(PROMPT_INPUTS), ids=lambda name: f"prompts/{name}")

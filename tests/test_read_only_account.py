@@ -13,10 +13,10 @@ import stat
 import pytest
 
 from assistant.config import Settings
-from assistant.embedded import EMBEDDED_USER, READER_USER, EmbeddedServer
-from assistant.embedded_reader import GROUPS_FILE, READER_GROUP, READER_PASSWORD_FILE
 from assistant.errors import ConfigError, QueryError
-from assistant.graph import Graph, connect
+from assistant.graph.connection import Graph, connect
+from assistant.graph.embedded import EMBEDDED_USER, READER_USER, EmbeddedServer
+from assistant.graph.reader_account import GROUPS_FILE, READER_GROUP, READER_PASSWORD_FILE
 from tests.conftest import MRM3_CARDS, invoke_cli
 from tests.llm_fixtures import Fingerprint
 

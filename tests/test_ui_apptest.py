@@ -19,7 +19,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from assistant.config import Settings
-from assistant.graph import Graph
+from assistant.graph.connection import Graph
 from ingest.ingester import ingest_paths
 from ingest.sample import generate_cards, write_catalog
 from ingest.writer import reset
@@ -453,7 +453,7 @@ def test_mrm3_ui_runs_streamlit_headless_on_localhost_from_the_repository() -> N
     from click.testing import CliRunner
 
     from assistant.cli import cli
-    from assistant.ui_command import find_app, streamlit_command
+    from assistant.cli.ui import find_app, streamlit_command
 
     app = find_app()
     command = streamlit_command(app, port=8600, address="127.0.0.1")

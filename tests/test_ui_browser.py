@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.graph import Graph
+from assistant.graph.connection import Graph
 from ingest.ingester import ingest_paths
 from ingest.sample import write_catalog
 from ingest.writer import reset

@@ -21,7 +21,7 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from assistant.graph import Graph
+from assistant.graph.connection import Graph
 from ingest.mapping import CardRows
 from ingest.writer import create_constraints
 

@@ -14,9 +14,9 @@ import logging
 from collections.abc import Iterator
 
 from assistant.config import Settings
-from assistant.embedded import EmbeddedServer
 from assistant.errors import ConfigError
-from assistant.graph import Graph, connect
+from assistant.graph.connection import Graph, connect
+from assistant.graph.embedded import EmbeddedServer
 from ingest.sample import SAMPLE_AUTHOR
 from ingest.writer import reset
 

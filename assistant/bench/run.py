@@ -29,16 +29,16 @@ import yaml
 from assistant.bench.baseline import ingest_one_statement_per_node, reference_indexes_only
 from assistant.bench.database import EMBEDDED_BENCH_DATABASE, bench_graph
 from assistant.config import Settings
-from assistant.embedded import EmbeddedServer
+from assistant.engines.offline.engine import OfflineEngine
 from assistant.errors import ConfigError
-from assistant.graph import Graph
-from assistant.introspect import SchemaCache
-from assistant.llm import PROMPTS_DIR
-from assistant.offline.engine import OfflineEngine
+from assistant.graph.connection import Graph
+from assistant.graph.embedded import EmbeddedServer
+from assistant.graph.introspect import SchemaCache
 from ingest.cards import Card
 from ingest.ingester import DEFAULT_BATCH_SIZE, IngestReport, ingest_cards, ingest_paths
 from ingest.mapping import card_rows
 from ingest.sample import iter_cards
+from prompts import PROMPTS_DIR
 
 logger = logging.getLogger(__name__)
 

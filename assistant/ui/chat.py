@@ -19,14 +19,14 @@ import pandas as pd
 import streamlit as st
 
 from assistant.errors import AssistantError
-from assistant.graph import to_plain
+from assistant.graph.connection import to_plain
 from assistant.ui.charts import altair_chart, choose_chart
 from assistant.ui.session import Turn
 
 if TYPE_CHECKING:
-    from assistant.answer import Answer
-    from assistant.assistant import Assistant
-    from assistant.conversation import Conversation
+    from assistant.answers.answer import Answer
+    from assistant.engines.conversation import Conversation
+    from assistant.engines.router import Assistant
 
 logger = logging.getLogger(__name__)
 

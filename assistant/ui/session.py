@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from assistant.config import Settings
-from assistant.graph import Graph, connect
-from assistant.introspect import SchemaCache
+from assistant.graph.connection import Graph, connect
+from assistant.graph.introspect import SchemaCache
 
 if TYPE_CHECKING:
-    from assistant.answer import Answer
-    from assistant.assistant import Assistant
-    from assistant.conversation import Conversation
+    from assistant.answers.answer import Answer
+    from assistant.engines.conversation import Conversation
+    from assistant.engines.router import Assistant
     from ingest.ingester import IngestReport
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def schema_cache_for(settings: Settings) -> SchemaCache:
 @st.cache_resource(show_spinner="Loading the assistant…")
 def assistant_for(settings: Settings) -> Assistant:
     """The question-answering assistant for ``settings``, shared by every session."""
-    from assistant.assistant import Assistant
+    from assistant.engines.router import Assistant
 
     # One schema cache for the sidebar and the engines: one invalidation reaches both.
     return Assistant(settings, reader_for(settings), schema_cache=schema_cache_for(settings))
@@ -102,7 +102,7 @@ def turns() -> list[Turn]:
 
 def conversation() -> Conversation:
     """This session's conversation (history for follow-up questions)."""
-    from assistant.conversation import Conversation
+    from assistant.engines.conversation import Conversation
 
     if CONVERSATION not in st.session_state:
         st.session_state[CONVERSATION] = Conversation()

@@ -10,9 +10,9 @@ import streamlit as st
 
 from assistant.config import Settings
 from assistant.errors import AssistantError
-from assistant.graph import Graph
-from assistant.introspect import schema_text
-from assistant.schema import GraphSchema
+from assistant.graph.connection import Graph
+from assistant.graph.introspect import schema_text
+from assistant.graph.schema import GraphSchema
 from assistant.ui import session
 from assistant.ui.uploads import ACCEPTED_TYPES, Upload, ingest_uploads, report_summary
 

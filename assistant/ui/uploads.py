@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from assistant.graph import Graph
+from assistant.graph.connection import Graph
 from ingest.cards import Problem
 from ingest.ingester import IngestReport, ingest_cards, read_cards
 

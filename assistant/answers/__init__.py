@@ -1,0 +1,1 @@
+"""The answer to a question: the Answer, explaining rows, caveats and numbers with units."""

@@ -1,0 +1,48 @@
+"""The answer to one question, whichever engine produced it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.graph.connection import to_plain
+
+
+@dataclass
+class Answer:
+    """What the assistant says, and the evidence behind it.
+
+    Attributes:
+        question: The question as the user asked it.
+        engine: ``"llm"`` or ``"offline"``.
+        text: The explanation in words, with units.
+        cypher: The statement that ran (after the guard), or ``None``.
+        params: Its parameters.
+        rows: The rows it returned.
+        caveats: Things the user must know: unmeasured zeros, truncated rows,
+            refused statements, a fallback from one engine to the other.
+        truncated: More rows existed than the row cap allowed.
+        standalone_question: A follow-up rewritten into a standalone question.
+        answered: False when the question could not be answered from the graph.
+    """
+
+    question: str
+    engine: str
+    text: str
+    cypher: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+    truncated: bool = False
+    standalone_question: str | None = None
+    answered: bool = True
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``mrm3 ask --json`` contract: question, engine, cypher, rows, answer."""
+        return {
+            "question": self.question,
+            "engine": self.engine,
+            "cypher": self.cypher,
+            "rows": [to_plain(row) for row in self.rows],
+            "answer": self.text,
+        }

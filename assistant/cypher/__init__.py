@@ -1,0 +1,1 @@
+"""Cypher safety: the lexer, the pattern reader, the read-only guard and guarded execution."""

@@ -1,0 +1,162 @@
+"""Few-shot examples: the question -> Cypher library and picking the closest ones.
+
+The library lives in ``prompts/examples.yaml``. For each question the prompt
+carries only the ``k`` most similar examples, scored by BM25 over each
+example's question and keywords: lexical, deterministic, and no network or
+model download at run time.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from langchain_core.example_selectors import BaseExampleSelector
+
+from assistant.errors import ConfigError
+from prompts import PROMPTS_DIR
+
+logger = logging.getLogger(__name__)
+
+EXAMPLES_FILE = PROMPTS_DIR / "examples.yaml"
+DEFAULT_K = 5
+
+# Words that say nothing about which example fits.
+STOPWORDS = frozenset(
+    "a an and are as at be by did do does for from has have how i in is it its me most of on or per show "
+    "tell than that the their them there these this to was were what when where which who whose why with "
+    "each any all".split()
+)
+# BM25's usual constants: term-frequency saturation and length normalisation.
+K1 = 1.5
+B = 0.75
+
+
+@dataclass(frozen=True)
+class Example:
+    """One question with the Cypher statement that answers it."""
+
+    question: str
+    cypher: str
+    keywords: str = ""
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word stems of ``text`` without stopwords ("Models" -> "model")."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return [_stem(w) for w in words if w not in STOPWORDS]
+
+
+def _stem(word: str) -> str:
+    # Plural "s" only: enough to match "models"/"model" and "runs"/"run" without a stemmer.
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def load_examples(path: Path = EXAMPLES_FILE) -> list[Example]:
+    """Read the example library.
+
+    Raises:
+        ConfigError: The file is missing or an entry lacks a question or a statement.
+    """
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise ConfigError(f"Cannot read the examples in {path}: {e} - restore prompts/examples.yaml") from e
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path} must hold a list of {{question, cypher}} entries")
+    examples = []
+    for n, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict) or not entry.get("question") or not entry.get("cypher"):
+            raise ConfigError(f"{path}: entry {n} needs a 'question' and a 'cypher'")
+        examples.append(
+            Example(
+                question=str(entry["question"]).strip(),
+                cypher=str(entry["cypher"]).strip(),
+                keywords=str(entry.get("keywords") or "").strip(),
+            )
+        )
+    return examples
+
+
+class ExampleSelector(BaseExampleSelector):
+    """Pick the ``k`` examples whose question and keywords best match a question (BM25).
+
+    Also usable as a LangChain example selector:
+    ``select_examples({"question": ...})`` returns dicts with ``question`` and ``cypher``.
+    """
+
+    def __init__(self, examples: Iterable[Example], k: int = DEFAULT_K) -> None:
+        self.k = k
+        self._examples: list[Example] = []
+        self._docs: list[Counter[str]] = []
+        self._df: Counter[str] = Counter()
+        for example in examples:
+            self._add(example)
+
+    @classmethod
+    def from_file(cls, path: Path = EXAMPLES_FILE, k: int = DEFAULT_K) -> ExampleSelector:
+        """A selector over the library in ``path``."""
+        return cls(load_examples(path), k=k)
+
+    @property
+    def examples(self) -> Sequence[Example]:
+        """Every example in the library."""
+        return tuple(self._examples)
+
+    def _add(self, example: Example) -> None:
+        doc = Counter(tokens(f"{example.question} {example.keywords}"))
+        self._examples.append(example)
+        self._docs.append(doc)
+        self._df.update(doc.keys())
+
+    def add_example(self, example: dict[str, str]) -> Any:
+        """Add an example given as ``{"question", "cypher", "keywords"?}``."""
+        self._add(Example(example["question"], example["cypher"], example.get("keywords", "")))
+
+    def scores(self, question: str) -> list[float]:
+        """The BM25 score of every example for ``question``, in library order."""
+        query = set(tokens(question))
+        n = len(self._docs)
+        if not n or not query:
+            return [0.0] * n
+        avg_len = sum(sum(d.values()) for d in self._docs) / n
+        result = []
+        for doc in self._docs:
+            length = sum(doc.values())
+            score = 0.0
+            for term in query:
+                tf = doc.get(term, 0)
+                if not tf:
+                    continue
+                idf = math.log(1 + (n - self._df[term] + 0.5) / (self._df[term] + 0.5))
+                score += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg_len))
+            result.append(score)
+        return result
+
+    def select(self, question: str, k: int | None = None) -> list[Example]:
+        """The ``k`` best-matching examples, best first (library order breaks ties)."""
+        k = self.k if k is None else k
+        scores = self.scores(question)
+        ranked = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+        chosen = [self._examples[i] for i in ranked[:k]]
+        logger.debug("examples for %r: %s", question, [e.question for e in chosen])
+        return chosen
+
+    def select_examples(self, input_variables: dict[str, str]) -> list[dict[str, str]]:
+        """LangChain's selector interface: examples for ``input_variables["question"]``."""
+        question = input_variables.get("question") or next(iter(input_variables.values()), "")
+        return [{"question": e.question, "cypher": e.cypher} for e in self.select(question)]
+
+
+def format_examples(examples: Sequence[Example]) -> str:
+    """Examples as prompt text: each question as a comment above its statement."""
+    return "\n\n".join(f"# {e.question}\n{e.cypher}" for e in examples)

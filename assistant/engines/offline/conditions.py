@@ -1,0 +1,306 @@
+"""Conditions read from a question: filters from entity links, GPU counts, measured or not, groups, unknown names.
+
+Helpers of :mod:`assistant.engines.offline.understanding`; each returns what it found
+and never guesses: a word where a name belongs that names nothing in the graph
+is reported as unknown, so the engine can decline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from assistant.engines.offline.metrics import MetricCatalog
+from assistant.engines.offline.slots import Mention, Span, Threshold, Word, overlaps
+from assistant.language.entity_linking import EntityLink
+from assistant.language.vocabulary import Vocabulary, find_phrases
+
+FILTER_KINDS = {
+    ("Dataset", "name"): "dataset",
+    ("ModelArchitecture", "type"): "architecture",
+    ("ModelArchitecture", "explainability"): "explainability",
+    ("Service", "name"): "service",
+    ("ProblemType", "name"): "problem_type",
+    ("Parameters", "splitType"): "split",
+    ("Parameters", "optimizer"): "optimizer",
+    ("Model", "author"): "author",
+    ("Model", "name"): "model",
+}
+_PREPOSITIONS = ("on", "for", "with", "using", "from", "by", "of", "about", "trained on", "in", "at")
+_SKIP_AFTER_PREPOSITION = {"the", "a", "an", "my", "this", "that", "these", "those", "our", "their", "its"}
+_MODEL_ID = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[-_/.][A-Za-z0-9]+){2,}\b")
+_GPU_COUNT = re.compile(r"\b(?P<n>\d+|one|two|four|eight|single)[\s-]*(?:x\s*)?(?:gpus?|graphics cards?)\b")
+_MULTI_GPU = re.compile(r"\bmulti(?:ple)?[\s-]*gpus?\b|\bseveral gpus\b|\bmore than one gpu\b")
+_NO_GPU = re.compile(r"\b(?:without (?:a |any )?gpus?|no gpus?|cpu[\s-]*only|only (?:on )?(?:the )?cpus?)\b")
+_WITH_GPU = re.compile(r"\b(?:with (?:a |any )?gpus?|on (?:a )?gpus?|gpu[\s-]*(?:trained|accelerated|based))\b")
+_SMALL_NUMBERS = {"one": 1, "single": 1, "two": 2, "four": 4, "eight": 8}
+_KIND_NOUNS = frozenset({"model", "models", "dataset", "datasets", "data", "architecture", "architectures", "device",
+                         "devices", "author", "authors", "service", "services"})  # fmt: skip
+_KIND_NOUNS_BEFORE_NAME = frozenset({"dataset", "architecture", "device", "author", "service"})
+_MAKE_VERBS = frozenset({"make", "train", "build", "create", "publish", "release", "author", "develop"})
+
+
+@dataclass
+class Filter:
+    """Models must have one of ``values`` at ``label.property``."""
+
+    kind: str
+    label: str
+    property: str
+    values: list[Any]
+    mention: str = ""
+    role: str = ""
+    """For devices: ``training``, ``inference`` or ``any``."""
+    negated: bool = False
+    """Models must NOT have any of ``values`` ("not on kitti", "except umu")."""
+
+
+_NEGATED = re.compile(
+    r"(?:\bnot\b|n't\b|\bexcept(?: for)?\b|\bexcluding\b|\bexclude\b|\bother than\b|\bbesides\b|\bapart from\b"
+    r"|\bbut not\b|\boutside(?: of)?\b)"
+    r"(?:\s+(?:the|a|an|on|in|for|with|by|from|trained|run|using|used|made|any|of|those|these|ones|that|which|are|were"
+    r"|is|was|models?|being|been|evaluated|tested|benchmarked|deployed|built|created))*\s*$"
+)
+
+
+def device_role(question: str, link: EntityLink, vocab: Vocabulary) -> str:
+    before = question[: link.start].lower()
+    window = " ".join(before.split()[-5:])
+    if re.search(r"\btrain(?:ed|ing|s)?\b|\bfit(?:ted|ting)?\b", window):
+        return "training"
+    if re.search(r"\b(?:run|runs|ran|running|deploy\w*|infer\w*|serv\w*|benchmark\w*|tested|latency)\b", window):
+        return "inference"
+    after = question[link.end : link.end + 14].lower()
+    if re.match(r"[\s-]*(?:gpus?\s+)?(?:trained|training)\b", after):
+        return "training"  # "H100-trained models"
+    return ""
+
+
+def filters_from_links(question: str, links: list[EntityLink], vocab: Vocabulary) -> list[Filter]:
+    filters: dict[tuple[str, str, str], Filter] = {}
+    for link in links:
+        if link.label == "Device":
+            kind, role = "device", device_role(question, link, vocab)
+        elif link.label == "Hyperparameters":
+            kind, role = f"hyper:{link.property}", ""
+        else:
+            kind, role = FILTER_KINDS.get((link.label, link.property), f"other:{link.label}.{link.property}"), ""
+        negated = bool(_NEGATED.search(question[: link.start].lower()))
+        key = (kind, link.property, role + ("!" if negated else ""))
+        found = filters.get(key)
+        if found is None:
+            filters[key] = Filter(kind, link.label, link.property, [link.value], link.mention, role, negated)
+        elif link.value not in found.values:
+            found.values.append(link.value)
+            if link.mention not in found.mention:
+                found.mention += f", {link.mention}"
+    return list(filters.values())
+
+
+def gpu_thresholds(lower: str, catalog: MetricCatalog, used: list[Span]) -> list[Threshold]:
+    metric = catalog.get("gpus")
+    if metric is None:
+        return []
+    found = []
+    for pattern, op, value in ((_MULTI_GPU, ">=", 2.0), (_NO_GPU, "=", 0.0), (_WITH_GPU, ">=", 1.0)):
+        for match in pattern.finditer(lower):
+            if not overlaps(match.span(), used):
+                found.append(Threshold(metric, op, value, match.group(), match.span()))
+                used.append(match.span())
+    for match in _GPU_COUNT.finditer(lower):
+        if overlaps(match.span(), used):
+            continue
+        raw = match.group("n")
+        n = _SMALL_NUMBERS.get(raw) or int(raw)
+        found.append(Threshold(metric, "=", float(n), match.group(), match.span()))
+        used.append(match.span())
+    return found
+
+
+_UNMEASURED_BEFORE = re.compile(
+    r"\b(?:no|not|un|without(?: an?| any)?|missing|zero|lacking|lack)[\s-]*(?:measured|recorded|reported|known)?\s*$"
+)
+_UNMEASURED_AFTER = re.compile(
+    r"^\s*(?:(?:was|is|were|are|has been|have been)\s+)?(?:not|never|un)[\s-]*(?:measured|recorded|reported|metered)"
+    r"|^\s*(?:of\s+)?(?:0|zero)(?:\.0+)?\b|^\s*(?:is|was|are|were)\s+(?:missing|zero|0)\b|^\s*measurements?\s+missing"
+)
+_NEGATION = re.compile(r"\b(?:no|not|never|without|missing|lacking|lack)\b|n't\b")
+_MEASURE_WORD = re.compile(r"\b(?:un)?(?:measur|record|report|meter)\w*")
+_MEASURED_NEAR = re.compile(r"\b(?:measured|recorded|reported|metered|known)\s*$|^\s*(?:was|is|were|are)?\s*measured")
+
+
+def measured_filters(
+    lower: str, mentions: list[Mention], catalog: MetricCatalog, inference: bool
+) -> tuple[list[Threshold], set[Mention]]:
+    """ "no measured carbon", "energy not recorded" -> unmeasured; "with measured carbon" -> measured."""
+    found: list[Threshold] = []
+    consumed: set[Mention] = set()
+    for mention in mentions:
+        metric = catalog.get(mention.key, inference=inference) if mention.kind == "quantity" else None
+        if metric is None or not metric.measured:
+            continue
+        before, after = lower[max(0, mention.start - 30) : mention.start], lower[mention.end : mention.end + 30]
+        clause = re.split(r"[,;?]|\band\b|\bbut\b", before)[-1] + " | " + re.split(r"[,;?]|\band\b|\bbut\b", after)[0]
+        negated_measure = _NEGATION.search(clause) and _MEASURE_WORD.search(clause)
+        if _UNMEASURED_BEFORE.search(before) or _UNMEASURED_AFTER.search(after) or negated_measure:
+            op = "unmeasured"
+        elif _MEASURED_NEAR.search(before) or _MEASURED_NEAR.search(after):
+            op = "measured"
+        else:
+            continue
+        found.append(Threshold(metric, op, 0.0, f"{op} {metric.label}", (mention.start, mention.end)))
+        consumed.add(mention)
+    return found, consumed
+
+
+def group_of(qwords: list[Word], vocab: Vocabulary, used: list[Span]) -> tuple[str | None, bool]:
+    """The grouping asked for ("per dataset"), and whether the question asks *which* group."""
+    texts = [w.text for w in qwords]
+    nouns = {p: key for key, phrases in vocab.group_nouns.items() for p in phrases}
+    for i, j, phrase in find_phrases(texts, nouns):
+        if overlaps((qwords[i].start, qwords[j - 1].end), used):
+            continue
+        before = texts[max(0, i - 3) : i]
+        joined = " ".join(before)
+        if any(joined.endswith(m) or f"{m} the" in joined or f"{m} each" in joined for m in vocab.group_markers):
+            return nouns[phrase], False
+        if before[-1:] in (["which"], ["what"]) or joined.endswith("which of the") or joined.endswith("on which"):
+            return nouns[phrase], True
+    return None, False
+
+
+def entity_positions(texts: list[str]) -> Iterator[int]:
+    """Where a name is expected: after "on"/"for"/"by" ..., around "dataset"/"models", in "did X make"."""
+    for i, word in enumerate(texts):
+        for prep in _PREPOSITIONS:
+            parts = prep.split()
+            if texts[i : i + len(parts)] == parts:
+                k = i + len(parts)
+                while k < len(texts) and texts[k] in _SKIP_AFTER_PREPOSITION:
+                    k += 1
+                yield k
+        if word in _KIND_NOUNS:
+            yield i - 1
+            if word in _KIND_NOUNS_BEFORE_NAME:
+                yield i + 1
+        if word in ("did", "does", "do") and i + 2 < len(texts) and texts[i + 2] in _MAKE_VERBS:
+            yield i + 1
+
+
+def unknown_terms(
+    qwords: list[Word], links: list[EntityLink], used: list[Span], vocab: Vocabulary, known: frozenset[str]
+) -> list[str]:
+    """Words where a name is expected ("on imagenet") that name nothing the graph has.
+
+    Misspellings of words the vocabulary knows ("modle") are not unknown.
+    """
+    texts = [w.text for w in qwords]
+    linked = [(link.start, link.end) for link in links]
+    unknown = []
+    for k in entity_positions(texts):
+        if not 0 <= k < len(qwords):
+            continue
+        word = qwords[k]
+        if overlaps((word.start, word.end), linked + used) or word.text in known:
+            continue
+        if not word.text.isalpha() or len(word.text) < 3:
+            continue
+        if len(word.text) >= 4 and process.extractOne(word.text, known, scorer=fuzz.ratio, score_cutoff=85.0):
+            continue
+        unknown.append(word.text)
+    return list(dict.fromkeys(unknown))
+
+
+def known_words(vocab: Vocabulary, catalog: MetricCatalog) -> frozenset[str]:
+    """Every word the vocabulary gives a meaning to."""
+    known: set[str] = set(vocab.stop_words) | set(vocab.metric_words)
+    groups: list[tuple[str, ...]] = [
+        *vocab.intents.values(), *vocab.aggregates.values(), *vocab.group_nouns.values(),
+        *vocab.lookup_fields.values(), vocab.group_markers, vocab.inference_cues, vocab.training_cues,
+        vocab.write_words, tuple(vocab.aliases), tuple(vocab.units), tuple(vocab.count_units),
+    ]  # fmt: skip
+    for phrases in groups:
+        for phrase in phrases:
+            known.update(phrase.split())
+    for direction in vocab.direction_words.values():
+        known.update(direction)
+    for comparison in vocab.comparison_words.values():
+        for phrase in comparison:
+            known.update(phrase.split())
+    for phrase in catalog.quality_phrases():
+        known.update(phrase.split())
+    return frozenset(known)
+
+
+_HYPER_VALUE = r"\s*(?:=|:|of|is|equal to|equals|set to|at)?\s*(?P<num>-?\d+(?:\.\d+)?(?:e-?\d+)?)\b"
+
+
+def hyper_filters(lower: str, catalog: MetricCatalog, used: list[Span]) -> list[Filter]:
+    """Numeric hyperparameter conditions: "n_neighbors of 5", "learning rate 0.001"."""
+    found = []
+    for name in catalog.hyperparameters:
+        parts = [re.escape(p) for p in re.split(r"[_\s]+", name.lower()) if p]
+        if not parts or len("".join(parts)) < 3:
+            continue
+        pattern = re.compile(r"\b" + r"[\s_-]*".join(parts) + r"\b" + _HYPER_VALUE)
+        for match in pattern.finditer(lower):
+            if overlaps(match.span(), used):
+                continue
+            raw = match.group("num")
+            value: float | int = float(raw) if any(c in raw for c in ".e") else int(raw)
+            found.append(Filter(f"hyper:{name}", "Hyperparameters", name, [value], match.group()))
+            used.append(match.span())
+    return found
+
+
+def ignored_words(qwords: list[Word], links: list[EntityLink], used: list[Span], known: frozenset[str]) -> list[str]:
+    """Content words the vocabulary and the graph give no meaning to ("chess")."""
+    spans = [(link.start, link.end) for link in links] + used
+    found = []
+    for word in qwords:
+        text = word.text
+        if len(text) < 4 or not text.isalpha() or text in known or overlaps((word.start, word.end), spans):
+            continue
+        if process.extractOne(text, known, scorer=fuzz.ratio, score_cutoff=85.0):
+            continue
+        found.append(text)
+    return list(dict.fromkeys(found))
+
+
+def corrected_words(qwords: list[Word], links: list[EntityLink], known: frozenset[str]) -> list[Word]:
+    """Misspelt vocabulary words put right ("enviromentally", "acurate"); names are left to the linker."""
+    spans = [(link.start, link.end) for link in links]
+    fixed = []
+    for word in qwords:
+        text = word.text
+        if len(text) >= 3 and text.isalpha() and text not in known and not overlaps((word.start, word.end), spans):
+            # Short words need a closer match: one letter is a bigger share of "mny" than of "enviromentally".
+            close = process.extractOne(text, known, scorer=fuzz.ratio, score_cutoff=80.0 if len(text) >= 5 else 85.0)
+            if close is not None:
+                text = close[0]
+        fixed.append(Word(text, word.start, word.end))
+    return fixed
+
+
+def drop_metric_overlaps(links: list[EntityLink], mentions: list[Mention]) -> list[EntityLink]:
+    """Metric phrases win over values inside them ("mean euclidean distance error" is no weights=distance)."""
+    kept = []
+    for link in links:
+        clash = [m for m in mentions if link.start < m.end and m.start < link.end]
+        if any(len(m.text.split()) > 1 or link.label == "Hyperparameters" for m in clash):
+            continue
+        kept.append(link)
+    return kept
+
+
+def is_write_request(texts: list[str], vocab: Vocabulary) -> bool:
+    head = texts[:4]
+    if " ".join(texts).startswith(("what ", "which ", "how ", "who ", "when ")):
+        return False
+    return any(i < 3 and w in head for i, w in enumerate(head) for w in vocab.write_words if " " not in w) and (
+        "data set" not in " ".join(texts)
+    )

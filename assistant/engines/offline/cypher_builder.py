@@ -1,0 +1,233 @@
+"""Turn a :class:`Frame` into parameterized Cypher, in one place.
+
+Every value from the question travels as a parameter; labels, relationship
+types and property names come from the schema or from the code below and are
+backticked where they come from the graph. Statements anchor on indexed keys
+(``Model.name``, ``Dataset.name``) when the question names them.
+
+Variables: ``m`` Model, ``ds`` Dataset, ``ar`` ModelArchitecture, ``sv``
+Service, ``pt`` ProblemType, ``tr`` ModelTraining, ``pa`` Parameters, ``hp``
+Hyperparameters, ``td`` training Device, ``inf`` ModelInference, ``dv`` its Device.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.engines.offline.metrics import Metric
+from assistant.engines.offline.slots import Threshold
+from assistant.engines.offline.understanding import Filter, Frame
+
+# How each variable joins the model (or the training run); order matters.
+_JOINS = {
+    "ds": "MATCH (m)-[:TRAINED_ON]->(ds:Dataset)",
+    "ar": "MATCH (m)-[:UTILIZES]->(ar:ModelArchitecture)",
+    "sv": "MATCH (m)-[:PROVIDES]->(sv:Service)",
+    "pt": "MATCH (m)-[:PROVIDES]->(:Service)-[:SOLUTION_FOR]->(pt:ProblemType)",
+    "tr": "MATCH (tr:ModelTraining)-[:TRAINS_ON]->(m)",
+    "pa": "MATCH (tr)-[:CONTAINS]->(pa:Parameters)",
+    "hp": "MATCH (tr)-[:USES]->(hp:Hyperparameters)",
+    "td": "MATCH (tr)-[:RUNS_ON]->(td:Device)",
+    "inf": "MATCH (inf:ModelInference)-[:INFERENCE_ON]->(m)",
+    "dv": "MATCH (inf)-[:RUNS_ON]->(dv:Device)",
+}
+_NEEDS = {"pa": ("tr",), "hp": ("tr",), "td": ("tr",), "dv": ("inf",)}
+_FILTER_VARS = {
+    "dataset": ("ds", "name"),
+    "architecture": ("ar", "type"),
+    "explainability": ("ar", "explainability"),
+    "service": ("sv", "name"),
+    "problem_type": ("pt", "name"),
+    "split": ("pa", "splitType"),
+    "optimizer": ("pa", "optimizer"),
+}
+_SCOPE_VARS = {
+    "training": "tr",
+    "quality": "tr",
+    "inference": "inf",
+    "model": "m",
+    "dataset": "ds",
+    "training_device": "td",
+}
+# group key -> (variable, property expression); devices follow the metric's scope.
+GROUPS = {
+    "dataset": ("ds", "ds.name"),
+    "architecture": ("ar", "ar.type"),
+    "service": ("sv", "sv.name"),
+    "problem_type": ("pt", "pt.name"),
+    "split": ("pa", "pa.splitType"),
+    "optimizer": ("pa", "pa.optimizer"),
+    "author": ("m", "m.author"),
+    "year": ("m", "m.dateCreated.year"),
+    "device": ("td", "td.processor"),
+    "gpu_model": ("td", "td.gpuModel"),
+}
+
+
+def q(name: str) -> str:
+    """A property or variable name, backticked for Cypher."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+@dataclass
+class Statement:
+    """One statement to run, with its parameters."""
+
+    cypher: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class Builder:
+    """Collects MATCH lines, WHERE conditions and parameters for one statement."""
+
+    def __init__(self, frame: Frame, inference_bound: bool) -> None:
+        self.frame = frame
+        self.inference_bound = inference_bound
+        """Inference filters and thresholds apply to the run being ranked (``inf``)."""
+        self.lines: list[str] = []
+        self.where: list[str] = []
+        self.params: dict[str, Any] = {}
+        self.vars: set[str] = {"m"}
+        self._anchored = False
+
+    def param(self, name: str, value: Any) -> str:
+        """Add a parameter (renamed when taken) and return its ``$name``."""
+        key, n = name, 1
+        while key in self.params:
+            n += 1
+            key = f"{name}{n}"
+        self.params[key] = value
+        return f"${key}"
+
+    def anchor(self) -> None:
+        """Start from the most selective indexed key the question names."""
+        models = self.frame.filter("model")
+        dataset = self.frame.filter("dataset")
+        if models:
+            self.lines.append(f"MATCH (m:Model) WHERE m.name IN {self.param('models', models.values)}")
+        elif dataset:
+            self.lines.append(f"MATCH (ds:Dataset) WHERE ds.name IN {self.param('dataset', dataset.values)}")
+            self.lines.append("MATCH (m:Model)-[:TRAINED_ON]->(ds)")
+            self.vars.add("ds")
+        else:
+            self.lines.append("MATCH (m:Model)")
+        self._anchored = True
+
+    def need(self, var: str) -> None:
+        """Join ``var`` (and what it hangs on) when not joined yet."""
+        if var in self.vars:
+            return
+        for dep in _NEEDS.get(var, ()):
+            self.need(dep)
+        self.lines.append(_JOINS[var])
+        self.vars.add(var)
+
+    def apply_filters(self) -> None:
+        """Every filter, date range and threshold of the frame."""
+        frame = self.frame
+        for flt in frame.filters:
+            self._filter(flt)
+        for dates in frame.dates:
+            if dates.start:
+                self.where.append(f"m.dateCreated >= date({self.param('date_from', dates.start)})")
+            if dates.end:
+                self.where.append(f"m.dateCreated < date({self.param('date_to', dates.end)})")
+        outer = []
+        for threshold in frame.thresholds:
+            if threshold.metric.scope == "inference" and not self.inference_bound:
+                outer.append(threshold)
+                continue
+            expr = self.value_expr(threshold.metric)
+            self.where.append(self.condition(expr, threshold))
+        self._inference_exists(outer)
+
+    def _filter(self, flt: Filter) -> None:
+        anchored = flt.kind == "model" or (flt.kind == "dataset" and "ds" in self.vars and self._anchored)
+        if anchored and not flt.negated:
+            return
+        if flt.kind == "model":
+            self.where.append(f"NOT m.name IN {self.param('not_models', flt.values)}")
+        elif flt.kind in _FILTER_VARS:
+            var, prop = _FILTER_VARS[flt.kind]
+            self.need(var)
+            self.where.append(self._in(f"{var}.{q(prop)}", flt.kind, flt))
+        elif flt.kind == "author":
+            self.where.append(self._in("m.author", "author", flt))
+        elif flt.kind.startswith("hyper:"):
+            self.need("hp")
+            self.where.append(self._in(f"hp.{q(flt.property)}", "hyperparameter", flt))
+        elif flt.kind == "device":
+            if flt.role == "training":
+                self.need("td")
+                self.where.append(self._in(f"td.{q(flt.property)}", "device", flt))
+            elif self.inference_bound:
+                self.need("dv")
+                self.where.append(self._in(f"dv.{q(flt.property)}", "device", flt))
+            elif flt.negated:
+                self.where.append(
+                    "NOT EXISTS { MATCH (m)<-[:INFERENCE_ON]-(:ModelInference)-[:RUNS_ON]->(y:Device) "
+                    f"WHERE y.{q(flt.property)} IN {self.param('not_device', flt.values)} }}"
+                )
+            # otherwise the device joins the EXISTS subquery of apply_filters
+
+    def _in(self, expr: str, name: str, flt: Filter) -> str:
+        if flt.negated:  # a missing property is "not that value" too
+            return f"NOT coalesce({expr} IN {self.param('not_' + name, flt.values)}, false)"
+        return f"{expr} IN {self.param(name, flt.values)}"
+
+    def _inference_exists(self, thresholds: list[Threshold]) -> None:
+        """Models with an inference run (on the device, within the thresholds) when runs are not ranked."""
+        device = self.frame.filter("device")
+        device_here = device is not None and device.role != "training" and not self.inference_bound
+        if not thresholds and not device_here:
+            return
+        conditions = []
+        if device_here and device is not None:
+            conditions.append(f"x.{q(device.property)} IN {self.param('device', device.values)}")
+        for threshold in thresholds:
+            conditions.append(self.condition(f"r.{q(threshold.metric.prop)}", threshold))
+        self.where.append(
+            "EXISTS { MATCH (m)<-[:INFERENCE_ON]-(r:ModelInference)-[:RUNS_ON]->(x:Device) WHERE "
+            + " AND ".join(conditions)
+            + " }"
+        )
+
+    def condition(self, expr: str, threshold: Threshold) -> str:
+        """``expr op $threshold``; thresholds on measured quantities never pass unmeasured zeros."""
+        if threshold.op == "unmeasured":
+            return f"({expr} IS NULL OR {expr} = 0)"
+        if threshold.op == "measured":
+            return f"{expr} > 0"
+        text = f"{expr} {threshold.op} {self.param('threshold', threshold.value)}"
+        return f"{text} AND {expr} > 0" if threshold.metric.measured else text
+
+    def value_expr(self, metric: Metric) -> str:
+        """The expression of ``metric``, joining its node."""
+        var = _SCOPE_VARS[metric.scope]
+        if var != "m":
+            self.need(var)
+        return f"{var}.{q(metric.prop)}"
+
+    def group_expr(self, group: str) -> str:
+        """The expression to group by, joining what it needs."""
+        var, expr = GROUPS[group]
+        if group in ("device", "gpu_model") and self.inference_bound:
+            var, expr = "dv", expr.replace("td.", "dv.")
+        if var != "m":
+            self.need(var)
+        return expr
+
+    def match_text(self) -> str:
+        """The MATCH lines with the WHERE conditions folded into one WITH ... WHERE."""
+        text = "\n".join(self.lines)
+        if self.where:
+            # The anchor may carry its own WHERE; a second one would need a MATCH in between.
+            joiner = "\n  AND " if len(self.lines) == 1 and " WHERE " in self.lines[0] else "\nWHERE "
+            text += joiner + "\n  AND ".join(self.where)
+        return text
+
+
+def measured_condition(expr: str, metric: Metric) -> str:
+    """The condition that keeps measured values only."""
+    return f"{expr} IS NOT NULL" + (f" AND {expr} > 0" if metric.measured else "")

@@ -1,0 +1,285 @@
+"""The offline question engine: a question in, an :class:`~assistant.answers.answer.Answer` out, no LLM.
+
+Typical use::
+
+    engine = OfflineEngine(graph, SchemaCache(graph), settings)
+    answer = engine.answer("Which model has the lowest carbon footprint on lumos5g?")
+    print(answer.text, answer.cypher)
+
+Per question: link entities against the cached schema's values, read an
+intent with slots, build parameterized Cypher, run it through the Cypher guard
+(:func:`assistant.cypher.execution.run_guarded`), and explain the rows. Nothing is
+introspected per question; the schema comes from the :class:`SchemaCache`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from assistant.answers.answer import Answer
+from assistant.config import Settings
+from assistant.cypher.execution import Execution, run_guarded
+from assistant.engines.offline import explain, statements
+from assistant.engines.offline.cypher_builder import Statement
+from assistant.engines.offline.follow_up import standalone_follow_up
+from assistant.engines.offline.metrics import Metric, MetricCatalog
+from assistant.engines.offline.understanding import Filter, Frame, known_words, understand
+from assistant.errors import AssistantError
+from assistant.graph.connection import Graph, to_plain
+from assistant.graph.introspect import SchemaCache
+from assistant.graph.schema import GraphSchema
+from assistant.language.entity_linking import link_entities
+from assistant.language.vocabulary import Vocabulary, load_vocabulary
+
+logger = logging.getLogger(__name__)
+
+ENGINE = "offline"
+_NEEDS_ROWS = frozenset({"rank", "compare", "group_best", "aggregate", "group_agg"})
+FUZZY_NOTE_BELOW = 0.8  # links scoring less are stated as assumptions
+
+
+class OfflineEngine:
+    """Deterministic natural language -> Cypher over whatever catalog the graph holds.
+
+    Args:
+        graph: The graph to question.
+        schema_cache: Its schema, read once and shared.
+        settings: Row cap and query timeout.
+        vocabulary: Word meanings; ``prompts/vocabulary.yaml`` when omitted.
+    """
+
+    def __init__(
+        self, graph: Graph, schema_cache: SchemaCache, settings: Settings, vocabulary: Vocabulary | None = None
+    ) -> None:
+        self.graph = graph
+        self.schema_cache = schema_cache
+        self.settings = settings
+        self.vocabulary = vocabulary or load_vocabulary()
+        self._lock = threading.Lock()
+        self._context: tuple[GraphSchema, MetricCatalog, frozenset[str]] | None = None
+
+    def _prepared(self) -> tuple[GraphSchema, MetricCatalog, frozenset[str]]:
+        schema = self.schema_cache.get()
+        with self._lock:
+            if self._context is None or self._context[0] is not schema:
+                catalog = MetricCatalog(schema, self.vocabulary)
+                self._context = (schema, catalog, known_words(self.vocabulary, catalog))
+            return self._context
+
+    def standalone(self, question: str, previous: str) -> str | None:
+        """``question`` as a standalone question when it follows up ``previous`` ("and on umu?"), else None."""
+        schema, catalog, _ = self._prepared()
+        return standalone_follow_up(question, previous, schema, catalog, self.vocabulary)
+
+    def answer(self, question: str) -> Answer:
+        """Answer one question from the graph, or decline honestly.
+
+        Raises:
+            GraphUnavailableError: The graph server cannot be reached.
+        """
+        started = time.perf_counter()
+        schema, catalog, known = self._prepared()
+        run = _Run(self, question, schema, catalog)
+        if not schema.node_counts.get("Model"):
+            frame = Frame(question, "decline", decline_reason="empty")
+        else:
+            links = link_entities(question, schema, vocabulary=self.vocabulary)
+            frame = understand(question, links, catalog, self.vocabulary, known)
+            for link in links:
+                if link.score < FUZZY_NOTE_BELOW:
+                    frame.notes.append(f"read {link.mention!r} as {link.value}")
+            for flt in frame.filters:
+                if flt.kind.startswith("other:"):
+                    frame.notes.append(f"{flt.mention!r} ({flt.label}.{flt.property}) was not used as a filter")
+        answer = run.answer(frame)
+        logger.debug("answered %r in %.1f ms", question, (time.perf_counter() - started) * 1000)
+        return answer
+
+
+class _Run:
+    """One question being answered: runs statements and collects the evidence."""
+
+    def __init__(self, engine: OfflineEngine, question: str, schema: GraphSchema, catalog: MetricCatalog) -> None:
+        self.engine = engine
+        self.question = question
+        self.schema = schema
+        self.catalog = catalog
+        self.main: Execution | None = None
+        self.main_params: dict[str, Any] = {}
+        self.caveats: list[str] = []
+
+    def has(self, label: str, prop: str) -> bool:
+        return self.schema.has_property(label, prop)
+
+    def execute(self, statement: Statement, *, main: bool = True) -> list[dict[str, Any]]:
+        settings = self.engine.settings
+        execution = run_guarded(
+            self.engine.graph,
+            statement.cypher,
+            statement.params,
+            schema=self.schema,
+            row_cap=settings.row_cap,
+            timeout_s=settings.query_timeout_s,
+        )
+        if main:
+            self.main, self.main_params = execution, statement.params
+            if execution.truncated:
+                self.caveats.extend(execution.notes)
+        return [to_plain(row) for row in execution.rows]
+
+    def answer(self, frame: Frame) -> Answer:
+        try:
+            self._resolve_models(frame)
+            if frame.intent != "decline" and frame.unknown_terms and not frame.filter("model"):
+                frame.intent, frame.decline_reason = "decline", "entity"
+                frame.unknown_terms += [w for w in frame.ignored_words if w not in frame.unknown_terms]
+            vague = not frame.filters and not frame.thresholds and (frame.metric is None or frame.generic_metric)
+            if frame.intent != "decline" and frame.ignored_words:
+                if vague:  # "which model is best at playing chess": nothing but words the graph does not know
+                    frame.unknown_terms = frame.ignored_words
+                    frame.intent, frame.decline_reason = "decline", "entity"
+                else:
+                    frame.notes.append(f"ignored the words {', '.join(repr(w) for w in frame.ignored_words)}")
+            if frame.intent != "decline":
+                self._resolve_devices(frame)
+            if frame.intent == "decline":
+                return self.decline(frame)
+            text = self.dispatch(frame)
+        except _Declined:
+            return self.decline(frame)
+        except AssistantError as e:
+            if type(e).__name__ == "GraphUnavailableError":
+                raise
+            logger.warning("offline engine failed on %r: %s", self.question, e)
+            return Answer(
+                self.question, ENGINE, f"I could not answer that from the graph: {e}", answered=False, caveats=[str(e)]
+            )
+        caveats = [f"Assumption: {note}" for note in dict.fromkeys(frame.notes)] + self.caveats
+        main = self.main
+        # A ranking or aggregate over nothing answers nothing: say so instead of a confident empty answer.
+        answered = not (frame.intent in _NEEDS_ROWS and main is not None and not main.rows)
+        return Answer(
+            question=self.question,
+            engine=ENGINE,
+            text=text + "".join(f"\nNote: {c}" for c in caveats),
+            cypher=main.cypher if main else None,
+            params=self.main_params,
+            rows=[to_plain(r) for r in main.rows] if main else [],
+            caveats=caveats,
+            truncated=bool(main and main.truncated),
+            answered=answered,
+        )
+
+    def decline(self, frame: Frame) -> Answer:
+        examples = explain.example_questions(self.schema, self.catalog.describe())
+        text = explain.decline_text(frame, examples)
+        return Answer(self.question, ENGINE, text, answered=False, caveats=list(dict.fromkeys(frame.notes)))
+
+    def _resolve_models(self, frame: Frame) -> None:
+        """Model names too many to link by value are looked up by a parameterized CONTAINS."""
+        if not frame.model_fragments or frame.intent == "decline":
+            return
+        found: list[str] = []
+        for fragment in frame.model_fragments:
+            rows = self.execute(statements.find_models(fragment), main=False)
+            found.extend(r["model"] for r in rows if r["model"] not in found)
+        if not found:
+            frame.intent, frame.decline_reason = "decline", "models"
+            return
+        existing = frame.filter("model")
+        if existing:
+            existing.values.extend(v for v in found if v not in existing.values)
+        else:
+            frame.filters.append(Filter("model", "Model", "name", found, ", ".join(frame.model_fragments)))
+        frame.unknown_terms = []
+
+    def _resolve_devices(self, frame: Frame) -> None:
+        """A device named without "trained on" / "run on": its training role when it trained models and the
+        question is about training (carbon, accuracy ...), else its inference runs."""
+        for flt in frame.filters:
+            if flt.kind != "device" or flt.role:
+                continue
+            metric = frame.metric
+            if metric is not None and metric.scope == "inference":
+                flt.role = "inference"
+                continue
+            rows = self.execute(statements.trains_on_device(flt.property, flt.values), main=False)
+            flt.role = "training" if rows and rows[0]["runs"] else "inference"
+            if flt.role == "inference" and metric is not None and metric.measured:
+                frame.metric = self.catalog.as_inference(metric)  # "greenest model on the raspberry pi"
+                frame.inference = frame.metric.scope == "inference"
+
+    def quality_metric(self, frame: Frame) -> Metric | None:
+        """The quality metric "best" means for the models asked about."""
+        if frame.metric is not None and not frame.generic_metric:
+            return frame.metric
+        rows = (
+            self.execute(statements.quality_available(frame, self.catalog), main=False) if self.catalog.quality else []
+        )
+        names = list(self.catalog.quality)
+        available = {names[i] for i in range(len(names)) if rows and rows[0].get(f"c{i}")}
+        metric = self.catalog.preferred_quality(available or None)
+        if metric is not None:
+            frame.notes.append(f"'best' read as the {metric.label} ({metric.better} is better)")
+        return metric
+
+    def dispatch(self, frame: Frame) -> str:
+        intent = frame.intent
+        if not self.has("Device", "gpuModel") and "gpu_model" in (frame.count_target[:-1], frame.group):
+            frame.decline_reason, frame.missing_metric = "metric", "GPU model"
+            raise _Declined
+        if intent == "count":
+            return explain.count_text(frame, self.execute(statements.count(frame)))
+        if intent == "list":
+            return explain.list_text(frame, self.execute(statements.listing(frame, self.has)))
+        if intent == "group_count":
+            return explain.group_count_text(frame, self.execute(statements.group_count(frame)))
+        if intent == "lookup":
+            return explain.lookup_text(self.execute(statements.lookup(frame, self.catalog, self.has)))
+        metric = frame.metric if frame.metric is not None and not frame.generic_metric else self.quality_metric(frame)
+        if metric is None:
+            frame.decline_reason = "metric"
+            frame.missing_metric = frame.missing_metric or "quality metric"
+            raise _Declined
+        frame.metric = metric
+        if intent == "aggregate":
+            return explain.aggregate_text(frame, metric, self.execute(statements.aggregate(frame, metric)))
+        if intent == "group_agg":
+            return explain.group_aggregate_text(frame, metric, self.execute(statements.group_aggregate(frame, metric)))
+        if intent == "compare":
+            return self.compare(frame, metric)
+        if intent == "group_best":
+            rows = self.execute(statements.group_best(frame, metric))
+            self.note_unmeasured(frame, metric)
+            return explain.group_best_text(frame, metric, rows, frame.which_group)
+        rows = self.execute(statements.rank(frame, metric))
+        self.note_unmeasured(frame, metric)
+        return explain.rank_text(frame, metric, rows, frame.k)
+
+    def compare(self, frame: Frame, metric: Metric) -> str:
+        models = frame.filter("model")
+        if metric.scope == "dataset":  # "compare A and B by dataset size": each model's dataset
+            return explain.lookup_text(self.execute(statements.lookup(frame, self.catalog, self.has)))
+        if models and len(models.values) >= 2:
+            rows = self.execute(statements.rank(frame, metric, k=len(models.values)))
+            self.note_unmeasured(frame, metric)
+            return explain.compare_text(frame, metric, rows, models.values)
+        frame.group = "architecture"
+        rows = self.execute(statements.group_best(frame, metric))
+        self.note_unmeasured(frame, metric)
+        return explain.group_best_text(frame, metric, rows, True)
+
+    def note_unmeasured(self, frame: Frame, metric: Metric) -> None:
+        if not metric.measured:
+            return
+        rows = self.execute(statements.unmeasured(frame, metric), main=False)
+        caveat = explain.unmeasured_text(metric, rows[0] if rows else None)
+        if caveat:
+            self.caveats.append(caveat)
+
+
+class _Declined(AssistantError):
+    """The question turned out to need something the graph does not have."""

@@ -1,0 +1,322 @@
+"""The answer in words: models and values with units, assumptions and caveats.
+
+Units follow the graph: carbon in g CO2, energy in J, time in s (ms below one
+second), sizes in bytes (shown in MB or GB as well).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from assistant.engines.offline.metrics import Metric
+from assistant.engines.offline.understanding import Frame
+from assistant.graph.schema import GraphSchema
+
+MAX_NAMES = 20
+_WANT_WORDS = {"low": "lowest", "high": "highest"}
+
+
+def number(value: Any) -> str:
+    """A number for people: 4 significant digits, thousands separated."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, int) or float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    if value == 0 or not math.isfinite(value):
+        return str(value)
+    if abs(value) >= 1e6 or abs(value) < 1e-3:
+        return f"{value:.3e}"
+    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def with_unit(metric: Metric, value: Any) -> str:
+    """``value`` of ``metric`` with its unit, e.g. ``0.234 g CO2``, ``1.2 ms``, ``8.7 MB``."""
+    if value is None:
+        return "not recorded"
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return str(value)
+    unit = metric.unit
+    if unit == "s" and abs(value) < 1:
+        return f"{number(value * 1000)} ms"
+    if unit == "bytes":
+        if abs(value) >= 1e9:
+            return f"{number(value)} bytes ({value / 1e9:.2f} GB)"
+        if abs(value) >= 1e6:
+            return f"{number(value)} bytes ({value / 1e6:.1f} MB)"
+        return f"{number(value)} bytes"
+    if unit == "J" and abs(value) >= 1000:
+        return f"{number(value)} J ({value / 1000:,.1f} kJ)"
+    return f"{number(value)} {unit}".strip()
+
+
+def metric_phrase(metric: Metric, want: str) -> str:
+    """``"lowest carbon footprint (g CO2)"``: which end of which metric was asked for."""
+    if want in ("best", "worst"):
+        end = "lowest" if metric.order(want) == "ASC" else "highest"
+    else:
+        end = _WANT_WORDS.get(want, "best")
+    direction = "" if metric.known_direction else f"; I assumed {metric.better} is better"
+    return f"{end} {metric.label}{direction}"
+
+
+def names(values: Sequence[Any], limit: int = MAX_NAMES) -> str:
+    """``a, b and c`` (at most ``limit``, then "and N more")."""
+    items = [str(v) for v in values]
+    if len(items) > limit:
+        return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def scope_text(frame: Frame) -> str:
+    """The filters of a frame in words: ``" on lumos5g, architecture KNeighborsRegressor"``."""
+    parts = []
+    for flt in frame.filters:
+        values = " or ".join(str(v) for v in flt.values)
+        if flt.negated:
+            parts.append(f"not {flt.kind.split(':')[-1].replace('_', ' ')} {values}")
+            continue
+        if flt.kind == "dataset":
+            parts.append(f"on {values}")
+        elif flt.kind == "device":
+            role = {"training": "trained on", "inference": "run on"}.get(flt.role, "on")
+            parts.append(f"{role} {values}")
+        elif flt.kind == "model" and not flt.negated:
+            continue
+        else:
+            parts.append(f"{flt.kind.split(':')[-1].replace('_', ' ')} {values}")
+    for dates in frame.dates:
+        parts.append(f"created {dates.said}")
+    for threshold in frame.thresholds:
+        if threshold.op in ("measured", "unmeasured"):
+            parts.append(f"{threshold.metric.label} {'not ' if threshold.op == 'unmeasured' else ''}measured")
+        else:
+            value = f"{number(threshold.value)} {threshold.metric.unit}".strip()
+            parts.append(f"{threshold.metric.label} {threshold.op} {value}")
+    return (" (" + "; ".join(parts) + ")") if parts else ""
+
+
+def decline_text(frame: Frame, examples: list[str]) -> str:
+    """An honest "I can't answer that" with what the graph can answer instead."""
+    if frame.decline_reason == "write":
+        head = "I can't do that: I only read the model catalog; I never change the graph."
+    elif frame.decline_reason == "metric":
+        head = f"I can't answer that from the graph: it has no {frame.missing_metric!r} values."
+    elif frame.decline_reason == "entity":
+        terms = names([repr(t) for t in frame.unknown_terms])
+        head = f"I can't answer that from the graph: I found nothing called {terms} in it."
+    elif frame.decline_reason == "empty":
+        head = "I can't answer that from the graph: it holds no model cards yet (load some with 'mrm3 ingest')."
+    elif frame.decline_reason == "models":
+        head = f"I can't answer that from the graph: no model name contains {names(frame.model_fragments)}."
+    else:
+        head = "I can't answer that from the graph: I could not map the question to the model catalog."
+    if not examples:
+        return head
+    return head + " Questions I can answer include:\n" + "\n".join(f"- {e}" for e in examples)
+
+
+def example_questions(schema: GraphSchema, metric_labels: list[str]) -> list[str]:
+    """Three or four questions this graph can answer, built from its own values."""
+
+    def first(label: str, prop: str) -> str | None:
+        values = schema.node_properties.get(label, {}).get(prop)
+        return values.values[0] if values and values.values else None
+
+    dataset = first("Dataset", "name")
+    arch = first("ModelArchitecture", "type")
+    model = first("Model", "name")
+    device = first("Device", "processor")
+    examples = []
+    if dataset and "carbon footprint" in metric_labels:
+        examples.append(f"Which model has the lowest carbon footprint on {dataset}?")
+    elif dataset:
+        examples.append(f"Which models were trained on {dataset}?")
+    if arch:
+        examples.append(f"What is the most accurate {arch} model?")
+    if dataset:
+        examples.append(f"How many models were trained on {dataset}?")
+    if model:
+        examples.append(f"What are the hyperparameters of {model}?")
+    if device and "inference latency" in metric_labels:
+        examples.append(f"Which model is fastest on {device}?")
+    return examples[:4]
+
+
+def _value_of(row: dict[str, Any], metric: Metric) -> Any:
+    return row.get(metric.column)
+
+
+def _run_detail(row: dict[str, Any]) -> str:
+    if row.get("device") is None:
+        return ""
+    batch = f", batch size {row['batch_size']}" if row.get("batch_size") is not None else ""
+    return f" on {row['device']}{batch}"
+
+
+def rank_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], k: int) -> str:
+    """A ranking: the winner (or the top k) with values and units."""
+    subject = "dataset" if metric.scope == "dataset" else "model"
+    key = "dataset" if subject == "dataset" else "model"
+    phrase = metric_phrase(metric, frame.want)
+    if not rows:
+        measured = "a measured" if metric.measured else "a"
+        return f"No {subject}{scope_text(frame)} has {measured} {metric.label} value in the graph."
+    if k == 1:
+        top = rows[0]
+        text = (
+            f"The {subject} with the {phrase}{scope_text(frame)} is {top[key]}: "
+            f"{with_unit(metric, _value_of(top, metric))}{_run_detail(top)}."
+        )
+        ties = [r[key] for r in rows[1:] if _value_of(r, metric) == _value_of(top, metric)]
+        if ties:
+            text += f" Tied with {names(ties)}."
+        others = [r for r in rows[1:] if r[key] not in ties]
+        if others:
+            text += " Next: " + "; ".join(f"{r[key]} ({with_unit(metric, _value_of(r, metric))})" for r in others) + "."
+        return text
+    shown = rows[:k]
+    listing = "; ".join(
+        f"{i}. {r[key]} ({with_unit(metric, _value_of(r, metric))}{_run_detail(r)})" for i, r in enumerate(shown, 1)
+    )
+    more = "" if len(shown) == k else f" (only {len(shown)} have a value)"
+    return f"The top {k} {subject}s by {phrase}{scope_text(frame)}{more}: {listing}."
+
+
+def unmeasured_text(metric: Metric, row: dict[str, Any] | None) -> str | None:
+    """The caveat about models whose carbon or energy was not measured, or None."""
+    if not row or not row.get("not_measured"):
+        return None
+    n = int(row["not_measured"])
+    examples = names(row.get("examples") or [])
+    zero = f"0 {metric.unit}".strip()
+    return (
+        f"{n} matching model{'s report' if n != 1 else ' reports'} {zero} or no {metric.label} (e.g. {examples}): "
+        "in MRM3 cards that means NOT MEASURED, not zero, so they are left out and the ranking covers measured "
+        "values only."
+    )
+
+
+def compare_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], entities: list[str]) -> str:
+    """Named models compared by one metric, best first."""
+    if not rows:
+        return f"None of {names(entities)} has a {metric.label} value in the graph."
+    better = "lower" if metric.order("best") == "ASC" else "higher"
+    ordered = ", then ".join(f"{r['model']} ({with_unit(metric, _value_of(r, metric))})" for r in rows)
+    text = f"By {metric.label} ({better} is better{'' if metric.known_direction else ', assumed'}): {ordered}."
+    if len(rows) > 1:
+        text = f"{rows[0]['model']} is better. " + text
+    missing = [e for e in entities if e not in {r["model"] for r in rows}]
+    if missing:
+        text += f" No {metric.label} value for {names(missing)}."
+    return text
+
+
+def group_best_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], which: bool) -> str:
+    """The best model of each group, or the group that has the best one."""
+    group = frame.group or "group"
+    phrase = metric_phrase(metric, frame.want)
+    if not rows:
+        return f"No model{scope_text(frame)} has a {metric.label} value in the graph."
+    parts = [f"{r[group]}: {r['model']} ({with_unit(metric, _value_of(r, metric))})" for r in rows[:MAX_NAMES]]
+    if which:
+        top = rows[0]
+        return (
+            f"The {group.replace('_', ' ')} with the {phrase}{scope_text(frame)} is {top[group]}, "
+            f"through {top['model']} ({with_unit(metric, _value_of(top, metric))}). Per {group}: {'; '.join(parts)}."
+        )
+    return f"The model with the {phrase} per {group.replace('_', ' ')}{scope_text(frame)}: {'; '.join(parts)}."
+
+
+def group_aggregate_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]]) -> str:
+    """An aggregate per group, best first."""
+    group = frame.group or "group"
+    agg = frame.agg or "avg"
+    col = f"{agg}_{metric.column}"
+    word = {"avg": "Average", "sum": "Total", "min": "Minimum", "max": "Maximum"}[agg]
+    if not rows:
+        return f"No model{scope_text(frame)} has a {metric.label} value in the graph."
+    parts = [f"{r[group]}: {with_unit(metric, r[col])} ({_count(r['models'], 'model')})" for r in rows[:MAX_NAMES]]
+    return f"{word} {metric.label} per {group.replace('_', ' ')}{scope_text(frame)}: {'; '.join(parts)}."
+
+
+def aggregate_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]]) -> str:
+    """One aggregate over the matching models."""
+    agg = frame.agg or "avg"
+    word = {"avg": "average", "sum": "total", "min": "minimum", "max": "maximum"}[agg]
+    row = rows[0] if rows else {}
+    value = row.get(f"{agg}_{metric.column}")
+    if value is None:
+        return f"No model{scope_text(frame)} has a {metric.label} value in the graph."
+    return (
+        f"The {word} {metric.label}{scope_text(frame)} is {with_unit(metric, value)}, "
+        f"over {row.get('measured_values')} values of {row.get('models')} models."
+    )
+
+
+def count_text(frame: Frame, rows: list[dict[str, Any]]) -> str:
+    """How many things match."""
+    target = frame.count_target.replace("_", " ")
+    n = next(iter(rows[0].values())) if rows else 0
+    if n == 1:
+        return f"There is 1 {_singular(target)}{scope_text(frame)}."
+    return f"There are {n} {target}{scope_text(frame)}."
+
+
+def _count(n: Any, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _singular(noun: str) -> str:
+    return noun[:-1] if noun.endswith("s") else noun
+
+
+def group_count_text(frame: Frame, rows: list[dict[str, Any]]) -> str:
+    """Counts per group, the largest (or smallest) first."""
+    group = frame.group or "group"
+    target = frame.count_target
+    if not rows:
+        return f"No {target}{scope_text(frame)} in the graph."
+    parts = [f"{r[group]} ({r[target]})" for r in rows[:MAX_NAMES]]
+    most = "fewest" if frame.want == "low" else "most"
+    return (
+        f"{rows[0][group]} has the {most} {target.replace('_', ' ')}{scope_text(frame)} ({rows[0][target]}). "
+        f"Per {group.replace('_', ' ')}: {', '.join(parts)}."
+    )
+
+
+def list_text(frame: Frame, rows: list[dict[str, Any]]) -> str:
+    """The matching things by name."""
+    target = frame.count_target
+    if not rows:
+        return f"No {target}{scope_text(frame)} in the graph."
+    first = [next(iter(r.values())) for r in rows]
+    noun = target.replace("_", " ") if len(rows) != 1 else _singular(target.replace("_", " "))
+    return f"{len(rows)} {noun} match{'es' if len(rows) == 1 else ''}{scope_text(frame)}: {names(first)}."
+
+
+def _cell(column: str, value: Any) -> str:
+    if isinstance(value, dict):
+        inner = ", ".join(f"{k}={v}" for k, v in sorted(value.items()) if k != "id")
+        return f"{column.replace('_', ' ')}: {inner or 'none'}"
+    label = column.replace("_", " ")
+    units = {"_g": " g CO2", "_j": " J", "_s": " s", "_bytes": " bytes"}
+    suffix = next((u for end, u in units.items() if column.endswith(end)), "")
+    if suffix:
+        label = label.rsplit(" ", 1)[0]
+    return f"{label}: {number(value)}{suffix}"
+
+
+def lookup_text(rows: list[dict[str, Any]]) -> str:
+    """The asked properties of each model, one sentence per row."""
+    if not rows:
+        return "No matching model in the graph."
+    lines = []
+    for row in rows[:MAX_NAMES]:
+        cells = [_cell(col, v) for col, v in row.items() if col != "model" and v is not None]
+        lines.append(f"{row.get('model')}: {'; '.join(cells) or 'no recorded values'}.")
+    more = f"\n(and {len(rows) - MAX_NAMES} more rows)" if len(rows) > MAX_NAMES else ""
+    return "\n".join(lines) + more

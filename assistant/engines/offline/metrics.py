@@ -1,0 +1,156 @@
+"""Which numbers a catalog has, where they live, and which way is better.
+
+Quantities (carbon, energy, latency, size ...) come from the vocabulary and
+count only when the graph has their property. Quality metrics are discovered:
+every ``<name>_mean`` property on ``ModelTraining`` is one, with its direction
+known for common names (accuracy, F1, R² higher; MAE, RMSE, MAPE lower) and
+guessed, and said to be guessed, for others.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from assistant.graph.schema import GraphSchema
+from assistant.language.vocabulary import Vocabulary, phrase_key
+
+logger = logging.getLogger(__name__)
+
+SCOPE_LABELS = {
+    "training": "ModelTraining",
+    "inference": "ModelInference",
+    "model": "Model",
+    "dataset": "Dataset",
+    "training_device": "Device",
+    "quality": "ModelTraining",
+}
+_UNIT_SLUGS = {"g CO2": "g", "J": "j", "s": "s", "bytes": "bytes", "FLOPs": "", "GPUs": "", "cores": ""}
+_MEAN = "_mean"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One number a question can rank, filter or aggregate by."""
+
+    key: str
+    """Vocabulary key (``carbon``, ``latency``) or quality metric name (``mae``)."""
+    label: str
+    scope: str
+    """Where it lives: ``training``, ``inference``, ``model``, ``dataset``, ``training_device``, ``quality``."""
+    prop: str
+    """The graph property holding it."""
+    unit: str
+    better: str
+    """``lower`` or ``higher``."""
+    measured: bool = False
+    """A 0 or missing value means "not measured"."""
+    known_direction: bool = True
+    """False when ``better`` is a guess from the metric's name."""
+
+    @property
+    def node_label(self) -> str:
+        """The label of the node that carries the property."""
+        return SCOPE_LABELS[self.scope]
+
+    @property
+    def column(self) -> str:
+        """The result column holding this metric, e.g. ``carbon_g`` or ``mae``."""
+        base = f"inference_{self.key}" if self.scope == "inference" and self.key in ("carbon", "energy") else self.key
+        slug = _UNIT_SLUGS.get(self.unit, "")
+        return f"{base}_{slug}" if slug else base
+
+    @property
+    def is_quality(self) -> bool:
+        """True for evaluation metrics (accuracy, MAE ...)."""
+        return self.scope == "quality"
+
+    def order(self, want: str) -> str:
+        """``ASC`` or ``DESC`` for ``want`` = ``best``/``worst``/``low``/``high``."""
+        if want in ("low", "high"):
+            return "ASC" if want == "low" else "DESC"
+        best_is_low = self.better == "lower"
+        return "ASC" if (want == "best") == best_is_low else "DESC"
+
+
+class MetricCatalog:
+    """The metrics of one graph, found from its schema."""
+
+    def __init__(self, schema: GraphSchema, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self.quantities: dict[str, Metric] = {}
+        self.inference_variants: dict[str, Metric] = {}
+        for key, q in vocabulary.quantities.items():
+            label = SCOPE_LABELS.get(q.scope)
+            if label and schema.has_property(label, q.property):
+                self.quantities[key] = Metric(key, q.label, q.scope, q.property, q.unit, q.better, q.measured)
+            if q.inference_property and schema.has_property("ModelInference", q.inference_property):
+                self.inference_variants[key] = Metric(
+                    key, f"inference {q.label}", "inference", q.inference_property, q.unit, q.better, q.measured
+                )
+        self.quality: dict[str, Metric] = {}
+        for prop in sorted(schema.properties_of("ModelTraining")):
+            if prop.endswith(_MEAN) and len(prop) > len(_MEAN):
+                name = prop[: -len(_MEAN)]
+                better, known = vocabulary.metric_direction(name)
+                info = vocabulary.metric_info(name)
+                label = info.label if info else name.replace("_", " ")
+                self.quality[name] = Metric(name, label, "quality", prop, "", better, False, known)
+        self.hyperparameters = {
+            name: info
+            for name, info in schema.node_properties.get("Hyperparameters", {}).items()
+            if name != "id" and {"INTEGER", "FLOAT"} & set(info.types)
+        }
+        """Numeric hyperparameters, which a question can filter on ("n_neighbors of 5")."""
+        logger.debug("metrics: quantities %s, quality %s", sorted(self.quantities), sorted(self.quality))
+
+    def get(self, key: str, *, inference: bool = False) -> Metric | None:
+        """The quantity or quality metric ``key``; the inference variant when asked and present."""
+        if key in self.quality:
+            return self.quality[key]
+        if inference and key in self.inference_variants:
+            return self.inference_variants[key]
+        if key in self.quantities:
+            return self.quantities[key]
+        return self.inference_variants.get(key)
+
+    def quality_phrases(self) -> dict[str, str]:
+        """Phrase -> quality metric name, for every metric the graph has."""
+        phrases: dict[str, str] = {}
+        for name in self.quality:
+            info = self.vocabulary.metric_info(name)
+            for phrase in (info.words if info else ()) + (phrase_key(name), name.lower()):
+                phrases.setdefault(phrase, name)
+        return phrases
+
+    def preferred_quality(self, available: set[str] | None = None) -> Metric | None:
+        """The metric "most accurate" means: the first of the vocabulary's preference the models have."""
+        names = [n for n in self.quality if available is None or n in available]
+        for preferred in self.vocabulary.quality_preference:
+            for name in names:
+                info = self.vocabulary.metric_info(name)
+                if name.lower() == preferred or (info is not None and info.name == preferred):
+                    return self.quality[name]
+        known = [n for n in names if self.quality[n].known_direction]
+        candidates = known or names
+        return self.quality[candidates[0]] if candidates else None
+
+    def as_inference(self, metric: Metric) -> Metric:
+        """The inference variant of a training quantity (carbon, energy), or the metric itself."""
+        return self.inference_variants.get(metric.key, metric) if metric.scope == "training" else metric
+
+    def as_training(self, metric: Metric) -> Metric:
+        """The training variant of an inference quantity, or the metric itself."""
+        if metric.scope == "inference" and metric.key in self.quantities:
+            return self.quantities[metric.key]
+        return metric
+
+    def describe(self) -> list[str]:
+        """Short names of every metric, for "I can answer ..." messages."""
+        names = [m.label for m in self.quantities.values()]
+        return names + [m.label for m in self.quality.values()]
+
+
+def with_label(metric: Metric, label: str) -> Metric:
+    """A copy of ``metric`` shown under another label."""
+    return replace(metric, label=label)

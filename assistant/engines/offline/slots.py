@@ -1,0 +1,299 @@
+"""Slots read straight from the question's text: numbers with units, dates, k, metric mentions.
+
+Each reader returns what it found together with the character spans it used,
+so later readers (and the check for unknown words) can skip them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from assistant.engines.offline.metrics import Metric, MetricCatalog
+from assistant.language.vocabulary import Vocabulary, find_phrases, words
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "a couple": 2, "a few": 3, "couple": 2, "few": 3,
+}  # fmt: skip
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+         ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")]
+    )
+    for m in names
+}  # fmt: skip
+_NUM = r"(?P<num>-?\d+(?:[.,]\d+)?(?:e[-+]?\d+)?)"
+_K_WORDS = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_SUPERLATIVE = r"(?:[a-z]+est|best|worst|most|least|top|largest|highest|lowest|cheapest)"
+_K_PATTERNS = (
+    re.compile(
+        rf"\b(?:top|best|first|leading)[\s-]*(?P<k>\d{{1,3}}|{_K_WORDS})\b"
+        r"(?!\s*(?:%|(?:k|m)?g|[km]?j|m?s|sec|seconds?|minutes?|hours?|[kmg]b|bytes|gpus?|cores?)\b)"
+    ),
+    re.compile(rf"\b(?P<k>\d{{1,3}}|{_K_WORDS})\s+(?:of\s+the\s+)?{_SUPERLATIVE}\b"),
+    re.compile(rf"\b{_SUPERLATIVE}\s+(?P<k>\d{{1,3}}|{_K_WORDS})\s+(?:models?|ones|datasets?|architectures?)\b"),
+)
+Span = tuple[int, int]
+_MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+_INCLUSIVE = frozenset(
+    {"at least", "at most", "no more than", "no less than", "not more than", "not less than", "not exceeding",
+     "up to", "within", "max", "maximum", "min", "minimum"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Word:
+    """One lower-case word of the question and where it is."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A metric named in the question ("greenest", "MAE", "latency")."""
+
+    start: int
+    end: int
+    kind: str
+    """``quantity``, ``quality``, ``generic_quality`` (best / most accurate) or ``missing``."""
+    key: str
+    want: str
+    """``low``, ``high``, ``best``, ``worst`` or ``none``."""
+    text: str
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A numeric condition: ``metric op value`` in the graph's unit."""
+
+    metric: Metric
+    op: str
+    value: float
+    said: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Creation dates from ``start`` (inclusive) to ``end`` (exclusive), ISO strings or None."""
+
+    start: str | None
+    end: str | None
+    said: str
+    span: Span
+
+
+def question_words(question: str) -> list[Word]:
+    """The words of ``question`` with their character spans ("highest-AUC" -> highest, auc)."""
+    found = []
+    for match in re.finditer(r"[A-Za-z0-9²µ%]+(?:[-_./+'][A-Za-z0-9²µ]+)*", question):
+        token = match.group().lower()
+        cursor = 0
+        for word in words(match.group()):
+            at = token.find(word, cursor)
+            if at < 0:
+                found.append(Word(word, match.start(), match.end()))
+                continue
+            found.append(Word(word, match.start() + at, match.start() + at + len(word)))
+            cursor = at + len(word)
+    return found
+
+
+def overlaps(span: Span, spans: list[Span]) -> bool:
+    """Whether ``span`` overlaps any of ``spans``."""
+    return any(span[0] < end and start < span[1] for start, end in spans)
+
+
+def read_k(text: str, used: list[Span]) -> tuple[int | None, Span | None]:
+    """ "top 5", "3 greenest", "the two fastest" -> k."""
+    lower = text.lower()
+    for pattern in _K_PATTERNS:
+        for match in pattern.finditer(lower):
+            if overlaps(match.span("k"), used):
+                continue
+            raw = match.group("k")
+            k = _NUMBER_WORDS.get(raw) or (int(raw) if raw.isdigit() else None)
+            if k and 0 < k <= 100:
+                return k, match.span("k")
+    return None, None
+
+
+def read_dates(text: str) -> list[DateRange]:
+    """Creation-date conditions: "in 2024", "after March 2024", "before 2024-11-22"."""
+    lower = text.lower()
+    found: list[DateRange] = []
+    used: list[Span] = []
+    prep = r"(?P<prep>in|during|from|since|after|before|until|till|by|on|of|prior to|later than|earlier than)?\s*"
+    iso = re.compile(prep + r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b")
+    month = re.compile(prep + r"\b(?P<mon>[a-z]{3,9})\.?\s+(?P<y>(?:19|20)\d\d)\b")
+    year = re.compile(prep + r"\b(?P<y>(?:19|20)\d\d)\b(?![-.]\d)")
+    for pattern, kind in ((iso, "day"), (month, "month"), (year, "year")):
+        for match in pattern.finditer(lower):
+            if overlaps(match.span(), used):
+                continue
+            y = int(match.group("y"))
+            if kind == "day":
+                try:
+                    first = dt.date(y, int(match.group("m")), int(match.group("d")))
+                except ValueError:
+                    continue
+                after = first + dt.timedelta(days=1)
+            elif kind == "month":
+                number = _MONTHS.get(match.group("mon"))
+                if number is None:
+                    continue
+                first = dt.date(y, number, 1)
+                after = dt.date(y + number // 12, number % 12 + 1, 1)
+            else:
+                if not match.group("prep") and not re.search(r"\b(created|made|built|year|dated?)\b", lower):
+                    continue
+                first, after = dt.date(y, 1, 1), dt.date(y + 1, 1, 1)
+            prep_word = match.group("prep") or ""
+            if prep_word in ("after", "later than"):
+                start, end = after.isoformat(), None
+            elif prep_word in ("since", "from"):
+                start, end = first.isoformat(), None
+            elif prep_word in ("before", "prior to", "earlier than"):
+                start, end = None, first.isoformat()
+            elif prep_word in ("until", "till", "by"):
+                start, end = None, after.isoformat()
+            else:
+                start, end = first.isoformat(), after.isoformat()
+            used.append(match.span())
+            found.append(DateRange(start, end, match.group().strip(), match.span()))
+    return found
+
+
+def metric_mentions(qwords: list[Word], catalog: MetricCatalog, vocab: Vocabulary, skip: list[Span]) -> list[Mention]:
+    """Metrics named in the question, longest phrase first, outside ``skip`` spans."""
+    quality = catalog.quality_phrases()
+    missing = {w: name for name, info in vocab.metrics.items() for w in info.words if name not in catalog.quality}
+    phrases = set(vocab.quantity_phrases) | set(quality) | set(missing)
+    texts = [w.text for w in qwords]
+    found = []
+    for i, j, phrase in find_phrases(texts, phrases):
+        span = (qwords[i].start, qwords[j - 1].end)
+        if overlaps(span, skip):
+            continue
+        if phrase in quality:
+            found.append(Mention(*span, "quality", quality[phrase], "none", phrase))
+        elif phrase in vocab.quantity_phrases:
+            key, want = vocab.quantity_phrases[phrase]
+            kind = "generic_quality" if key == "quality" else "quantity"
+            if kind == "quantity" and catalog.get(key) is None:
+                kind = "missing"
+            found.append(Mention(*span, kind, key, want, phrase))
+        else:
+            found.append(Mention(*span, "missing", missing[phrase], "none", phrase))
+    return found
+
+
+def _threshold_regex(vocab: Vocabulary) -> re.Pattern[str]:
+    words_alt = "|".join(re.escape(w) for w in sorted(vocab.comparison_words["lt"] + vocab.comparison_words["gt"],
+                                                      key=len, reverse=True))  # fmt: skip
+    return re.compile(
+        rf"(?P<cmp>{words_alt}|<=|>=|<|>|=)\s*(?:of\s+|than\s+)?{_NUM}(?:\s*(?P<mult>thousand|million|billion)\b)?"
+        r"\s*(?P<unit>%|[a-zµ]+)?(?:\s+of)?",
+        re.IGNORECASE,
+    )
+
+
+def read_thresholds(
+    text: str, qwords: list[Word], mentions: list[Mention], catalog: MetricCatalog, vocab: Vocabulary,
+    used: list[Span], inference: bool,
+) -> tuple[list[Threshold], set[Mention], list[str]]:  # fmt: skip
+    """Numeric conditions, the metric mentions they consumed, and assumptions made.
+
+    The metric comes from the unit ("1 g" -> carbon, "5 ms" -> latency), else
+    from the nearest metric named before the number, else after it.
+    """
+    lower = text.lower()
+    found: list[Threshold] = []
+    consumed: set[Mention] = set()
+    notes: list[str] = []
+    lt = set(vocab.comparison_words["lt"]) | {"<", "<="}
+    for match in _threshold_regex(vocab).finditer(lower):
+        if overlaps(match.span(), used):
+            continue
+        cmp_word = match.group("cmp").lower()
+        strict = cmp_word not in _INCLUSIVE
+        op = ("<" if strict else "<=") if cmp_word in lt else (">" if strict else ">=")
+        if cmp_word in ("<", ">", "=", "<=", ">="):
+            op = cmp_word
+        value = float(match.group("num").replace(",", ".")) * _MULTIPLIERS.get(match.group("mult") or "", 1.0)
+        unit = (match.group("unit") or "").lower()
+        context = lower[max(0, match.start() - 30) : match.start()]
+        metric, factor, unit_used = _threshold_metric(
+            unit, match.start(), mentions, consumed, catalog, vocab, inference, context
+        )
+        if metric is None:
+            continue
+        if not unit_used:
+            span_end = match.start("unit") if match.group("unit") else match.end()
+        else:
+            span_end = match.end()
+        if metric.is_quality and unit != "%" and value > 1 and _fraction_metric(metric, catalog):
+            value /= 100.0
+            notes.append(f"read {match.group('num')} as {value:g} ({metric.label} is a fraction in the graph)")
+        said = lower[match.start() : span_end].strip()
+        found.append(Threshold(metric, op, value * factor, said, (match.start(), span_end)))
+        used.append((match.start(), span_end))
+    return found, consumed, notes
+
+
+def _fraction_metric(metric: Metric, catalog: MetricCatalog) -> bool:
+    return metric.better == "higher" and metric.key.lower() in {
+        "accuracy", "f1", "precision", "recall", "auc", "roc_auc", "balanced_accuracy", "r_squared", "r2",
+    }  # fmt: skip
+
+
+def _threshold_metric(
+    unit: str, at: int, mentions: list[Mention], consumed: set[Mention], catalog: MetricCatalog, vocab: Vocabulary,
+    inference: bool, context: str,
+) -> tuple[Metric | None, float, bool]:  # fmt: skip
+    """The metric a threshold is about, the unit factor, and whether the unit word belonged to it."""
+    free = [m for m in mentions if m not in consumed and m.kind in ("quantity", "quality", "generic_quality")]
+    before = sorted((m for m in free if m.end <= at), key=lambda m: at - m.end)
+    after = sorted((m for m in free if m.start >= at), key=lambda m: m.start - at)
+    if unit in vocab.count_units:
+        metric = catalog.get(vocab.count_units[unit])
+        return metric, 1.0, True
+    if unit in vocab.units:
+        spec = vocab.units[unit]
+        for mention in before[:1] + after[:1] + before[1:] + after[1:]:
+            if mention.key in spec.quantities:
+                if mention.want == "none":  # "smallest ... under 50 MB" still ranks by size
+                    consumed.add(mention)
+                return _scoped(catalog, mention.key, inference), spec.factor, True
+            if mention.kind in ("quality", "generic_quality") and "quality" in spec.quantities:
+                consumed.add(mention)
+                return _quality(catalog, mention), spec.factor, True
+        if "quality" not in spec.quantities:
+            key = spec.quantities[0]
+            if "train_time" in spec.quantities and re.search(r"\btrain|\bfit", context):
+                key = "train_time"  # "trains in under 60 s"
+            return _scoped(catalog, key, inference), spec.factor, True
+    nearest = before[:1] or after[:1]
+    if not nearest:
+        return None, 1.0, False
+    mention = nearest[0]
+    consumed.add(mention)
+    if mention.kind == "quantity":
+        return _scoped(catalog, mention.key, inference), 1.0, False
+    return _quality(catalog, mention), 1.0, False
+
+
+def _scoped(catalog: MetricCatalog, key: str, inference: bool) -> Metric | None:
+    return catalog.get(key, inference=inference)
+
+
+def _quality(catalog: MetricCatalog, mention: Mention) -> Metric | None:
+    if mention.kind == "quality":
+        return catalog.get(mention.key)
+    return catalog.preferred_quality()

@@ -1,0 +1,372 @@
+"""The Cypher statement of each intent, built with :class:`~assistant.engines.offline.cypher_builder.Builder`.
+
+Rankings by a measured quantity (carbon, energy) keep measured values only;
+:func:`unmeasured` builds the companion statement that finds the models whose
+0 or missing value would otherwise have won.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from assistant.engines.offline.cypher_builder import Builder, Statement, measured_condition, q
+from assistant.engines.offline.metrics import Metric, MetricCatalog
+from assistant.engines.offline.understanding import Frame
+
+Has = Callable[[str, str], bool]
+"""``has(label, property)``: whether the graph has that property."""
+
+SHOWN = 5  # rows a ranking shows when one winner is asked for
+_COUNT_TARGETS = {
+    "datasets": ("ds", "count(DISTINCT ds)"),
+    "architectures": ("ar", "count(DISTINCT ar)"),
+    "services": ("sv", "count(DISTINCT sv)"),
+    "problem_types": ("pt", "count(DISTINCT pt)"),
+    "optimizers": ("pa", "count(DISTINCT pa.optimizer)"),
+    "authors": ("m", "count(DISTINCT m.author)"),
+    "inference_runs": ("inf", "count(inf)"),
+    "gpu_models": ("td", "count(DISTINCT td.gpuModel)"),
+    "splits": ("pa", "count(DISTINCT pa.splitType)"),
+}
+_LIST_TARGETS = {
+    "datasets": ("ds", "ds.name", "dataset"),
+    "architectures": ("ar", "ar.type", "architecture"),
+    "services": ("sv", "sv.name", "service"),
+    "problem_types": ("pt", "pt.name", "problem_type"),
+    "optimizers": ("pa", "pa.optimizer", "optimizer"),
+    "authors": ("m", "m.author", "author"),
+    "splits": ("pa", "pa.splitType", "split_type"),
+}
+_DEVICE_RUNS = {"training": "TRAINS_ON", "inference": "INFERENCE_ON", "": "TRAINS_ON|INFERENCE_ON"}
+
+
+def _devices(frame: Frame) -> str:
+    """The devices of the matching models: training ones, inference ones, or both when the question does not say."""
+    return f"MATCH (m)<-[:{_DEVICE_RUNS[frame.device_role]}]-()-[:RUNS_ON]->(dev:Device)"
+
+
+def _base(frame: Frame, metric: Metric | None) -> Builder:
+    builder = Builder(frame, inference_bound=metric is not None and metric.scope == "inference")
+    builder.anchor()
+    builder.apply_filters()
+    return builder
+
+
+def rank(frame: Frame, metric: Metric, *, k: int | None = None) -> Statement:
+    """The best ``k`` models by ``metric`` (inference: each model's best run)."""
+    b = _base(frame, metric)
+    order = metric.order(frame.want)
+    col = metric.column
+    limit = b.param("k", k if k is not None else max(frame.k, SHOWN))
+    expr = b.value_expr(metric)
+    if metric.scope == "dataset":
+        text = (
+            f"{b.match_text()}\nWITH DISTINCT ds, {expr} AS value WHERE {measured_condition('value', metric)}\n"
+            f"RETURN ds.name AS dataset, value AS {col} ORDER BY {col} {order}, dataset LIMIT {limit}"
+        )
+        return Statement(text, b.params)
+    if metric.scope == "inference":
+        b.need("dv")
+        text = (
+            f"{b.match_text()}\nWITH m, inf, dv, {expr} AS value WHERE {measured_condition('value', metric)}\n"
+            f"WITH m, inf, dv, value ORDER BY value {order}\n"
+            "WITH m, collect({value: value, device: dv.processor, gpus: dv.graphicsCard, batch: inf.batch_size})[0]"
+            " AS best\n"
+            f"RETURN m.name AS model, best.value AS {col}, best.device AS device"
+            + (", best.batch AS batch_size\n" if col != "batch_size" else "\n")
+            + f"ORDER BY {col} {order}, model LIMIT {limit}"
+        )
+        return Statement(text, b.params)
+    text = (
+        f"{b.match_text()}\nWITH DISTINCT m, {expr} AS value WHERE {measured_condition('value', metric)}\n"
+        f"WITH m, value ORDER BY value {order}, m.name LIMIT {limit}\n"
+        "OPTIONAL MATCH (m)-[:TRAINED_ON]->(d:Dataset)\nOPTIONAL MATCH (m)-[:UTILIZES]->(a:ModelArchitecture)\n"
+        f"RETURN m.name AS model, value AS {col}, d.name AS dataset, a.type AS architecture\n"
+        f"ORDER BY {col} {order}, model"
+    )
+    return Statement(text, b.params)
+
+
+def unmeasured(frame: Frame, metric: Metric) -> Statement:
+    """Models among those asked about whose ``metric`` is 0 or missing (not measured)."""
+    b = _base(frame, metric)
+    expr = b.value_expr(metric)
+    if metric.scope == "inference":
+        head = f"WITH m, max({expr}) AS value"
+    else:
+        head = f"WITH DISTINCT m, {expr} AS value"
+    text = (
+        f"{b.match_text()}\n{head} WHERE value IS NULL OR value = 0\n"
+        "WITH m ORDER BY m.name\nRETURN count(m) AS not_measured, collect(m.name)[0..5] AS examples"
+    )
+    return Statement(text, b.params)
+
+
+def count(frame: Frame) -> Statement:
+    """How many models (or datasets, architectures, devices ...) match."""
+    b = _base(frame, None)
+    target = frame.count_target
+    if target == "devices":
+        return Statement(f"{b.match_text()}\n{_devices(frame)}\nRETURN count(DISTINCT dev) AS devices", b.params)
+    var, expr = _COUNT_TARGETS.get(target, ("m", "count(DISTINCT m)"))
+    if var != "m":
+        b.need(var)
+    return Statement(f"{b.match_text()}\nRETURN {expr} AS {target}", b.params)
+
+
+def listing(frame: Frame, has: Has) -> Statement:
+    """The models (or datasets, architectures ...) that match, with the values the filters used."""
+    b = _base(frame, None)
+    target = frame.count_target
+    if target in ("devices", "gpu_models"):
+        gpu = target == "gpu_models"
+        picked = "dev.gpuModel AS gpu_model" if gpu else "dev.processor AS device, dev.graphicsCard AS gpus"
+        where = "\nWHERE dev.gpuModel IS NOT NULL" if gpu else ""
+        if has("Device", "gpuModel") or not gpu:
+            first = picked.split()[2].strip(",")
+            text = f"{b.match_text()}\n{_devices(frame)}{where}\nRETURN DISTINCT {picked} ORDER BY {first}"
+            return Statement(text, b.params)
+    if target in _LIST_TARGETS:
+        var, expr, name = _LIST_TARGETS[target]
+        if var != "m":
+            b.need(var)
+        return Statement(f"{b.match_text()}\nRETURN DISTINCT {expr} AS {name} ORDER BY {name}", b.params)
+    columns = ["m.name AS model"]
+    order = "model"
+    shown = [t.metric for t in frame.thresholds]
+    if frame.metric is not None:
+        shown.insert(0, frame.metric)
+        order = f"{frame.metric.column} {frame.metric.order(frame.want)}, model"
+    for metric in shown:
+        if metric.scope not in ("inference", "dataset"):
+            column = f"{b.value_expr(metric)} AS {metric.column}"
+            if column not in columns:
+                columns.append(column)
+    if frame.metric is not None and f" AS {frame.metric.column}" not in "".join(columns):
+        order = "model"
+    return Statement(f"{b.match_text()}\nRETURN DISTINCT {', '.join(columns)} ORDER BY {order}", b.params)
+
+
+def aggregate(frame: Frame, metric: Metric) -> Statement:
+    """One aggregate (avg, sum, min, max) of ``metric`` over the matching models."""
+    b = _base(frame, metric)
+    expr = b.value_expr(metric)
+    agg = frame.agg or "avg"
+    head = f"WITH m, inf, {expr} AS value" if metric.scope == "inference" else f"WITH DISTINCT m, {expr} AS value"
+    text = (
+        f"{b.match_text()}\n{head} WHERE {measured_condition('value', metric)}\n"
+        f"RETURN {agg}(value) AS {agg}_{metric.column}, count(value) AS measured_values, count(DISTINCT m) AS models"
+    )
+    return Statement(text, b.params)
+
+
+def group_aggregate(frame: Frame, metric: Metric) -> Statement:
+    """An aggregate of ``metric`` per group, best group first."""
+    b = _base(frame, metric)
+    expr = b.value_expr(metric)
+    group = frame.group or "dataset"
+    gexpr = b.group_expr(group)
+    agg = frame.agg or "avg"
+    col = f"{agg}_{metric.column}"
+    order = metric.order(frame.want)
+    carry = "m, inf" if metric.scope == "inference" else "DISTINCT m"
+    text = (
+        f"{b.match_text()}\nWITH {carry}, {gexpr} AS grp, {expr} AS value WHERE {measured_condition('value', metric)}\n"
+        f"RETURN grp AS {group}, {agg}(value) AS {col}, count(DISTINCT m) AS models ORDER BY {col} {order}, {group}"
+    )
+    return Statement(text, b.params)
+
+
+def group_count(frame: Frame) -> Statement:
+    """How many models (or datasets ...) each group has, largest first."""
+    b = _base(frame, None)
+    group = frame.group or "dataset"
+    gexpr = b.group_expr(group)
+    target = frame.count_target
+    var, expr = _COUNT_TARGETS.get(target, ("m", "count(DISTINCT m)"))
+    if var != "m":
+        b.need(var)
+    order = "ASC" if frame.want == "low" else "DESC"
+    text = f"{b.match_text()}\nRETURN {gexpr} AS {group}, {expr} AS {target} ORDER BY {target} {order}, {group}"
+    return Statement(text, b.params)
+
+
+def group_best(frame: Frame, metric: Metric) -> Statement:
+    """The best model of each group by ``metric``, best group first."""
+    b = _base(frame, metric)
+    expr = b.value_expr(metric)
+    group = frame.group or "dataset"
+    gexpr = b.group_expr(group)
+    order = metric.order(frame.want)
+    col = metric.column
+    text = (
+        f"{b.match_text()}\nWITH DISTINCT m, {gexpr} AS grp, {expr} AS value\n"
+        f"WHERE {measured_condition('value', metric)}\nWITH grp, m, value ORDER BY value {order}\n"
+        "WITH grp, collect({model: m.name, value: value})[0] AS best, count(DISTINCT m) AS models\n"
+        f"RETURN grp AS {group}, best.model AS model, best.value AS {col}, models ORDER BY {col} {order}, {group}"
+    )
+    return Statement(text, b.params)
+
+
+def quality_available(frame: Frame, catalog: MetricCatalog) -> Statement:
+    """How many of the matching models have each quality metric (to pick what "best" means)."""
+    b = _base(frame, None)
+    names = list(catalog.quality)
+    counts = ", ".join(f"count(tr.{q(catalog.quality[n].prop)}) AS c{i}" for i, n in enumerate(names))
+    text = f"{b.match_text()}\nWITH DISTINCT m\nMATCH (tr:ModelTraining)-[:TRAINS_ON]->(m)\nRETURN {counts}"
+    return Statement(text, b.params)
+
+
+def trains_on_device(prop: str, values: list[Any]) -> Statement:
+    """Whether any model was trained on the device (to read "on the H100" as training, "on the Pi" as inference)."""
+    return Statement(
+        f"MATCH (:ModelTraining)-[:RUNS_ON]->(d:Device) WHERE d.{q(prop)} IN $device RETURN count(d) AS runs",
+        {"device": values},
+    )
+
+
+def find_models(fragment: str) -> Statement:
+    """Models whose name contains ``fragment`` (case-insensitive), for catalogs too big to link by value."""
+    return Statement(
+        "MATCH (m:Model) WHERE toLower(m.name) CONTAINS toLower($fragment)\n"
+        "RETURN m.name AS model ORDER BY model LIMIT 10",
+        {"fragment": fragment},
+    )
+
+
+# lookup field -> (variables to join, [(label, property, column)])
+_FIELDS: dict[str, tuple[tuple[str, ...], list[tuple[str, str, str]]]] = {
+    "architecture": (("ar",), [("ModelArchitecture", "type", "architecture")]),
+    "dataset": (("ds",), [("Dataset", "name", "dataset")]),
+    "service": (("sv",), [("Service", "name", "service")]),
+    "problem_type": (("pt",), [("ProblemType", "name", "problem_type")]),
+    "date": ((), [("Model", "dateCreated", "created")]),
+    "size": ((), [("Model", "size", "size_bytes")]),
+    "author": ((), [("Model", "author", "author")]),
+    "version": ((), [("Model", "version", "version")]),
+    "optimizer": (("tr", "pa"), [("Parameters", "optimizer", "optimizer")]),
+    "split": (("tr", "pa"), [("Parameters", "splitType", "split_type")]),
+    "training_device": (
+        ("tr", "td"),
+        [
+            ("Device", "processor", "training_cpu"),
+            ("Device", "cores", "cores"),
+            ("Device", "graphicsCard", "gpus"),
+            ("Device", "gpuModel", "gpu_model"),
+            ("Device", "memoryCapacity", "ram"),
+        ],
+    ),
+    "inference_devices": (
+        ("inf", "dv"),
+        [
+            ("Device", "processor", "device"),
+            ("Device", "graphicsCard", "device_gpus"),
+            ("ModelInference", "batch_size", "batch_size"),
+            ("ModelInference", "latency", "latency_s"),
+            ("ModelInference", "flops", "flops"),
+            ("ModelInference", "energyConsumption", "inference_energy_j"),
+            ("ModelInference", "carbonFootprint", "inference_carbon_g"),
+        ],
+    ),
+    "training_cost": (
+        ("tr",),
+        [
+            ("ModelTraining", "carbonFootprint", "carbon_g"),
+            ("ModelTraining", "energyConsumption", "energy_j"),
+            ("ModelTraining", "totalTrainTime", "train_time_s"),
+        ],
+    ),
+}
+_VARIABLE_LABELS = {
+    "m": "Model", "ds": "Dataset", "ar": "ModelArchitecture", "sv": "Service", "pt": "ProblemType",
+    "tr": "ModelTraining", "pa": "Parameters", "hp": "Hyperparameters", "td": "Device", "inf": "ModelInference",
+    "dv": "Device",
+}  # fmt: skip
+_OPTIONAL = {
+    "ds": "OPTIONAL MATCH (m)-[:TRAINED_ON]->(ds:Dataset)",
+    "ar": "OPTIONAL MATCH (m)-[:UTILIZES]->(ar:ModelArchitecture)",
+    "sv": "OPTIONAL MATCH (m)-[:PROVIDES]->(sv:Service)",
+    "pt": "OPTIONAL MATCH (m)-[:PROVIDES]->(:Service)-[:SOLUTION_FOR]->(pt:ProblemType)",
+    "tr": "OPTIONAL MATCH (tr:ModelTraining)-[:TRAINS_ON]->(m)",
+    "pa": "OPTIONAL MATCH (tr)-[:CONTAINS]->(pa:Parameters)",
+    "hp": "OPTIONAL MATCH (tr)-[:USES]->(hp:Hyperparameters)",
+    "td": "OPTIONAL MATCH (tr)-[:RUNS_ON]->(td:Device)",
+    "inf": "OPTIONAL MATCH (inf:ModelInference)-[:INFERENCE_ON]->(m)",
+    "dv": "OPTIONAL MATCH (inf)-[:RUNS_ON]->(dv:Device)",
+}
+_DESCRIBE = ("architecture", "dataset", "service", "problem_type", "date", "size", "author", "optimizer", "split",
+             "training_device", "training_cost", "metrics", "hyperparameters")  # fmt: skip
+_LABEL_VARS = {"Model": "m", "Dataset": "ds", "ModelArchitecture": "ar", "Service": "sv", "ProblemType": "pt",
+               "Parameters": "pa", "ModelTraining": "tr", "ModelInference": "inf"}  # fmt: skip
+
+
+def lookup(frame: Frame, catalog: MetricCatalog, has: Has) -> Statement:
+    """Properties of the named (or filtered) models: hyperparameters, devices, dates, metric values ..."""
+    b = _base(frame, None)
+    fields = [f for f in frame.fields if f != "describe"] or []
+    if "describe" in frame.fields or (not fields and frame.metric is None):
+        fields = [*_DESCRIBE, *fields]
+    if "metrics" in fields and "training_cost" not in fields:
+        fields.append("training_cost")
+    joins: list[str] = []
+    columns = ["m.name AS model"]
+
+    def join(var: str) -> None:
+        for dep in ("tr",) if var in ("pa", "hp", "td") else ("inf",) if var == "dv" else ():
+            join(dep)
+        if var not in joins:
+            joins.append(var)
+
+    for name in fields:
+        if name == "hyperparameters" and has("Hyperparameters", "id"):
+            join("hp")
+            columns.append("properties(hp) AS hyperparameters")
+        elif name == "metrics":
+            join("tr")
+            columns += [f"tr.{q(m.prop)} AS {m.column}" for m in catalog.quality.values()]
+        elif name in _FIELDS:
+            variables, props = _FIELDS[name]
+            present = [(label, prop, col) for label, prop, col in props if has(label, prop)]
+            for var in variables:
+                join(var)
+            columns += [f"{_var_of(label, variables)}.{q(prop)} AS {col}" for label, prop, col in present]
+    metric = frame.metric
+    order = "model"
+    if metric is not None:
+        order = f"{metric.column} {metric.order(frame.want)}, model"
+        var = {"training": "tr", "quality": "tr", "inference": "inf", "model": "m", "dataset": "ds"}.get(
+            metric.scope, "tr"
+        )
+        if var != "m":
+            join(var)
+        if metric.scope == "training_device":
+            join("td")
+            var = "td"
+        column = f"{var}.{q(metric.prop)} AS {metric.column}"
+        if column not in columns:
+            columns.append(column)
+        if metric.scope == "inference":
+            join("dv")
+            columns += ["dv.processor AS device", "inf.batch_size AS batch_size"]
+    lines = [_OPTIONAL[v] for v in joins]
+    device = frame.filter("device")
+    if "dv" in joins and device is not None and device.role != "training":
+        # Runs on the asked device only: "the latency of X on the jetson".
+        lines = [line for line in lines if "(inf" not in line]
+        lines.append(
+            "OPTIONAL MATCH (inf:ModelInference)-[:INFERENCE_ON]->(m), (inf)-[:RUNS_ON]->(dv:Device)\n"
+            f"WHERE dv.{q(device.property)} IN {b.param('run_device', device.values)}"
+        )
+    unique: dict[str, str] = {}
+    for column in columns:
+        unique.setdefault(column.rsplit(" AS ", 1)[-1], column)
+    text = f"{b.match_text()}\nWITH DISTINCT m\n" + "\n".join(lines)
+    text += f"\nRETURN {', '.join(unique.values())} ORDER BY {order}"
+    return Statement(text.replace("\n\n", "\n"), b.params)
+
+
+def _var_of(label: str, variables: tuple[str, ...]) -> str:
+    if label == "Device":
+        return "dv" if "dv" in variables else "td"
+    return _LABEL_VARS.get(label, "m")

@@ -1,0 +1,398 @@
+"""Question understanding: an intent with its slots, from words, links and the vocabulary.
+
+:func:`understand` returns a :class:`Frame`: what is asked (rank, count, list,
+aggregate, lookup, compare, best per group, group with most), about which
+metric and in which direction, under which filters and thresholds. When it
+cannot tell, the frame's intent is ``decline`` with the reason; it never
+guesses silently: every assumption lands in ``Frame.notes``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field, replace
+
+from assistant.engines.offline.conditions import (
+    Filter,
+    corrected_words,
+    drop_metric_overlaps,
+    filters_from_links,
+    gpu_thresholds,
+    group_of,
+    hyper_filters,
+    ignored_words,
+    is_write_request,
+    known_words,
+    measured_filters,
+    unknown_terms,
+)
+from assistant.engines.offline.metrics import Metric, MetricCatalog
+from assistant.engines.offline.slots import (
+    DateRange,
+    Mention,
+    Span,
+    Threshold,
+    Word,
+    metric_mentions,
+    overlaps,
+    question_words,
+    read_dates,
+    read_k,
+    read_thresholds,
+)
+from assistant.language.entity_linking import EntityLink
+from assistant.language.vocabulary import Vocabulary, find_phrases
+
+__all__ = ["Filter", "Frame", "known_words", "understand"]
+
+# Filter kinds whose values a question can compare, and the group that shows them side by side.
+_COMPARABLE = {
+    "architecture": "architecture", "dataset": "dataset", "service": "service", "problem_type": "problem_type",
+    "split": "split", "optimizer": "optimizer", "device": "device", "author": "author",
+}  # fmt: skip
+_DIRECTION_ADJECTIVES = frozenset({"smallest", "largest", "biggest", "tiniest", "lightest", "heaviest", "cheapest"})
+_SPEED_WORDS = frozenset({"fast", "faster", "fastest", "quick", "quicker", "quickest", "speediest", "slow", "slower",
+                          "slowest", "snappiest"})  # fmt: skip
+_MODEL_ID = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[-_/.][A-Za-z0-9]+){2,}\b")
+
+logger = logging.getLogger(__name__)
+
+
+# Which filter a linked (label, property) becomes.
+@dataclass
+class Frame:
+    """What a question asks, ready for the Cypher builder."""
+
+    question: str
+    intent: str
+    """rank, count, list, aggregate, lookup, compare, group_best, group_agg, group_count, decline."""
+    metric: Metric | None = None
+    generic_metric: bool = False
+    """The metric stands for "best" / "most accurate": the engine picks the quality metric the models have."""
+    want: str = "best"
+    """best, worst, low or high."""
+    k: int = 1
+    explicit_k: bool = False
+    filters: list[Filter] = field(default_factory=list)
+    thresholds: list[Threshold] = field(default_factory=list)
+    dates: list[DateRange] = field(default_factory=list)
+    group: str | None = None
+    which_group: bool = False
+    """The question asks *which* group ("which dataset has ...")."""
+    agg: str | None = None
+    fields: list[str] = field(default_factory=list)
+    count_target: str = "models"
+    model_fragments: list[str] = field(default_factory=list)
+    inference: bool = False
+    device_role: str = ""
+    """``training`` or ``inference`` when the question says which devices it means, else empty."""
+    notes: list[str] = field(default_factory=list)
+    decline_reason: str | None = None
+    missing_metric: str | None = None
+    unknown_terms: list[str] = field(default_factory=list)
+    """Words where a name belongs that name nothing in the graph ("on imagenet")."""
+    ignored_words: list[str] = field(default_factory=list)
+    """Other words nothing gives a meaning to ("chess")."""
+
+    def filter(self, kind: str) -> Filter | None:
+        """The (not negated) filter of ``kind``, if any."""
+        return next((f for f in self.filters if f.kind == kind and not f.negated), None)
+
+
+def _has(phrases: tuple[str, ...] | list[str], text_words: list[str]) -> list[tuple[int, int, str]]:
+    return find_phrases(text_words, phrases)
+
+
+def understand(
+    question: str, links: list[EntityLink], catalog: MetricCatalog, vocab: Vocabulary, known: frozenset[str]
+) -> Frame:
+    """Read one question into a :class:`Frame`.
+
+    Args:
+        question: The user's question.
+        links: Its entity links (:func:`assistant.language.entity_linking.link_entities`).
+        catalog: The graph's metrics.
+        vocab: The vocabulary.
+        known: Every word with a meaning (:func:`known_words`).
+    """
+    lower = question.lower()
+    qwords = corrected_words(question_words(question), links, known)
+    texts = [w.text for w in qwords]
+    frame = Frame(question, "decline")
+    if is_write_request([w.text for w in question_words(question)], vocab):
+        frame.decline_reason = "write"
+        return frame
+    links = drop_metric_overlaps(links, metric_mentions(qwords, catalog, vocab, []))
+    hyper_spans: list[Span] = []
+    hyper = hyper_filters(lower, catalog, hyper_spans)
+    # A hyperparameter name wins over a value inside it ("n_neighbors" is no KNeighbors link).
+    links = [link for link in links if not overlaps((link.start, link.end), hyper_spans)]
+    link_spans: list[Span] = [(link.start, link.end) for link in links]
+    used: list[Span] = list(link_spans) + hyper_spans
+    frame.dates = read_dates(question)
+    used += [d.span for d in frame.dates]
+    frame.filters = filters_from_links(question, links, vocab) + hyper
+    inference_cue = bool(_has(vocab.inference_cues, texts))
+    training_cue = bool(_has(vocab.training_cues, texts))
+    mentions = metric_mentions(qwords, catalog, vocab, link_spans)
+    thresholds, consumed, notes = read_thresholds(
+        question, qwords, mentions, catalog, vocab, used, inference_cue and not training_cue
+    )
+    measured, consumed_measured = measured_filters(lower, mentions, catalog, inference_cue and not training_cue)
+    frame.thresholds = thresholds + gpu_thresholds(lower, catalog, used) + measured
+    consumed |= consumed_measured
+    frame.notes += notes
+    used += [m_span for m_span in ((m.start, m.end) for m in mentions)]
+    k, k_span = read_k(question, used)
+    if k is not None and k_span is not None:
+        frame.k, frame.explicit_k = k, True
+        used.append(k_span)
+    frame.model_fragments = [
+        m.group() for m in _MODEL_ID.finditer(question) if not overlaps(m.span(), link_spans + used)
+    ]
+    frame.unknown_terms = unknown_terms(qwords, links, used, vocab, known)
+    frame.ignored_words = [
+        w
+        for w in ignored_words(
+            qwords,
+            links,
+            used + [(m.start, m.end) for m in mentions] + [m.span() for m in _MODEL_ID.finditer(question)],
+            known,
+        )
+        if w not in frame.unknown_terms
+    ]
+    free = [m for m in mentions if m not in consumed]
+    missing = [m for m in free if m.kind == "missing"]
+    usable = [m for m in free if m.kind != "missing"]
+    if missing and not any(m.kind != "generic_quality" for m in usable):
+        frame.missing_metric = missing[0].text
+        usable = []
+    threshold_keys = {t.metric.key for t in frame.thresholds}
+    if any(m.key not in threshold_keys for m in usable):
+        # "less than 0.01 kg of CO2": the CO2 belongs to the threshold, not to the ranking.
+        usable = [m for m in usable if m.key not in threshold_keys or m.kind == "generic_quality"]
+    frame.group, which_group = group_of(qwords, vocab, used)
+    frame.which_group = which_group
+    if training_cue and not inference_cue:
+        # "quickest model to train": speed words are about training time here.
+        usable = [replace(m, key="train_time") if m.text in _SPEED_WORDS else m for m in usable]
+    frame.inference = _is_inference(frame, usable, texts, vocab, inference_cue, training_cue)
+    if inference_cue != training_cue:
+        frame.device_role = "inference" if inference_cue else "training"
+    _choose_metric(frame, usable, qwords, catalog, vocab)
+    plural_models = "model" in texts or "models" in texts
+    if (
+        frame.metric is not None
+        and frame.metric.key == "size"
+        and frame.group == "dataset"
+        and which_group
+        and not plural_models
+    ):
+        # "which dataset is the largest": the dataset's own size, not its models'.
+        frame.metric, frame.group, frame.which_group = catalog.get("dataset_size"), None, False
+        which_group = False
+    mention_spans = [(m.start, m.end) for m in mentions]
+    masked = ["" if overlaps((w.start, w.end), mention_spans) else w.text for w in qwords]
+    conditions = [t.span for t in frame.thresholds] + [d.span for d in frame.dates]
+    field_texts = ["" if overlaps((w.start, w.end), conditions) else w.text for w in qwords]
+    _choose_intent(frame, texts, masked, field_texts, vocab, which_group, mentions)
+    logger.debug("frame: %s", frame)
+    return frame
+
+
+def _is_inference(
+    frame: Frame, mentions: list[Mention], texts: list[str], vocab: Vocabulary, inference: bool, training: bool
+) -> bool:
+    device = frame.filter("device")
+    if device is not None and device.role == "" and training != inference:
+        device.role = "training" if training else "inference"
+    if any(m.key in ("latency", "flops", "batch_size", "inference_time") for m in mentions):
+        return True
+    if device is not None and device.role == "inference":
+        return True
+    return inference and not training
+
+
+def _choose_metric(
+    frame: Frame, mentions: list[Mention], qwords: list[Word], catalog: MetricCatalog, vocab: Vocabulary
+) -> None:
+    """Pick the metric to rank or aggregate by, and the direction wanted."""
+    mentions = _bind_adjectives(sorted(mentions, key=lambda m: m.start), frame.question)
+    specific = [m for m in mentions if m.kind != "generic_quality"]
+    generic = [m for m in mentions if m.kind == "generic_quality"]
+    directed = [m for m in specific if m.want != "none"]
+    candidates = directed or specific or generic
+    if not candidates:
+        if frame.explicit_k:  # "the top 3 models on imdb": top by quality
+            frame.metric, frame.generic_metric, frame.want = catalog.preferred_quality(), True, "best"
+        return
+    chosen = candidates[0]
+    if chosen.kind == "generic_quality":
+        frame.metric = catalog.preferred_quality()
+        frame.generic_metric = True
+        frame.want = "worst" if chosen.want == "low" else "best"
+        return
+    if chosen.kind == "quality":
+        frame.metric = catalog.get(chosen.key)
+    else:
+        frame.metric = catalog.get(chosen.key, inference=frame.inference)
+    frame.want = _direction(frame, chosen, generic, qwords, vocab)
+
+
+def _bind_adjectives(mentions: list[Mention], question: str) -> list[Mention]:
+    """ "smallest carbon footprint": a size adjective right before another metric only gives its direction."""
+    bound: list[Mention] = []
+    skip: set[int] = set()
+    for i, mention in enumerate(mentions):
+        if i in skip:
+            continue
+        nxt = mentions[i + 1] if i + 1 < len(mentions) else None
+        gap = question[mention.end : nxt.start] if nxt else ""
+        if (
+            nxt is not None
+            and mention.want in ("low", "high")
+            and mention.text in _DIRECTION_ADJECTIVES
+            and nxt.want == "none"
+            and re.fullmatch(r"[\s-]*(?:training |inference |model )?", gap)
+        ):
+            bound.append(replace(nxt, want=mention.want))
+            skip.add(i + 1)
+            continue
+        bound.append(mention)
+    return bound
+
+
+def _direction(frame: Frame, chosen: Mention, generic: list[Mention], qwords: list[Word], vocab: Vocabulary) -> str:
+    if chosen.want in ("low", "high"):
+        return chosen.want
+    low, high = vocab.direction_words["low"], vocab.direction_words["high"]
+    for word in reversed([w.text for w in qwords if w.end <= chosen.start][-4:]):
+        if word in low:
+            return "worst" if word == "worst" else "low"
+        if word in high:
+            return "best" if word in ("best", "top") else "high"
+    if generic:
+        return "worst" if generic[0].want == "low" else "best"
+    # Elsewhere in the question, but not inside a threshold ("less than 20 g" says nothing about the ranking).
+    spans = [t.span for t in frame.thresholds]
+    free = [w.text for w in qwords if not overlaps((w.start, w.end), spans)]
+    if any(w in low for w in free) and not any(w in ("best", "top") for w in free):
+        return "low"
+    if any(w in high - {"most", "more"} for w in free):
+        return "high" if "best" not in free and "top" not in free else "best"
+    return "best"
+
+
+def _choose_intent(
+    frame: Frame,
+    texts: list[str],
+    masked: list[str],
+    field_texts: list[str],
+    vocab: Vocabulary,
+    which_group: bool,
+    mentions: list[Mention],
+) -> None:
+    """Decide the intent; ``masked`` is ``texts`` without the metric phrases ("mean" in "mean absolute error")."""
+    joined = " ".join(texts)
+    counting = bool(_has(vocab.intents["count"], texts))
+    describing = bool(_has(vocab.intents["describe"], texts))
+    comparing = bool(_has(vocab.intents["compare"], texts))
+    field_hits = [p for _, _, p in _has([p for ps in vocab.lookup_fields.values() for p in ps], field_texts)]
+    frame.fields = [key for key, phrases in vocab.lookup_fields.items() if any(p in phrases for p in field_hits)]
+    if frame.filter("device") is not None:  # "run on the jetson" names a filter, not the field to show
+        frame.fields = [f for f in frame.fields if f not in ("inference_devices", "training_device")]
+    aggs = [(key, i) for key, phrases in vocab.aggregates.items() for i, _, _ in _has(phrases, masked)]
+    models = frame.filter("model")
+    superlative = frame.metric is not None and (
+        frame.explicit_k or any(m.want != "none" for m in mentions) or _superlative_word(texts, vocab)
+    )
+    if frame.missing_metric and frame.metric is None:
+        frame.decline_reason = "metric"
+        return
+    if models and len(models.values) >= 2:
+        frame.intent = "compare"
+        return
+    compared = next((f for f in frame.filters if f.kind in _COMPARABLE and len(f.values) >= 2), None)
+    if comparing and compared is not None and not frame.group and not counting:
+        # "random forest or xgboost on umu", "lumos5g vs umu by average MAE": one row per compared value.
+        frame.group, frame.which_group = _COMPARABLE[compared.kind], True
+        frame.agg = aggs[0][0] if aggs else None
+        frame.intent = "group_agg" if aggs and frame.metric is not None else "group_best"
+        if compared.kind == "device" and frame.intent == "group_best":
+            frame.intent, frame.agg = "group_agg", "avg"
+            frame.notes.append("compared each device by its average over all its runs")
+        return
+    target = _count_target(texts, vocab)
+    if counting and (models or frame.model_fragments) and (frame.fields or frame.metric) and target == "models":
+        frame.intent = "lookup"
+        return
+    if counting:
+        frame.count_target = target
+        if which_group or (frame.group and re.search(r"\b(most|fewest|least|largest number)\b", joined)):
+            frame.intent, frame.want = "group_count", "low" if re.search(r"\b(fewest|least)\b", joined) else "high"
+        else:
+            frame.intent = "group_count" if frame.group else "count"
+        return
+    popular = r"\b(most|fewest|least) (models|entries|cards)\b|\bmost (common|used|popular|frequent)|\bmost often"
+    if frame.group and which_group and re.search(popular, joined):
+        frame.intent = "group_count"
+        frame.want = "low" if re.search(r"\b(fewest|least)\b", joined) else "high"
+        return
+    if (models or frame.model_fragments) and (describing or frame.fields or (frame.metric and not superlative)):
+        frame.intent = "lookup"
+        return
+    numeric = frame.metric is not None and frame.metric.key != "date"
+    if aggs and numeric and not (superlative and not frame.group and aggs[0][0] in ("min", "max")):
+        frame.agg = aggs[0][0]
+        frame.intent = "group_agg" if frame.group else "aggregate"
+        return
+    listing = bool(_has(vocab.intents["list"], texts)) and bool(frame.filters or frame.thresholds or frame.dates)
+    if frame.metric is not None and (superlative or frame.group or not (frame.thresholds or listing)):
+        frame.intent = "group_best" if frame.group else "rank"
+        if frame.group in ("device", "gpu_model") and which_group and not models:
+            # "which device is fastest": hardware is judged on average over what ran on it.
+            frame.intent, frame.agg = "group_agg", "avg"
+            frame.notes.append(f"compared each {frame.group.replace('_', ' ')} by its average over all its runs")
+        return
+    if models or frame.model_fragments or (frame.filters and _asks_fields(frame) and target == "models"):
+        frame.intent = "lookup"  # "what hyperparams does the lumos knn use"
+        return
+    if frame.thresholds or frame.filters or frame.dates or _has(vocab.intents["list"], texts):
+        if frame.filters or frame.thresholds or frame.dates or target != "models" or re.search(r"\bmodels?\b", joined):
+            frame.count_target = target
+            frame.intent = "list"
+            return
+    frame.decline_reason = "unknown"
+
+
+def _asks_fields(frame: Frame) -> bool:
+    return any(f not in ("describe", "dataset", "architecture", "service", "problem_type") for f in frame.fields)
+
+
+def _superlative_word(texts: list[str], vocab: Vocabulary) -> bool:
+    superlatives = {"best", "worst", "top", "most", "least", "lowest", "highest", "minimum", "maximum", "min", "max"}
+    return any(w in superlatives or (w.endswith("est") and len(w) > 5) for w in texts)
+
+
+def _count_target(texts: list[str], vocab: Vocabulary) -> str:
+    """What to count or list: models unless another kind of thing follows "how many" / "list"."""
+    targets = {
+        "dataset": "datasets", "datasets": "datasets", "architecture": "architectures",
+        "architectures": "architectures", "algorithms": "architectures", "device": "devices", "devices": "devices",
+        "service": "services", "services": "services", "runs": "inference_runs", "benchmarks": "inference_runs",
+        "measurements": "inference_runs", "optimizers": "optimizers", "authors": "authors",
+        "problem": "problem_types", "problems": "problem_types", "splits": "splits", "split": "splits",
+        "hardware": "devices", "machines": "devices", "processors": "devices",
+    }  # fmt: skip
+    joined = " ".join(texts)
+    if re.search(r"\bgpu (models?|types?)\b|\bgraphics cards?\b|\bwhich gpus\b", joined):
+        return "gpu_models"
+    for i, word in enumerate(texts):
+        if word in ("many", "number", "list", "which", "what", "all", "show", "distinct", "different", "the"):
+            for nxt in texts[i + 1 : i + 4]:
+                if nxt in targets:
+                    return targets[nxt]
+                if nxt in ("model", "models"):
+                    return "models"
+    return "models"

@@ -1,0 +1,158 @@
+"""The one place a question comes in: pick the engine, keep the conversation, fall back.
+
+``engine="llm"`` writes Cypher with the LLM (:mod:`assistant.engines.llm.chain`);
+``engine="offline"`` uses the rule-based engine, which needs no LLM;
+``engine="auto"`` uses the LLM when one is configured, else the offline
+engine, and falls back to the offline engine when the LLM cannot be reached
+or its Cypher still fails after the repair attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from assistant.answers.answer import Answer
+from assistant.config import Settings
+from assistant.engines.conversation import Conversation
+from assistant.engines.llm.chain import CypherQA
+from assistant.errors import AssistantError, ConfigError, LLMUnavailableError
+from assistant.graph.connection import Graph
+from assistant.graph.introspect import SchemaCache
+
+logger = logging.getLogger(__name__)
+
+ENGINES = ("auto", "llm", "offline")
+NO_ENGINE = (
+    "No LLM is configured and the offline engine is not available - set OPENAI_API_KEY (OpenAI) "
+    "or OPENAI_BASE_URL (a local OpenAI-compatible server such as Ollama) in the environment or .env"
+)
+
+
+class Assistant:
+    """Answers questions about the graph with the chosen engine.
+
+    Args:
+        settings: LLM endpoint, row cap, timeouts, repair attempts.
+        graph: The graph to question.
+        schema_cache: The live schema; one is made for ``graph`` when omitted
+            (share one between assistants, and invalidate it after an ingest).
+        llm: A chat model to use instead of the one ``settings`` describe.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        graph: Graph,
+        *,
+        schema_cache: SchemaCache | None = None,
+        llm: BaseChatModel | None = None,
+    ) -> None:
+        self.settings = settings
+        self.graph = graph
+        self.schema_cache = schema_cache if schema_cache is not None else SchemaCache(graph)
+        self._llm = llm
+        self._qa: CypherQA | None = None
+        self._offline: Any = None
+
+    def ask(self, question: str, *, engine: str = "auto", conversation: Conversation | None = None) -> Answer:
+        """Answer one question.
+
+        Args:
+            question: The question as the user typed it.
+            engine: ``"auto"``, ``"llm"`` or ``"offline"``.
+            conversation: The chat this question belongs to; follow-ups are
+                rewritten with its history (by the LLM, or by the offline
+                engine's follow-up rules), and the answer is added to it.
+
+        Raises:
+            ConfigError: Unknown engine.
+            LLMUnavailableError: ``engine="llm"`` and the LLM is not configured
+                or cannot be reached; or no engine is available at all.
+            GraphUnavailableError: The graph server cannot be reached.
+        """
+        question = " ".join(question.split())
+        if not question:
+            raise AssistantError("The question is empty - ask e.g. 'Which model is greenest on lumos5g?'")
+        if engine not in ENGINES:
+            raise ConfigError(f"Unknown engine {engine!r} - use one of {', '.join(ENGINES)}")
+        if engine == "offline":
+            answer = self._ask_offline_in(question, conversation)
+        elif engine == "llm":
+            answer = self._ask_llm(question, conversation)
+        else:
+            answer = self._ask_auto(question, conversation)
+        if conversation is not None:
+            conversation.add(answer)
+        return answer
+
+    def cypher_qa(self) -> CypherQA:
+        """The LLM engine (built on first use).
+
+        Raises:
+            LLMUnavailableError: No LLM is configured.
+        """
+        if self._qa is None:
+            self._qa = CypherQA(self.settings, self.graph, self.schema_cache, llm=self._llm)
+        return self._qa
+
+    def offline_engine(self) -> Any | None:
+        """The offline engine, or None while it is not installed."""
+        if self._offline is None:
+            try:
+                from assistant.engines.offline.engine import OfflineEngine
+            except ModuleNotFoundError as e:
+                if e.name != "assistant.engines.offline.engine":
+                    raise
+                logger.debug("the offline engine is not available")
+                return None
+            self._offline = OfflineEngine(self.graph, self.schema_cache, self.settings)
+        return self._offline
+
+    def _ask_llm(self, question: str, conversation: Conversation | None) -> Answer:
+        qa = self.cypher_qa()
+        standalone = conversation.standalone(question, qa.llm, self.settings) if conversation else question
+        return qa.answer(standalone, asked=question)
+
+    def _ask_offline(self, question: str, *, asked: str | None = None) -> Answer:
+        engine = self.offline_engine()
+        if engine is None:
+            if not self.settings.llm_configured:
+                raise LLMUnavailableError(NO_ENGINE)
+            raise LLMUnavailableError("The offline engine is not available yet - use --engine llm")
+        answer: Answer = engine.answer(question)
+        if asked is not None and asked != question:
+            answer.question, answer.standalone_question = asked, question
+        return answer
+
+    def _ask_offline_in(self, question: str, conversation: Conversation | None) -> Answer:
+        engine = self.offline_engine()
+        if engine is not None and conversation is not None and conversation.turns:
+            standalone = engine.standalone(question, conversation.turns[-1].standalone)
+            if standalone:
+                return self._ask_offline(standalone, asked=question)
+        return self._ask_offline(question)
+
+    def _ask_auto(self, question: str, conversation: Conversation | None) -> Answer:
+        if not self.settings.llm_configured:
+            return self._ask_offline_in(question, conversation)
+        try:
+            answer = self._ask_llm(question, conversation)
+        except LLMUnavailableError as e:
+            if self.offline_engine() is None:
+                raise
+            return self._fallback(question, question, f"the LLM is unavailable ({e})")
+        if answer.answered or self.offline_engine() is None:
+            return answer
+        reason = answer.caveats[0] if answer.caveats else answer.text
+        return self._fallback(
+            answer.standalone_question or question, question, f"the LLM's Cypher did not work ({reason})"
+        )
+
+    def _fallback(self, standalone: str, asked: str, reason: str) -> Answer:
+        logger.info("falling back to the offline engine: %s", reason)
+        answer = self._ask_offline(standalone, asked=asked)
+        answer.caveats.insert(0, f"Answered by the offline engine because {reason}.")
+        return answer

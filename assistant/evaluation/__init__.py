@@ -1,0 +1,1 @@
+"""Scoring the engines against gold answers computed from the cards alone."""

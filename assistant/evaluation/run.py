@@ -1,0 +1,334 @@
+"""Execution accuracy of a question engine over a question set, against gold from the cards.
+
+A question set is YAML::
+
+    catalogs:
+      mrm3: {cards: ../../../shared/mrm3/dataset}   # card files, relative to the set file
+      sample: {sample: {count: 48, seed: 42}}         # the project's sample catalog
+    questions:
+      - {id: carbon-lumos, catalog: mrm3, category: rank,
+         question: "Which model has the lowest carbon footprint on lumos5g?",
+         gold: {kind: best, metric: carbon, order: min, filter: {dataset: lumos5g}}}
+
+Gold answers are computed from the cards by :mod:`assistant.evaluation.gold`,
+never copied by hand.
+
+What "the answer rows hold the gold values" means here:
+
+- The cells of an answer are all scalar values of its rows (lists and maps,
+  such as a hyperparameter map, are flattened).
+- A string matches a cell that is equal ignoring case; a number matches a
+  numeric cell equal within a relative 1e-6 (dates match as ISO strings).
+- ``first``: the first row holds one of the gold values (ties at the top all
+  count); rankings must put the winner first, not merely somewhere.
+- ``top``: the first k rows together hold all k gold values (top-k questions).
+- ``all``: the rows hold every gold value (counts, aggregates, looked-up fields).
+- ``exact``: the rows hold every gold value and there are as many rows as
+  values (lists: nothing missing, nothing extra).
+- ``groups``: for every group, one row holds the group and its gold value.
+- ``decline``: the engine must decline (``answered`` false); a declined
+  answer to any other question is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.answers.answer import Answer
+from assistant.errors import AssistantError, ConfigError
+from assistant.evaluation.gold import Gold, gold_answer
+from assistant.graph.connection import Graph
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "dev_questions.yaml"
+REL_TOL = 1e-6
+
+Card = dict[str, Any]
+AskFn = Callable[[str], Answer]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Where a question set's cards come from: card files or the sample generator."""
+
+    name: str
+    path: Path | None = None
+    sample: Mapping[str, Any] | None = None
+
+    def cards(self) -> list[Card]:
+        """The card dicts (for gold answers)."""
+        if self.sample is not None:
+            from ingest.sample import generate_cards
+
+            return generate_cards(self.sample.get("count"), self.sample.get("seed", 42))
+        assert self.path is not None
+        if not self.path.exists():
+            raise ConfigError(f"The cards of catalog {self.name!r} are not at {self.path} - pass --catalog NAME=PATH")
+        files = [self.path] if self.path.is_file() else sorted(self.path.rglob("*.json"))
+        return [json.loads(f.read_text(encoding="utf-8")) for f in files]
+
+    def load_into(self, graph: Graph) -> None:
+        """Replace the graph's content with this catalog (deletes everything first)."""
+        from ingest.ingester import ingest_paths
+        from ingest.sample import write_catalog
+        from ingest.writer import reset
+
+        reset(graph)
+        if self.sample is not None:
+            with tempfile.TemporaryDirectory() as tmp:
+                write_catalog(Path(tmp), self.sample.get("count"), self.sample.get("seed", 42))
+                report = ingest_paths(graph, [Path(tmp)])
+        else:
+            assert self.path is not None
+            report = ingest_paths(graph, [self.path])
+        if not report.ok:
+            raise ConfigError(f"Catalog {self.name!r} did not load cleanly: {report.rejected[0]}")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question with its gold spec."""
+
+    id: str
+    catalog: str
+    category: str
+    question: str
+    gold: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    """Catalogs and the questions about them."""
+
+    path: Path
+    catalogs: dict[str, Catalog]
+    questions: list[Question]
+
+
+def load_question_set(path: Path, overrides: Mapping[str, Path] | None = None) -> QuestionSet:
+    """Read a question set file.
+
+    Args:
+        path: The YAML (or JSON) file.
+        overrides: Catalog name -> card path, replacing the file's paths.
+
+    Raises:
+        ConfigError: The file is missing or malformed.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        catalogs = {}
+        for name, spec in data["catalogs"].items():
+            if overrides and name in overrides:
+                catalogs[name] = Catalog(name, path=Path(overrides[name]))
+            elif "sample" in spec:
+                catalogs[name] = Catalog(name, sample=spec["sample"] or {})
+            else:
+                catalogs[name] = Catalog(name, path=(path.parent / spec["cards"]).resolve())
+        questions = [
+            Question(str(q["id"]), str(q["catalog"]), str(q["category"]), str(q["question"]), q["gold"])
+            for q in data["questions"]
+        ]
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as e:
+        raise ConfigError(f"Cannot read the question set {path}: {e!r} - check its format") from e
+    unknown = {q.catalog for q in questions} - set(catalogs)
+    if unknown:
+        raise ConfigError(f"{path} uses undeclared catalogs {sorted(unknown)} - declare them under 'catalogs'")
+    return QuestionSet(path, catalogs, questions)
+
+
+def _cells(value: Any) -> Iterable[Any]:
+    if isinstance(value, Mapping):
+        for item in value.values():
+            yield from _cells(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _cells(item)
+    else:
+        yield value
+
+
+def same(cell: Any, gold: Any) -> bool:
+    """Whether one cell holds one gold value (case-insensitive text, numbers within 1e-6 relative)."""
+    if isinstance(gold, bool) or isinstance(cell, bool):
+        return cell == gold
+    if isinstance(gold, int | float) and isinstance(cell, int | float):
+        return math.isclose(float(cell), float(gold), rel_tol=REL_TOL, abs_tol=1e-12)
+    if isinstance(gold, int | float) and isinstance(cell, str):
+        return False
+    return str(cell).strip().lower() == str(gold).strip().lower()
+
+
+def _holds(rows: Iterable[Mapping[str, Any]], gold: Any) -> bool:
+    return any(same(cell, gold) for row in rows for cell in _cells(row))
+
+
+def score(answer: Answer, gold: Gold) -> bool:
+    """Whether ``answer`` is correct for ``gold`` (see the module docstring)."""
+    if gold.mode == "decline":
+        return not answer.answered
+    if not answer.answered:
+        return False
+    rows = answer.rows
+    if gold.mode == "first":
+        return bool(rows) and bool(gold.values) and any(_holds(rows[:1], v) for v in gold.values)
+    if gold.mode == "top":
+        return all(_holds(rows[: len(gold.values)], v) for v in gold.values)
+    if gold.mode == "all":
+        return bool(gold.values) and all(_holds(rows, v) for v in gold.values)
+    if gold.mode == "exact":
+        return len(rows) == len(gold.values) and all(_holds(rows, v) for v in gold.values)
+    if gold.mode == "groups":
+        return bool(gold.groups) and all(
+            any(_holds([row], group) and any(_holds([row], v) for v in values) for row in rows)
+            for group, values in gold.groups
+        )
+    raise ValueError(f"unknown gold mode {gold.mode!r}")
+
+
+@dataclass
+class Result:
+    """One question's outcome."""
+
+    question: Question
+    correct: bool
+    ms: float
+    answered: bool
+    text: str = ""
+    error: str | None = None
+
+
+@dataclass
+class Report:
+    """Outcomes of a whole question set."""
+
+    engine: str
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        """Share of correct answers, 0..1."""
+        return sum(r.correct for r in self.results) / len(self.results) if self.results else 0.0
+
+    @property
+    def median_ms(self) -> float:
+        """Median time per question in milliseconds."""
+        return statistics.median(r.ms for r in self.results) if self.results else 0.0
+
+    def by_category(self) -> dict[str, tuple[int, int]]:
+        """Category -> (correct, total)."""
+        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for r in self.results:
+            counts[r.question.category][0] += int(r.correct)
+            counts[r.question.category][1] += 1
+        return {k: (v[0], v[1]) for k, v in sorted(counts.items())}
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stable ``mrm3 eval --json`` shape."""
+        return {
+            "engine": self.engine,
+            "questions": len(self.results),
+            "correct": sum(r.correct for r in self.results),
+            "accuracy": round(self.accuracy, 4),
+            "median_ms": round(self.median_ms, 1),
+            "categories": {
+                name: {"correct": c, "total": t, "accuracy": round(c / t, 4)}
+                for name, (c, t) in self.by_category().items()
+            },
+            "failures": [
+                {
+                    "id": r.question.id,
+                    "category": r.question.category,
+                    "question": r.question.question,
+                    "answered": r.answered,
+                    "error": r.error,
+                }
+                for r in self.results
+                if not r.correct
+            ],  # fmt: skip
+        }
+
+
+def catalog_matches(graph: Graph, cards: list[Card]) -> bool:
+    """Whether the graph holds exactly the models of ``cards``."""
+    rows = graph.read("MATCH (m:Model) RETURN m.name AS name")
+    return {r["name"] for r in rows} == {c["name"] for c in cards}
+
+
+def evaluate(
+    question_set: QuestionSet,
+    graph: Graph,
+    make_asker: Callable[[], AskFn],
+    *,
+    engine: str,
+    load: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Answer every question of the set and score it against its gold.
+
+    Args:
+        question_set: The questions and their catalogs.
+        graph: Where the catalogs are (or get loaded).
+        make_asker: Returns a function answering one question; called once per
+            catalog, after it is in the graph (so schema caches start fresh).
+        engine: Engine name, for the report.
+        load: Replace the graph's content with each catalog that it does not hold.
+        progress: Called with a status line per catalog.
+
+    Raises:
+        ConfigError: A catalog is not in the graph and ``load`` is false.
+    """
+    report = Report(engine)
+    for name, catalog in question_set.catalogs.items():
+        questions = [q for q in question_set.questions if q.catalog == name]
+        if not questions:
+            continue
+        cards = catalog.cards()
+        if not catalog_matches(graph, cards):
+            if not load:
+                raise ConfigError(
+                    f"The graph does not hold catalog {name!r} ({len(cards)} cards) - rerun with --load "
+                    "(it replaces everything in the graph) or ingest exactly those cards"
+                )
+            if progress:
+                progress(f"Loading catalog {name!r} ({len(cards)} cards) into the graph")
+            catalog.load_into(graph)
+        ask = make_asker()
+        for q in questions:
+            report.results.append(_run_one(q, cards, ask))
+        if progress:
+            done = [r for r in report.results if r.question.catalog == name]
+            progress(f"{name}: {sum(r.correct for r in done)}/{len(done)} correct")
+    return report
+
+
+def _run_one(question: Question, cards: list[Card], ask: AskFn) -> Result:
+    gold = gold_answer(dict(question.gold), cards)
+    started = time.perf_counter()
+    try:
+        answer = ask(question.question)
+    except AssistantError as e:
+        ms = (time.perf_counter() - started) * 1000
+        return Result(question, gold.mode == "decline", ms, False, error=str(e))
+    except Exception as e:  # noqa: BLE001 - one engine bug must not end the whole benchmark
+        logger.exception("the engine failed on %s: %r", question.id, question.question)
+        ms = (time.perf_counter() - started) * 1000
+        return Result(question, False, ms, False, error=f"{type(e).__name__}: {e}")
+    ms = (time.perf_counter() - started) * 1000
+    correct = score(answer, gold)
+    if not correct:
+        logger.info("wrong: %s %r -> %s (gold %s)", question.id, question.question, answer.rows[:3], gold)
+    return Result(question, correct, ms, answer.answered, answer.text)

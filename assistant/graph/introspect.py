@@ -1,0 +1,169 @@
+"""Read a :class:`GraphSchema` from the live graph, without APOC.
+
+Portable Cypher only (``db.labels()``, label counts, sampled ``MATCH``), so it
+runs on Neo4j and on the embedded server alike. Sampling bounds the cost on
+large graphs: properties and outgoing relationship patterns are read from at
+most ``sample`` nodes per label (0.35 s at 20,000 cards on the embedded server).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from assistant.graph.connection import Graph
+from assistant.graph.schema import GraphSchema, PropertyInfo, RelationshipPattern
+from assistant.graph.stats import node_counts
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SAMPLE = 2000
+MAX_VALUES = 200  # a string property with more distinct values is not "low cardinality"
+MAX_VALUE_LENGTH = 200
+MAX_SHOWN_VALUES = 30
+# Keys and bookkeeping written by the ingester: no use in a question.
+INTERNAL_PROPERTIES = frozenset({"id", "key", "cardHash", "source"})
+
+NODE_SAMPLE = "MATCH (n:{label}) WITH n LIMIT $sample RETURN properties(n) AS p"
+# Anchored on each label's first nodes: a scan for a rare relationship type
+# (4 SOLUTION_FOR among a million relationships) would read them all.
+PATTERN_SAMPLE = (
+    "MATCH (a:{label}) WITH a LIMIT $sample MATCH (a)-[r]->(b) "
+    "RETURN DISTINCT {index} AS i, type(r) AS type, labels(b) AS end"
+)
+
+
+def _quote(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "BOOLEAN"
+    if isinstance(value, int):
+        return "INTEGER"
+    if isinstance(value, float):
+        return "FLOAT"
+    if isinstance(value, str):
+        return "STRING"
+    if isinstance(value, list):
+        return "LIST"
+    name = type(value).__name__.upper()
+    return "DATE" if name == "DATE" else "DATETIME" if name == "DATETIME" else name
+
+
+def _property_infos(samples: list[Mapping[str, Any]]) -> dict[str, PropertyInfo]:
+    types: dict[str, set[str]] = defaultdict(set)
+    strings: dict[str, set[str]] = defaultdict(set)
+    numbers: dict[str, list[float]] = defaultdict(list)
+    for props in samples:
+        for key, value in props.items():
+            kind = _type_name(value)
+            types[key].add(kind)
+            if kind == "STRING" and len(strings[key]) <= MAX_VALUES and len(value) <= MAX_VALUE_LENGTH:
+                strings[key].add(value)
+            elif kind in ("INTEGER", "FLOAT"):
+                numbers[key].append(value)
+    infos = {}
+    for key in sorted(types):
+        values = strings.get(key, set())
+        low_cardinality = 0 < len(values) <= MAX_VALUES
+        nums = numbers.get(key)
+        infos[key] = PropertyInfo(
+            name=key,
+            types=tuple(sorted(types[key])),
+            values=tuple(sorted(values)) if low_cardinality else (),
+            minimum=min(nums) if nums else None,
+            maximum=max(nums) if nums else None,
+        )
+    return infos
+
+
+def introspect(graph: Graph, sample: int = DEFAULT_SAMPLE) -> GraphSchema:
+    """Read labels, relationship patterns (with directions), properties and values.
+
+    Args:
+        graph: The live graph.
+        sample: Most nodes per label / relationships per type that are read.
+    """
+    started = time.perf_counter()
+    # Relationship counts would scan every relationship on the embedded server
+    # (~0.1 s per type at 20k cards); the schema needs only the types.
+    counts = node_counts(graph)
+    labels = list(counts)
+    node_properties = {}
+    for label in labels:
+        rows = graph.read(NODE_SAMPLE.format(label=_quote(label)), {"sample": sample})
+        node_properties[label] = _property_infos([row["p"] for row in rows])
+    patterns: set[RelationshipPattern] = set()
+    if labels:
+        union = "\nUNION ALL\n".join(
+            PATTERN_SAMPLE.format(label=_quote(label), index=i) for i, label in enumerate(labels)
+        )
+        for row in graph.read(union, {"sample": sample}):
+            for end in row["end"]:
+                patterns.add(RelationshipPattern(labels[int(row["i"])], row["type"], end))
+    schema = GraphSchema(
+        node_properties=node_properties,
+        relationships=tuple(sorted(patterns, key=lambda p: (p.start, p.type, p.end))),
+        node_counts=counts,
+    )
+    logger.debug("introspected schema in %.3f s", time.perf_counter() - started)
+    return schema
+
+
+class SchemaCache:
+    """The schema of one graph, read once and kept until invalidated or stale.
+
+    Thread-safe: the Streamlit app shares one cache between sessions.
+    """
+
+    def __init__(self, graph: Graph, max_age_s: float = 300.0, sample: int = DEFAULT_SAMPLE) -> None:
+        self._graph = graph
+        self._max_age_s = max_age_s
+        self._sample = sample
+        self._lock = threading.Lock()
+        self._schema: GraphSchema | None = None
+        self._read_at = 0.0
+
+    def get(self) -> GraphSchema:
+        """The cached schema, read from the graph when missing or older than ``max_age_s``."""
+        with self._lock:
+            if self._schema is None or time.monotonic() - self._read_at > self._max_age_s:
+                self._schema = introspect(self._graph, self._sample)
+                self._read_at = time.monotonic()
+            return self._schema
+
+    def invalidate(self) -> None:
+        """Forget the schema (call after an ingest)."""
+        with self._lock:
+            self._schema = None
+
+
+def schema_text(schema: GraphSchema, *, with_values: bool = True) -> str:
+    """The schema as compact text for prompts and for curious users.
+
+    Lists each label with its properties (type, values or range) and each
+    relationship pattern with its direction.
+    """
+    lines = ["Node labels and properties:"]
+    for label in sorted(schema.node_properties):
+        count = schema.node_counts.get(label)
+        header = f"- {label}" + (f" ({count} nodes)" if count is not None else "")
+        lines.append(header)
+        for info in schema.node_properties[label].values():
+            if info.name in INTERNAL_PROPERTIES:
+                continue
+            detail = "/".join(info.types)
+            if with_values and 0 < len(info.values) <= MAX_SHOWN_VALUES:
+                detail += "; values: " + ", ".join(repr(v) for v in info.values)
+            elif info.minimum is not None and info.maximum is not None:
+                detail += f"; range {info.minimum:.6g} .. {info.maximum:.6g}"
+            lines.append(f"    {info.name}: {detail}")
+    lines.append("Relationships (direction matters):")
+    lines.extend(f"- {pattern}" for pattern in schema.relationships)
+    return "\n".join(lines)
