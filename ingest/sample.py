@@ -27,10 +27,39 @@ import logging
 import random
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from ingest.sample_catalog import (
+    A100_SERVER,
+    A6000_SERVER,
+    CLASSIC_SPLITS,
+    CPU_SERVER,
+    DAYS,
+    DEEP_SPLITS,
+    EDGE_BATCHES,
+    EXPLAINABILITY,
+    FIRST_DAY,
+    FOLDS,
+    GRID,
+    HYPER_GROUP,
+    HYPERPARAMETERS,
+    INFERENCE_UNMEASURED,
+    INFERENCE_UNMEASURED_AFTER_UNMETERED_TRAINING,
+    JETSON_NANO,
+    JOULES_PER_KWH,
+    OPTIMIZERS,
+    RASPBERRY_PI,
+    SERVER_BATCHES,
+    SERVICES,
+    TRAINING_UNMEASURED,
+    VERSIONS,
+    Arch,
+    Dataset,
+    Device,
+    Service,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,233 +75,6 @@ SAMPLE_AUTHOR = "mrm3-assistant sample data"
 
 DEFAULT_COUNT = 48
 """Number of cards in the demo catalog (12 per service)."""
-
-_JOULES_PER_KWH = 3.6e6
-_FIRST_DAY = date(2023, 1, 1).toordinal()
-_DAYS = date(2025, 12, 31).toordinal() - _FIRST_DAY + 1
-_TRAINING_UNMEASURED = 0.15
-_INFERENCE_UNMEASURED = 0.10
-# Cards whose training was not metered mostly come from the same unmetered
-# setup, so their inference runs are usually unmetered too (as in MRM3).
-_INFERENCE_UNMEASURED_AFTER_UNMETERED_TRAINING = 0.6
-
-
-@dataclass(frozen=True, slots=True)
-class _Device:
-    """A machine: its card ``device`` block and a crude performance model."""
-
-    spec: dict[str, Any]
-    edge: bool
-    cpu_flops: float  # effective FLOP/s on the CPU
-    gpu_flops: float = 0.0  # effective FLOP/s on the GPU at large batches
-    gpu_half_batch: float = 16.0  # batch size at which the GPU is half used
-    slowdown: float = 1.0  # framework overhead relative to a server core
-    power_w: float = 150.0  # extra watts drawn at full inference load
-    train_cpu_w: float = 0.0
-    train_gpu_w: float = 0.0  # per GPU
-    train_speed: float = 1.0  # relative to an A100
-
-
-_CPU_SERVER = _Device(
-    {"CPU": "AMD EPYC 75F3 32-Core Processor", "GPU": 0, "RAM": "512G", "numCores": 128},
-    edge=False, cpu_flops=1.5e12, gpu_half_batch=2.0, power_w=160.0, train_cpu_w=220.0,
-)  # fmt: skip
-_A100_SERVER = _Device(
-    {"CPU": "Intel Xeon Gold 6338 CPU @ 2.00GHz", "GPU": 8, "GPUModel": "NVIDIA A100-SXM4-80GB", "RAM": "1T",
-     "numCores": 64},
-    edge=False, cpu_flops=1.0e12, gpu_flops=1.5e14, power_w=230.0, train_cpu_w=180.0, train_gpu_w=330.0,
-)  # fmt: skip
-_A6000_SERVER = _Device(
-    {"CPU": "AMD EPYC 7313 16-Core Processor", "GPU": 4, "GPUModel": "NVIDIA RTX A6000", "RAM": "256G", "numCores": 32},
-    edge=False, cpu_flops=5.0e11, gpu_flops=8.0e13, power_w=200.0, train_cpu_w=120.0, train_gpu_w=260.0,
-    train_speed=1.7,
-)  # fmt: skip
-_RASPBERRY_PI = _Device(
-    {"CPU": "Raspberry Pi 4 Model B (ARM Cortex-A72)", "GPU": 0, "RAM": "4G", "numCores": 4},
-    edge=True, cpu_flops=8.0e9, slowdown=6.0, power_w=4.5,
-)  # fmt: skip
-_JETSON_NANO = _Device(
-    {"CPU": "NVIDIA Jetson Nano (ARM Cortex-A57)", "GPU": 1, "GPUModel": "NVIDIA Maxwell 128-core", "RAM": "4G",
-     "numCores": 4},
-    edge=True, cpu_flops=5.0e9, gpu_flops=2.5e11, gpu_half_batch=4.0, slowdown=7.0, power_w=7.5,
-)  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class _Arch:
-    """An architecture: how big, how costly and how good it is."""
-
-    type: str
-    deep: bool
-    size: float  # bytes
-    flops: float  # per sample
-    skill: float  # 0 (baseline) .. 1 (state of the art) on this service
-    train_s: float  # fit seconds on a medium dataset (4 A100s when deep)
-    overhead_s: float  # per-request framework overhead on a server
-
-
-@dataclass(frozen=True, slots=True)
-class _Dataset:
-    """A dataset and how hard it is.
-
-    For classification ``floor``/``ceiling`` bound the headline score
-    (accuracy, or ROC AUC for anomaly detection) and ``extra`` is the anomaly
-    rate. For regression they are the worst and best MAE in metres and
-    ``extra`` is the spread (std) of the target distance.
-    """
-
-    name: str
-    size: int
-    scale: float  # training cost relative to a medium dataset
-    floor: float
-    ceiling: float
-    extra: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class _Service:
-    """A service: one problem type, its datasets and the architectures that serve it."""
-
-    name: str
-    problem: str
-    min_accuracy: float
-    min_latency: float
-    datasets: tuple[_Dataset, ...]
-    archs: tuple[_Arch, ...]
-
-    @property
-    def slug(self) -> str:
-        return self.name.replace(" ", "-")
-
-
-_SERVICES: tuple[_Service, ...] = (
-    _Service(
-        "image classification", "Classification", 0.9, 0.1,
-        (
-            _Dataset("cifar10", 170_498_071, 1.0, 0.42, 0.985),
-            _Dataset("cifar100", 169_001_437, 1.0, 0.18, 0.915),
-            _Dataset("fashion-mnist", 30_878_645, 0.6, 0.84, 0.958),
-            _Dataset("imagenet-subset", 1_557_161_267, 4.0, 0.30, 0.952),
-        ),
-        (
-            _Arch("RandomForestClassifier", False, 1.8e8, 6.0e3, 0.10, 240.0, 0.012),
-            _Arch("MobileNetV3-Small", True, 1.02e7, 1.2e8, 0.68, 900.0, 0.0012),
-            _Arch("ResNet18", True, 4.68e7, 3.6e9, 0.78, 1800.0, 0.0010),
-            _Arch("EfficientNet-B0", True, 2.12e7, 7.8e8, 0.84, 2400.0, 0.0015),
-            _Arch("ResNet50", True, 1.02e8, 8.2e9, 0.88, 4200.0, 0.0012),
-            _Arch("ViT-B/16", True, 3.46e8, 3.52e10, 0.97, 9000.0, 0.0018),
-        ),
-    ),
-    _Service(
-        "text classification", "Classification", 0.88, 0.2,
-        (
-            _Dataset("sst2", 7_439_277, 0.5, 0.79, 0.962),
-            _Dataset("agnews", 31_033_166, 1.2, 0.88, 0.955),
-            _Dataset("imdb", 84_125_825, 1.5, 0.86, 0.958),
-            _Dataset("yelp-polarity", 166_373_201, 3.0, 0.89, 0.978),
-        ),
-        (
-            _Arch("LogisticRegression", False, 2.4e6, 2.0e4, 0.30, 45.0, 0.0004),
-            _Arch("TinyBERT", True, 5.8e7, 1.2e9, 0.70, 1200.0, 0.0020),
-            _Arch("DistilBERT", True, 2.68e8, 1.1e10, 0.85, 3000.0, 0.0022),
-            _Arch("BERT-base", True, 4.4e8, 2.2e10, 0.92, 5400.0, 0.0025),
-            _Arch("RoBERTa-base", True, 5.0e8, 2.4e10, 0.97, 6000.0, 0.0025),
-        ),
-    ),
-    _Service(
-        "anomaly detection", "Classification", 0.95, 0.05,
-        (
-            _Dataset("creditcard-fraud", 150_828_752, 1.5, 0.86, 0.985, 0.0017),
-            _Dataset("kddcup99-network", 18_115_170, 0.8, 0.84, 0.994, 0.05),
-            _Dataset("smd-server-machine", 58_211_004, 1.0, 0.74, 0.962, 0.04),
-        ),
-        (
-            _Arch("OneClassSVM", False, 3.1e6, 6.0e4, 0.22, 160.0, 0.0030),
-            _Arch("IsolationForest", False, 1.5e6, 3.2e3, 0.38, 30.0, 0.0080),
-            _Arch("RandomForestClassifier", False, 9.0e7, 6.0e3, 0.70, 200.0, 0.0120),
-            _Arch("XGBClassifier", False, 1.2e6, 2.4e3, 0.80, 90.0, 0.0010),
-            _Arch("LSTM-Autoencoder", True, 8.4e6, 4.5e7, 0.86, 1500.0, 0.0020),
-        ),
-    ),
-    _Service(
-        # minAccuracy/minLatency 0 as on MRM3's own localization cards, so the
-        # shared Service node keeps the same properties when both are loaded.
-        "localization", "Regression", 0.0, 0.0,
-        (
-            _Dataset("indoor-wifi-rss", 4_372_211, 0.4, 6.5, 1.8, 9.0),
-            _Dataset("ble-rssi-office", 1_184_350, 0.2, 4.2, 1.2, 6.5),
-            _Dataset("uwb-tdoa-warehouse", 12_845_902, 0.8, 0.95, 0.12, 1.6),
-        ),
-        (
-            _Arch("LinearRegression", False, 1.7e3, 1.4e2, 0.08, 0.5, 0.0002),
-            _Arch("KNeighborsRegressor", False, 0.0, 5.0e5, 0.55, 1.0, 0.0020),
-            _Arch("MLPRegressor", False, 6.0e5, 5.0e4, 0.62, 60.0, 0.0004),
-            _Arch("RandomForestRegressor", False, 4.0e7, 4.0e3, 0.72, 40.0, 0.0100),
-            _Arch("XGBRegressor", False, 5.3e5, 2.1e3, 0.80, 4.0, 0.0008),
-            _Arch("CNN1D", True, 3.6e6, 2.4e7, 0.88, 600.0, 0.0015),
-        ),
-    ),
-)  # fmt: skip
-
-_HYPERPARAMETERS: dict[str, dict[str, tuple[Any, ...]]] = {
-    "cnn": {
-        "learning_rate": (0.1, 0.01, 0.001, 0.0003), "batch_size": (64, 128, 256),
-        "epochs": (30, 50, 90), "weight_decay": (0.0001, 0.0005),
-    },
-    "nlp": {
-        "learning_rate": (2e-05, 3e-05, 5e-05), "batch_size": (16, 32),
-        "epochs": (2, 3, 4), "max_seq_length": (128, 256), "warmup_ratio": (0.0, 0.06, 0.1),
-    },
-    "LSTM-Autoencoder": {
-        "learning_rate": (0.001, 0.0005), "hidden_size": (32, 64, 128),
-        "num_layers": (1, 2), "window_size": (50, 100), "epochs": (20, 40),
-    },
-    "LinearRegression": {"fit_intercept": (True,)},
-    "LogisticRegression": {"C": (0.1, 1.0, 10.0), "penalty": ("l2",), "max_iter": (1000,)},
-    "KNeighborsRegressor": {"n_neighbors": (3, 5, 10), "weights": ("uniform", "distance")},
-    "MLPRegressor": {
-        "hidden_layer_sizes": ("(64,)", "(128, 64)", "(256, 128)"),
-        "alpha": (0.0001, 0.001), "learning_rate_init": (0.001, 0.0005),
-    },
-    "forest": {"n_estimators": (100, 200, 500), "max_depth": (10, 20, 30), "min_samples_leaf": (1, 2, 4)},
-    "boost": {"learning_rate": (0.05, 0.1, 0.3), "max_depth": (3, 5, 10), "n_estimators": (50, 100, 200)},
-    "IsolationForest": {"n_estimators": (100, 200), "contamination": (0.01, 0.05), "max_samples": ("auto", 256)},
-    "OneClassSVM": {"nu": (0.01, 0.05, 0.1), "kernel": ("rbf",), "gamma": ("scale", "auto")},
-}  # fmt: skip
-_HYPER_GROUP = {
-    "RandomForestClassifier": "forest", "RandomForestRegressor": "forest",
-    "XGBClassifier": "boost", "XGBRegressor": "boost",
-    "TinyBERT": "nlp", "DistilBERT": "nlp", "BERT-base": "nlp", "RoBERTa-base": "nlp",
-    "MobileNetV3-Small": "cnn", "ResNet18": "cnn", "EfficientNet-B0": "cnn",
-    "ResNet50": "cnn", "ViT-B/16": "cnn", "CNN1D": "cnn",
-}  # fmt: skip
-_GRID = ("gridsearch",)
-_OPTIMIZERS = {
-    "cnn": ("sgd", "adam", "adamw"), "nlp": ("adamw", "adamw", "adam"),
-    "LSTM-Autoencoder": ("adam",), "MLPRegressor": ("adam",),
-}  # fmt: skip
-# Keyed by architecture type, so the shared ModelArchitecture node always gets
-# the same explainability whichever service's card is ingested first.
-_EXPLAINABILITY = {
-    "RandomForestClassifier": "feature importances",
-    "RandomForestRegressor": "feature importances", "IsolationForest": "path lengths",
-    "XGBClassifier": "SHAP", "XGBRegressor": "SHAP", "LogisticRegression": "coefficients",
-    "LinearRegression": "coefficients", "MobileNetV3-Small": "Grad-CAM",
-    "ResNet18": "Grad-CAM", "EfficientNet-B0": "Grad-CAM", "ResNet50": "Grad-CAM",
-    "ViT-B/16": "attention rollout", "TinyBERT": "attention weights",
-    "DistilBERT": "attention weights", "BERT-base": "attention weights",
-    "LSTM-Autoencoder": "reconstruction error",
-}  # fmt: skip
-
-_FOLDS = {"KFold": 5, "StratifiedKFold": 5, "LeaveOneGroupOut": 4, "Random": 1, "Holdout": 1}
-_DEEP_SPLITS = ("Holdout", "Holdout", "Random")
-_CLASSIC_SPLITS = {
-    "Classification": ("StratifiedKFold", "StratifiedKFold", "KFold", "Holdout"),
-    "Regression": ("KFold", "KFold", "Random", "LeaveOneGroupOut", "Holdout"),
-}
-_VERSIONS = ("1.0", "1.0", "1.0", "1.1", "2.0")
-_SERVER_BATCHES = (1, 8, 32, 64)
-_EDGE_BATCHES = (1, 1, 4, 8)
 
 
 def iter_cards(count: int | None = None, seed: int = 42) -> Iterator[dict[str, Any]]:
@@ -296,9 +98,9 @@ def iter_cards(count: int | None = None, seed: int = 42) -> Iterator[dict[str, A
     if total < 0:
         raise ValueError(f"count must be zero or more, not {total}")
     rng = random.Random(seed)
-    n_services = len(_SERVICES)
+    n_services = len(SERVICES)
     for index in range(total):
-        service = _SERVICES[index % n_services]
+        service = SERVICES[index % n_services]
         turn = index // n_services
         arch = service.archs[turn % len(service.archs)]
         yield _card(rng, index, service, arch)
@@ -346,32 +148,32 @@ def _file_stem(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
 
 
-def _card(rng: random.Random, index: int, service: _Service, arch: _Arch) -> dict[str, Any]:
+def _card(rng: random.Random, index: int, service: Service, arch: Arch) -> dict[str, Any]:
     """Build one card; every random draw comes from ``rng`` in a fixed order."""
     uniform = rng.uniform
     dataset = rng.choice(service.datasets)
     if arch.deep:
-        split = rng.choice(_DEEP_SPLITS)
-        trainer = _A100_SERVER if rng.random() < 0.6 else _A6000_SERVER
+        split = rng.choice(DEEP_SPLITS)
+        trainer = A100_SERVER if rng.random() < 0.6 else A6000_SERVER
     else:
-        split = rng.choice(_CLASSIC_SPLITS[service.problem])
-        trainer = _CPU_SERVER
+        split = rng.choice(CLASSIC_SPLITS[service.problem])
+        trainer = CPU_SERVER
     # Hyperparameters and luck move a model a little around its architecture's level.
     skill = min(1.0, max(0.0, arch.skill + uniform(-0.05, 0.05)))
     name = f"{arch.type.replace('/', '')}-{dataset.name}-{split}-{index + 1:03d}"
     size = dataset.size * uniform(0.6, 0.9) if arch.size == 0.0 else arch.size
     size *= uniform(0.98, 1.03) if arch.deep else uniform(0.4, 2.5)
     intensity = uniform(250.0, 400.0)  # g CO2 per kWh of the lab's grid
-    metered = rng.random() >= _TRAINING_UNMEASURED
+    metered = rng.random() >= TRAINING_UNMEASURED
     architecture: dict[str, Any] = {"type": arch.type}
-    if arch.type in _EXPLAINABILITY:
-        architecture["explainability"] = _EXPLAINABILITY[arch.type]
+    if arch.type in EXPLAINABILITY:
+        architecture["explainability"] = EXPLAINABILITY[arch.type]
     return {
         "name": name,
-        "version": rng.choice(_VERSIONS),
+        "version": rng.choice(VERSIONS),
         "author": SAMPLE_AUTHOR,
         "path": f"sample://{service.slug}/{dataset.name}/{name}.bin",
-        "dateCreated": date.fromordinal(_FIRST_DAY + rng.randrange(_DAYS)).isoformat(),
+        "dateCreated": date.fromordinal(FIRST_DAY + rng.randrange(DAYS)).isoformat(),
         "size": int(size),
         "problemType": service.problem,
         "architecture": architecture,
@@ -384,20 +186,20 @@ def _card(rng: random.Random, index: int, service: _Service, arch: _Arch) -> dic
         "training": {
             **_training(rng, arch, dataset, trainer, split, intensity, metered),
             "device": dict(trainer.spec),
-            "evaluationMetrics": _metrics(rng, service, dataset, skill, _FOLDS[split]),
+            "evaluationMetrics": _metrics(rng, service, dataset, skill, FOLDS[split]),
         },
         "inference": _inference(rng, arch, trainer, intensity, metered),
     }
 
 
 def _training(
-    rng: random.Random, arch: _Arch, dataset: _Dataset, device: _Device, split: str, intensity: float, metered: bool
+    rng: random.Random, arch: Arch, dataset: Dataset, device: Device, split: str, intensity: float, metered: bool
 ) -> dict[str, Any]:
     """Time, energy, carbon and parameters of one training run."""
     uniform = rng.uniform
-    folds = _FOLDS[split]
-    group = _HYPER_GROUP.get(arch.type, arch.type)
-    optimizers = _OPTIMIZERS.get(group, _GRID)
+    folds = FOLDS[split]
+    group = HYPER_GROUP.get(arch.type, arch.type)
+    optimizers = OPTIMIZERS.get(group, GRID)
     if arch.deep:
         n_gpus = device.spec["GPU"]
         fit = arch.train_s * dataset.scale * device.train_speed * (4 / n_gpus) ** 0.85
@@ -407,16 +209,16 @@ def _training(
         gpu_j: float = n_gpus * device.train_gpu_w * uniform(0.55, 0.9) * total
     else:
         fit = arch.train_s * dataset.scale * uniform(0.5, 1.5)
-        candidates = rng.choice((4, 9, 27)) if optimizers == _GRID else 1
+        candidates = rng.choice((4, 9, 27)) if optimizers == GRID else 1
         # Grid search refits every candidate on every fold, plus loading and scoring.
         total = fit * folds * candidates * uniform(0.8, 1.1) + uniform(5.0, 90.0)
         cpu_j = device.train_cpu_w * uniform(0.15, 0.7) * total
         gpu_j = 0
     if metered:
-        carbon = (cpu_j + gpu_j) / _JOULES_PER_KWH * intensity
+        carbon = (cpu_j + gpu_j) / JOULES_PER_KWH * intensity
     else:
         carbon, cpu_j, gpu_j = 0.0, 0.0, 0
-    hyper = _HYPERPARAMETERS[group]
+    hyper = HYPERPARAMETERS[group]
     return {
         "carbonFootprint": carbon,
         "fitTime": fit,
@@ -432,7 +234,7 @@ def _training(
 
 
 def _metrics(
-    rng: random.Random, service: _Service, dataset: _Dataset, skill: float, folds: int
+    rng: random.Random, service: Service, dataset: Dataset, skill: float, folds: int
 ) -> dict[str, dict[str, float]]:
     uniform = rng.uniform
     # Cross-validation spreads scores over folds more than reseeded holdout runs.
@@ -474,22 +276,22 @@ def _metrics(
 
 def _inference(
     rng: random.Random,
-    arch: _Arch,
-    trainer: _Device,
+    arch: Arch,
+    trainer: Device,
     intensity: float,
     metered_training: bool,
 ) -> list[dict[str, Any]]:
     uniform = rng.uniform
     if arch.deep:
-        first, others = trainer, (_CPU_SERVER, _RASPBERRY_PI, _JETSON_NANO)
+        first, others = trainer, (CPU_SERVER, RASPBERRY_PI, JETSON_NANO)
     else:
-        first, others = _CPU_SERVER, (_A100_SERVER, _RASPBERRY_PI, _JETSON_NANO)
+        first, others = CPU_SERVER, (A100_SERVER, RASPBERRY_PI, JETSON_NANO)
     picked = set(rng.sample(range(3), rng.randint(1, 3)))
     devices = [first] + [d for i, d in enumerate(others) if i in picked]
-    p_unmetered = _INFERENCE_UNMEASURED if metered_training else _INFERENCE_UNMEASURED_AFTER_UNMETERED_TRAINING
+    p_unmetered = INFERENCE_UNMEASURED if metered_training else INFERENCE_UNMEASURED_AFTER_UNMETERED_TRAINING
     runs = []
     for device in devices:
-        batch = rng.choice(_EDGE_BATCHES if device.edge else _SERVER_BATCHES)
+        batch = rng.choice(EDGE_BATCHES if device.edge else SERVER_BATCHES)
         flops = arch.flops * batch
         if arch.deep and device.gpu_flops:
             rate = device.gpu_flops * batch / (batch + device.gpu_half_batch)
@@ -503,7 +305,7 @@ def _inference(
         # Overhead-bound runs leave the chip mostly idle and draw less power.
         load = compute / (compute + overhead)
         energy = device.power_w * (0.3 + 0.7 * load) * total_time
-        carbon = energy / _JOULES_PER_KWH * intensity
+        carbon = energy / JOULES_PER_KWH * intensity
         if rng.random() < p_unmetered:
             energy, carbon = 0.0, 0.0
         runs.append(

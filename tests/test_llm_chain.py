@@ -360,9 +360,10 @@ def test_refusals_are_recognised(text: str, refuses: bool) -> None:
 
 def test_a_row_summary_names_rows_with_units() -> None:
     text = summarize_rows([{"model": "A", "latency_s": 0.0021, "size_bytes": 1581}])
-    assert text == "The graph returned 1 row:\n1. model A, latency_s 0.0021 s, size_bytes 1,581 bytes"
+    assert text == "The graph returned 1 row:\n1. model A, latency_s 2.1 ms, size_bytes 1,581 bytes"
     assert summarize_rows([]) == "The graph holds no data matching this question."
-    assert summarize_rows([{"model": "B", "training_energy_j": 29108.337}]).endswith("training_energy_j 29,108 J")
+    energy = summarize_rows([{"model": "B", "training_energy_j": 29108.337}])
+    assert energy.endswith("training_energy_j 29,108 J (29.1 kJ)")
 
 
 # -- engine choice and fallback ------------------------------------------------------

@@ -7,24 +7,13 @@ say so and name the best measured row.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from assistant.graph.connection import to_plain
+from assistant.language.measurements import is_measured, is_number, unit_of, with_unit, zero_means_unmeasured
 
-# Column-name patterns and the unit of their values (aliases follow the prompt's
-# convention, e.g. training_carbon_g; raw property names work too).
-UNITS = (
-    (re.compile(r"carbon|co2", re.I), "g CO2"),
-    (re.compile(r"energy|power", re.I), "J"),
-    (re.compile(r"latency|time(?!stamp)|duration", re.I), "s"),
-    (re.compile(r"flops", re.I), "FLOPs"),
-    (re.compile(r"(?<!batch)(?<!batch_)size|bytes", re.I), "bytes"),
-)
-# Carbon and energy: a 0 (or nothing) there means "not measured" in MRM3 cards.
-MEASURED = re.compile(r"carbon|co2|energy|power", re.I)
 REFUSAL = re.compile(
     r"\b(i (?:do not|don't|dont) know|i'm not sure|i am not sure|no (?:information|data|results?) "
     r"(?:is |are |was )?(?:available|provided|found)|(?:cannot|can't|unable to) (?:answer|determine|find))",
@@ -33,25 +22,14 @@ REFUSAL = re.compile(
 MAX_SUMMARY_ROWS = 10
 
 
-def unit_of(column: str) -> str:
-    """The unit of a result column, guessed from its name ("" when unknown)."""
-    return next((unit for pattern, unit in UNITS if pattern.search(column)), "")
-
-
 def refuses_to_answer(text: str) -> bool:
     """Whether an answer says it does not know (wrong whenever there are rows)."""
     return bool(REFUSAL.search(text))
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def _fmt(value: Any, column: str = "") -> str:
-    unit = unit_of(column)
-    if _is_number(value):
-        text = f"{value:,}" if isinstance(value, int) else f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
-        return f"{text} {unit}".rstrip()
+    if is_number(value):
+        return with_unit(value, unit_of(column))
     return str(to_plain(value))
 
 
@@ -74,7 +52,7 @@ def measurement_caveats(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     """
     if not rows:
         return []
-    column = next((c for c in rows[0] if MEASURED.search(c)), None)
+    column = next((c for c in rows[0] if zero_means_unmeasured(c)), None)
     if column is None:
         return []
     name = _name_column(rows)
@@ -82,7 +60,7 @@ def measurement_caveats(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     def label(row: Mapping[str, Any]) -> str:
         return str(row.get(name)) if name else "the first row"
 
-    unmeasured = [r for r in rows if not _is_number(r.get(column)) or r.get(column) == 0]
+    unmeasured = [r for r in rows if not is_measured(column, r.get(column))]
     if not unmeasured:
         return []
     unit = unit_of(column)

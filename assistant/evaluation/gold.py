@@ -44,13 +44,13 @@ default, or ``training``); ``hyperparameters`` ({name: value}); ``where``
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-MEASURED = {"carbon", "energy", "cpu_energy", "gpu_energy", "inference_carbon", "inference_energy"}
+from assistant.language.measurements import is_measured, is_number
+
 _INFERENCE_KEYS = {
     "latency": "latency",
     "flops": "flops",
@@ -136,10 +136,10 @@ def _compare(value: Any, op: str, limit: float) -> bool:
 
 
 def _measured(metric: str, value: Any, measured_only: bool | None = None) -> bool:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return False
-    strict = metric in MEASURED if measured_only is None else measured_only
-    return not strict or value > 0
+    """MRM3's rule (a 0 carbon or energy is not measured), unless the spec's ``measured_only`` overrides it."""
+    if measured_only is None:
+        return is_measured(metric, value)
+    return is_number(value) and (value > 0 or not measured_only)
 
 
 def matches(card: Card, flt: dict[str, Any]) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from assistant.graph.connection import Graph
-from assistant.graph.schema import GraphSchema, PropertyInfo, RelationshipPattern
+from assistant.graph.schema import GraphSchema, PropertyInfo, RelationshipPattern, quote_name
 from assistant.graph.stats import node_counts
 
 logger = logging.getLogger(__name__)
@@ -35,10 +35,6 @@ PATTERN_SAMPLE = (
     "MATCH (a:{label}) WITH a LIMIT $sample MATCH (a)-[r]->(b) "
     "RETURN DISTINCT {index} AS i, type(r) AS type, labels(b) AS end"
 )
-
-
-def _quote(name: str) -> str:
-    return "`" + name.replace("`", "``") + "`"
 
 
 def _type_name(value: Any) -> str:
@@ -97,12 +93,12 @@ def introspect(graph: Graph, sample: int = DEFAULT_SAMPLE) -> GraphSchema:
     labels = list(counts)
     node_properties = {}
     for label in labels:
-        rows = graph.read(NODE_SAMPLE.format(label=_quote(label)), {"sample": sample})
+        rows = graph.read(NODE_SAMPLE.format(label=quote_name(label)), {"sample": sample})
         node_properties[label] = _property_infos([row["p"] for row in rows])
     patterns: set[RelationshipPattern] = set()
     if labels:
         union = "\nUNION ALL\n".join(
-            PATTERN_SAMPLE.format(label=_quote(label), index=i) for i, label in enumerate(labels)
+            PATTERN_SAMPLE.format(label=quote_name(label), index=i) for i, label in enumerate(labels)
         )
         for row in graph.read(union, {"sample": sample}):
             for end in row["end"]:

@@ -74,3 +74,8 @@ class GraphSchema:
     def patterns_for(self, rel_type: str) -> tuple[RelationshipPattern, ...]:
         """The patterns of relationship type ``rel_type``, e.g. ``(A)-[:T]->(B)``."""
         return tuple(p for p in self.relationships if p.type == rel_type)
+
+
+def quote_name(name: str) -> str:
+    """A label, relationship type, property or variable name as Cypher writes it: backticked, backticks doubled."""
+    return "`" + name.replace("`", "``") + "`"

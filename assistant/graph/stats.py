@@ -5,21 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.graph.connection import Graph
+from assistant.graph.schema import quote_name
 
 LABELS = "CALL db.labels() YIELD label RETURN label"
 RELATIONSHIP_TYPES = "CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType"
-
-
-def _quote(name: str) -> str:
-    """Backtick-quote an identifier read from the database itself."""
-    return "`" + name.replace("`", "``") + "`"
 
 
 def node_counts(graph: Graph) -> dict[str, int]:
     """Nodes per label (two round trips; label counts are cheap on both servers), without zero counts."""
     labels = sorted(row["label"] for row in graph.read(LABELS))
     nodes = _counts(
-        graph, [f"MATCH (n:{_quote(label)}) RETURN {i} AS i, count(n) AS c" for i, label in enumerate(labels)]
+        graph, [f"MATCH (n:{quote_name(label)}) RETURN {i} AS i, count(n) AS c" for i, label in enumerate(labels)]
     )
     return {label: nodes[i] for i, label in enumerate(labels) if nodes.get(i)}
 
@@ -41,7 +37,7 @@ def graph_stats(graph: Graph) -> dict[str, dict[str, int]]:
     """
     types = relationship_types(graph)
     rels = _counts(
-        graph, [f"MATCH ()-[r:{_quote(rel)}]->() RETURN {i} AS i, count(r) AS c" for i, rel in enumerate(types)]
+        graph, [f"MATCH ()-[r:{quote_name(rel)}]->() RETURN {i} AS i, count(r) AS c" for i, rel in enumerate(types)]
     )
     return {
         "nodes": node_counts(graph),

@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 import altair as alt
 
+from assistant.language.measurements import is_measured, is_number
+
 logger = logging.getLogger(__name__)
 
 MAX_BARS = 30
@@ -41,8 +43,6 @@ _LOWER = (
     "carbon", "co2", "energy", "joules", "latency", "time", "seconds", "mae", "mse", "rmse",
     "error", "loss", "size", "bytes", "flops", "duration",
 )  # fmt: skip
-# A zero here is a missing measurement in MRM3 cards, not a free run.
-_UNMEASURED_WHEN_ZERO = ("carbon", "co2", "energy", "joules")
 # Spread and bookkeeping columns are never the value a chart is about.
 _SPREAD = ("std", "stddev")
 _NOT_A_VALUE = (*_SPREAD, "id", "rank", "batch")
@@ -94,20 +94,12 @@ def direction(column: str) -> Literal["higher", "lower"] | None:
     return None
 
 
-def unmeasured_when_zero(column: str) -> bool:
-    """Whether a 0 in this column means "not measured" (carbon, energy)."""
-    return _has(column, _UNMEASURED_WHEN_ZERO)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
 
 def _numeric_columns(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> list[str]:
     numeric = []
     for column in columns:
         values = [row.get(column) for row in rows if row.get(column) is not None]
-        if len(values) >= 2 and all(_is_number(v) for v in values):
+        if len(values) >= 2 and all(is_number(v) for v in values):
             numeric.append(column)
     return numeric
 
@@ -194,12 +186,11 @@ def choose_chart(rows: Sequence[Mapping[str, Any]]) -> ChartSpec | None:
 def _bar(rows: Sequence[Mapping[str, Any]], value: str, text: Sequence[str], dims: Sequence[str]) -> ChartSpec:
     kept = [row for row in rows if row.get(value) is not None][:MAX_BARS]
     labels = _labels(kept, _label_parts(kept, text, dims))
-    zero_unmeasured = unmeasured_when_zero(value)
     data = [
         {
             LABEL: label,
             value: row[value],
-            STATUS: NOT_MEASURED if zero_unmeasured and row[value] == 0 else MEASURED,
+            STATUS: MEASURED if is_measured(value, row[value]) else NOT_MEASURED,
         }
         for label, row in zip(labels, kept, strict=True)
     ]
@@ -228,7 +219,7 @@ def _scatter(
     labels = _labels(kept, _label_parts(kept, text, dims)) if text or dims else [str(i + 1) for i in range(len(kept))]
 
     def measured(row: Mapping[str, Any]) -> bool:
-        return not any(unmeasured_when_zero(c) and row[c] == 0 for c in (x, y))
+        return all(is_measured(c, row[c]) for c in (x, y))
 
     measured_rows = [i for i, row in enumerate(kept) if measured(row)]
     best = _pareto(

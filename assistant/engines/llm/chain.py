@@ -46,6 +46,7 @@ from assistant.language.entity_linking import EntityLink, link_entities
 
 logger = logging.getLogger(__name__)
 
+ENGINE = "llm"
 # Rows shown to the answer model; the user still gets every row.
 MAX_PROMPT_ROWS = 50
 NO_LINKS = "(none found: use only values that the schema lists)"
@@ -147,6 +148,8 @@ class CypherQA:
         selector: The few-shot example selector; the library in ``prompts/`` when omitted.
     """
 
+    name = ENGINE
+
     def __init__(
         self,
         settings: Settings,
@@ -224,7 +227,7 @@ class CypherQA:
                 reason = str(e).removeprefix("Refused: ")
                 return Answer(
                     question=asked,
-                    engine="llm",
+                    engine=ENGINE,
                     text=f"I did not run the statement the model wrote: the Cypher guard refused it ({reason}).",
                     caveats=[f"Refused statement, nothing ran: {reason}", f"The refused statement: {_last(store)}"],
                     standalone_question=standalone,
@@ -242,7 +245,7 @@ class CypherQA:
             return self._explain(chain, question, asked, standalone, execution, caveats)
         return Answer(
             question=asked,
-            engine="llm",
+            engine=ENGINE,
             text=(
                 f"I could not answer this from the graph: the generated Cypher failed {tries} "
                 f"time{'s' if tries != 1 else ''}. Last error: {last_error}"
@@ -289,7 +292,7 @@ class CypherQA:
             text = summarize_rows(rows, facts)
         return Answer(
             question=asked,
-            engine="llm",
+            engine=ENGINE,
             text=text,
             cypher=execution.cypher.strip(),
             rows=rows,

@@ -32,7 +32,6 @@ FILTER_KINDS = {
 }
 _PREPOSITIONS = ("on", "for", "with", "using", "from", "by", "of", "about", "trained on", "in", "at")
 _SKIP_AFTER_PREPOSITION = {"the", "a", "an", "my", "this", "that", "these", "those", "our", "their", "its"}
-_MODEL_ID = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[-_/.][A-Za-z0-9]+){2,}\b")
 _GPU_COUNT = re.compile(r"\b(?P<n>\d+|one|two|four|eight|single)[\s-]*(?:x\s*)?(?:gpus?|graphics cards?)\b")
 _MULTI_GPU = re.compile(r"\bmulti(?:ple)?[\s-]*gpus?\b|\bseveral gpus\b|\bmore than one gpu\b")
 _NO_GPU = re.compile(r"\b(?:without (?:a |any )?gpus?|no gpus?|cpu[\s-]*only|only (?:on )?(?:the )?cpus?)\b")

@@ -18,6 +18,7 @@ from typing import Any
 from assistant.engines.offline.metrics import Metric
 from assistant.engines.offline.slots import Threshold
 from assistant.engines.offline.understanding import Filter, Frame
+from assistant.graph.schema import quote_name
 
 # How each variable joins the model (or the training run); order matters.
 _JOINS = {
@@ -65,9 +66,7 @@ GROUPS = {
 }
 
 
-def q(name: str) -> str:
-    """A property or variable name, backticked for Cypher."""
-    return "`" + name.replace("`", "``") + "`"
+q = quote_name  # short: it is in most of the f-strings below
 
 
 @dataclass

@@ -51,6 +51,8 @@ class OfflineEngine:
         vocabulary: Word meanings; ``prompts/vocabulary.yaml`` when omitted.
     """
 
+    name = ENGINE
+
     def __init__(
         self, graph: Graph, schema_cache: SchemaCache, settings: Settings, vocabulary: Vocabulary | None = None
     ) -> None:

@@ -6,49 +6,16 @@ second), sizes in bytes (shown in MB or GB as well).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 from assistant.engines.offline.metrics import Metric
 from assistant.engines.offline.understanding import Frame
 from assistant.graph.schema import GraphSchema
+from assistant.language.measurements import number, with_unit
 
 MAX_NAMES = 20
 _WANT_WORDS = {"low": "lowest", "high": "highest"}
-
-
-def number(value: Any) -> str:
-    """A number for people: 4 significant digits, thousands separated."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, int) or float(value).is_integer() and abs(value) < 1e15:
-        return f"{int(value):,}"
-    if value == 0 or not math.isfinite(value):
-        return str(value)
-    if abs(value) >= 1e6 or abs(value) < 1e-3:
-        return f"{value:.3e}"
-    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
-
-
-def with_unit(metric: Metric, value: Any) -> str:
-    """``value`` of ``metric`` with its unit, e.g. ``0.234 g CO2``, ``1.2 ms``, ``8.7 MB``."""
-    if value is None:
-        return "not recorded"
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return str(value)
-    unit = metric.unit
-    if unit == "s" and abs(value) < 1:
-        return f"{number(value * 1000)} ms"
-    if unit == "bytes":
-        if abs(value) >= 1e9:
-            return f"{number(value)} bytes ({value / 1e9:.2f} GB)"
-        if abs(value) >= 1e6:
-            return f"{number(value)} bytes ({value / 1e6:.1f} MB)"
-        return f"{number(value)} bytes"
-    if unit == "J" and abs(value) >= 1000:
-        return f"{number(value)} J ({value / 1000:,.1f} kJ)"
-    return f"{number(value)} {unit}".strip()
 
 
 def metric_phrase(metric: Metric, want: str) -> str:
@@ -150,6 +117,10 @@ def _value_of(row: dict[str, Any], metric: Metric) -> Any:
     return row.get(metric.column)
 
 
+def _shown(row: dict[str, Any], metric: Metric) -> str:
+    return with_unit(_value_of(row, metric), metric.unit)
+
+
 def _run_detail(row: dict[str, Any]) -> str:
     if row.get("device") is None:
         return ""
@@ -169,19 +140,17 @@ def rank_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], k: int) 
         top = rows[0]
         text = (
             f"The {subject} with the {phrase}{scope_text(frame)} is {top[key]}: "
-            f"{with_unit(metric, _value_of(top, metric))}{_run_detail(top)}."
+            f"{_shown(top, metric)}{_run_detail(top)}."
         )
         ties = [r[key] for r in rows[1:] if _value_of(r, metric) == _value_of(top, metric)]
         if ties:
             text += f" Tied with {names(ties)}."
         others = [r for r in rows[1:] if r[key] not in ties]
         if others:
-            text += " Next: " + "; ".join(f"{r[key]} ({with_unit(metric, _value_of(r, metric))})" for r in others) + "."
+            text += " Next: " + "; ".join(f"{r[key]} ({_shown(r, metric)})" for r in others) + "."
         return text
     shown = rows[:k]
-    listing = "; ".join(
-        f"{i}. {r[key]} ({with_unit(metric, _value_of(r, metric))}{_run_detail(r)})" for i, r in enumerate(shown, 1)
-    )
+    listing = "; ".join(f"{i}. {r[key]} ({_shown(r, metric)}{_run_detail(r)})" for i, r in enumerate(shown, 1))
     more = "" if len(shown) == k else f" (only {len(shown)} have a value)"
     return f"The top {k} {subject}s by {phrase}{scope_text(frame)}{more}: {listing}."
 
@@ -205,7 +174,7 @@ def compare_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], entit
     if not rows:
         return f"None of {names(entities)} has a {metric.label} value in the graph."
     better = "lower" if metric.order("best") == "ASC" else "higher"
-    ordered = ", then ".join(f"{r['model']} ({with_unit(metric, _value_of(r, metric))})" for r in rows)
+    ordered = ", then ".join(f"{r['model']} ({_shown(r, metric)})" for r in rows)
     text = f"By {metric.label} ({better} is better{'' if metric.known_direction else ', assumed'}): {ordered}."
     if len(rows) > 1:
         text = f"{rows[0]['model']} is better. " + text
@@ -221,12 +190,12 @@ def group_best_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], wh
     phrase = metric_phrase(metric, frame.want)
     if not rows:
         return f"No model{scope_text(frame)} has a {metric.label} value in the graph."
-    parts = [f"{r[group]}: {r['model']} ({with_unit(metric, _value_of(r, metric))})" for r in rows[:MAX_NAMES]]
+    parts = [f"{r[group]}: {r['model']} ({_shown(r, metric)})" for r in rows[:MAX_NAMES]]
     if which:
         top = rows[0]
         return (
             f"The {group.replace('_', ' ')} with the {phrase}{scope_text(frame)} is {top[group]}, "
-            f"through {top['model']} ({with_unit(metric, _value_of(top, metric))}). Per {group}: {'; '.join(parts)}."
+            f"through {top['model']} ({_shown(top, metric)}). Per {group}: {'; '.join(parts)}."
         )
     return f"The model with the {phrase} per {group.replace('_', ' ')}{scope_text(frame)}: {'; '.join(parts)}."
 
@@ -239,7 +208,7 @@ def group_aggregate_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]
     word = {"avg": "Average", "sum": "Total", "min": "Minimum", "max": "Maximum"}[agg]
     if not rows:
         return f"No model{scope_text(frame)} has a {metric.label} value in the graph."
-    parts = [f"{r[group]}: {with_unit(metric, r[col])} ({_count(r['models'], 'model')})" for r in rows[:MAX_NAMES]]
+    parts = [f"{r[group]}: {with_unit(r[col], metric.unit)} ({_count(r['models'], 'model')})" for r in rows[:MAX_NAMES]]
     return f"{word} {metric.label} per {group.replace('_', ' ')}{scope_text(frame)}: {'; '.join(parts)}."
 
 
@@ -252,7 +221,7 @@ def aggregate_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]]) -> 
     if value is None:
         return f"No model{scope_text(frame)} has a {metric.label} value in the graph."
     return (
-        f"The {word} {metric.label}{scope_text(frame)} is {with_unit(metric, value)}, "
+        f"The {word} {metric.label}{scope_text(frame)} is {with_unit(value, metric.unit)}, "
         f"over {row.get('measured_values')} values of {row.get('models')} models."
     )
 

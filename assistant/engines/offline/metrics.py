@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, replace
 
 from assistant.graph.schema import GraphSchema
+from assistant.language.measurements import zero_means_unmeasured
 from assistant.language.vocabulary import Vocabulary, phrase_key
 
 logger = logging.getLogger(__name__)
@@ -81,12 +82,13 @@ class MetricCatalog:
         self.quantities: dict[str, Metric] = {}
         self.inference_variants: dict[str, Metric] = {}
         for key, q in vocabulary.quantities.items():
+            measured = zero_means_unmeasured(q.property)
             label = SCOPE_LABELS.get(q.scope)
             if label and schema.has_property(label, q.property):
-                self.quantities[key] = Metric(key, q.label, q.scope, q.property, q.unit, q.better, q.measured)
+                self.quantities[key] = Metric(key, q.label, q.scope, q.property, q.unit, q.better, measured)
             if q.inference_property and schema.has_property("ModelInference", q.inference_property):
                 self.inference_variants[key] = Metric(
-                    key, f"inference {q.label}", "inference", q.inference_property, q.unit, q.better, q.measured
+                    key, f"inference {q.label}", "inference", q.inference_property, q.unit, q.better, measured
                 )
         self.quality: dict[str, Metric] = {}
         for prop in sorted(schema.properties_of("ModelTraining")):

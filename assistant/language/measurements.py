@@ -1,0 +1,85 @@
+"""Units and measurements: the one place that knows what a number in the graph means.
+
+The graph keeps MRM3's units: carbon in g CO2, energy in J, time in s, sizes in
+bytes. In MRM3 cards a carbon or energy value of 0 (or none) means the run was
+**not measured**, not that it was free; every engine, the evaluation gold, the
+answers and the page ask :func:`is_measured` rather than compare with 0
+themselves.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+# Column or property names whose 0 means "not measured": carbonFootprint, energy_consumption,
+# training_carbon_g, energyConsumptionGPU ... (aliases follow the prompts' convention).
+_MEASURED_QUANTITY = re.compile(r"carbon|co2|energy|joule|power", re.I)
+
+# Column-name patterns and the unit of their values, first match wins.
+_UNITS = (
+    (re.compile(r"carbon|co2", re.I), "g CO2"),
+    (re.compile(r"energy|power|joule", re.I), "J"),
+    (re.compile(r"latency|time(?!stamp)|duration", re.I), "s"),
+    (re.compile(r"flops", re.I), "FLOPs"),
+    (re.compile(r"(?<!batch)(?<!batch_)size|bytes", re.I), "bytes"),
+)
+
+
+def is_number(value: Any) -> bool:
+    """A finite int or float (not a bool)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def zero_means_unmeasured(name: str) -> bool:
+    """Whether a 0 in the column or property ``name`` means "not measured" (carbon and energy)."""
+    return bool(_MEASURED_QUANTITY.search(name))
+
+
+def is_measured(name: str, value: Any) -> bool:
+    """Whether ``value`` of the quantity ``name`` is a real measurement.
+
+    Carbon and energy count only when they are a number above 0; any other
+    quantity counts whenever it is a number.
+    """
+    if not is_number(value):
+        return False
+    return value > 0 if zero_means_unmeasured(name) else True
+
+
+def unit_of(name: str) -> str:
+    """The unit of a result column or property, from its name (``""`` when unknown)."""
+    return next((unit for pattern, unit in _UNITS if pattern.search(name)), "")
+
+
+def number(value: Any) -> str:
+    """A number for people: 4 significant digits, thousands separated."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, int) or float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    if value == 0 or not math.isfinite(value):
+        return str(value)
+    if abs(value) >= 1e6 or abs(value) < 1e-3:
+        return f"{value:.3e}"
+    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def with_unit(value: Any, unit: str) -> str:
+    """``value`` in ``unit`` for people, e.g. ``0.234 g CO2``, ``1.2 ms``, ``8,700,000 bytes (8.7 MB)``."""
+    if value is None:
+        return "not recorded"
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return str(value)
+    if unit == "s" and abs(value) < 1:
+        return f"{number(value * 1000)} ms"
+    if unit == "bytes":
+        if abs(value) >= 1e9:
+            return f"{number(value)} bytes ({value / 1e9:.2f} GB)"
+        if abs(value) >= 1e6:
+            return f"{number(value)} bytes ({value / 1e6:.1f} MB)"
+        return f"{number(value)} bytes"
+    if unit == "J" and abs(value) >= 1000:
+        return f"{number(value)} J ({value / 1000:,.1f} kJ)"
+    return f"{number(value)} {unit}".strip()

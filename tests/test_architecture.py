@@ -1,0 +1,89 @@
+"""The layout holds: imports run one way (import-linter's contracts in pyproject.toml), every package is in a
+layer, every package says what it holds, and both engines offer the same interface."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from assistant.engines.base import QuestionEngine
+from assistant.engines.llm.chain import CypherQA
+from assistant.engines.offline.engine import OfflineEngine
+from tests.conftest import REPO
+
+CONTRACTS = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+MAX_MODULE_LINES = 400
+
+
+def test_the_import_contracts_hold() -> None:
+    # In a process of its own: import-linter builds the import graph from the source, lazy imports included.
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; lint_imports_command()",
+         "--no-cache"],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert f"{len(CONTRACTS['contracts'])} kept, 0 broken" in result.stdout
+
+
+def _layered() -> set[str]:
+    names: set[str] = set()
+    for contract in CONTRACTS["contracts"]:
+        containers = contract.get("containers", [""])
+        for layer in contract.get("layers", []):
+            for name in layer.replace(":", "|").split("|"):
+                names.update(f"{c}.{name.strip()}".strip(".") for c in containers)
+    return names
+
+
+def _packages_and_modules(package: str) -> list[str]:
+    """The direct sub-packages and modules of ``package`` (bar ``__init__`` and ``__main__``)."""
+    folder = REPO / package.replace(".", "/")
+    found = [f"{package}.{p.name}" for p in folder.iterdir() if (p / "__init__.py").exists()]
+    found += [f"{package}.{p.stem}" for p in folder.glob("*.py") if p.stem not in ("__init__", "__main__")]
+    return sorted(found)
+
+
+@pytest.mark.parametrize("package", ["assistant", "assistant.engines"])
+def test_every_package_and_module_sits_in_a_layer(package: str) -> None:
+    """A new package outside every layer would escape the contracts unnoticed."""
+    missing = [name for name in _packages_and_modules(package) if name not in _layered()]
+    assert not missing, f"add {missing} to a layer in pyproject.toml [tool.importlinter]"
+
+
+def _all_packages() -> list[Path]:
+    return sorted(p.parent for root in ("assistant", "ingest", "prompts") for p in (REPO / root).rglob("__init__.py"))
+
+
+@pytest.mark.parametrize("folder", _all_packages(), ids=lambda p: str(p.relative_to(REPO)))
+def test_every_package_says_in_one_line_what_it_holds(folder: Path) -> None:
+    docstring = ast.get_docstring(ast.parse((folder / "__init__.py").read_text(encoding="utf-8")))
+    assert docstring, f"{folder.relative_to(REPO)}/__init__.py has no docstring"
+    assert len(docstring.splitlines()[0]) <= 120
+
+
+def test_no_module_is_over_about_400_lines() -> None:
+    sources = [p for root in ("assistant", "ingest", "prompts") for p in (REPO / root).rglob("*.py")]
+    sources.append(REPO / "streamlit_app.py")
+    long = {
+        str(p.relative_to(REPO)): n
+        for p in sources
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, f"split these modules: {long}"
+
+
+@pytest.mark.parametrize("engine", [OfflineEngine, CypherQA], ids=lambda e: e.__name__)
+def test_both_engines_offer_the_question_engine_interface(engine: type) -> None:
+    assert isinstance(engine.name, str) and engine.name in ("offline", "llm")
+    required = inspect.signature(QuestionEngine.answer).parameters
+    offered = inspect.signature(engine.answer).parameters
+    assert list(offered)[: len(required)] == list(required)
+    extra = [p for name, p in offered.items() if name not in required]
+    assert all(p.default is not inspect.Parameter.empty for p in extra), "extra parameters must be optional"
