@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 MRM3   := $(BIN)/mrm3
-SHARED ?= ../shared/mrm3
 NO_UI  ?=
 UI_PORT ?= 8501
 
@@ -20,11 +19,11 @@ install-test: $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
 
 ## Set everything up, run the main job on the embedded graph server, then open the chat page.
+## `mrm3 demo` loads the synthetic SAMPLE catalog and the 22 MRM3 example cards that ship in ingest/mrm3_cards,
+## so nothing outside the repository is needed.
 demo: install
 	$(MRM3) db start
 	$(MRM3) demo
-	@if [ -d "$(SHARED)/dataset" ]; then $(MRM3) ingest "$(SHARED)/dataset"; \
-	 else echo "($(SHARED)/dataset not found: skipping the public MRM3 cards)"; fi
 	$(MRM3) stats
 	@echo "--- MRM3 README query 1: lowest inference energy"
 	$(MRM3) query "$$(cat docs/queries/mrm3-readme-1-lowest-energy.cypher)"

@@ -1,13 +1,14 @@
 """Shared fixtures: the real embedded graph server, never a mock.
 
 One server per test session on a free port with a temporary MRM3_HOME.
-Function fixtures give a test an empty graph or one holding the public MRM3
-cards from ../shared/mrm3 (read in place, never copied into the repository).
+Function fixtures give a test an empty graph or one holding the 22 public MRM3
+example cards that ship with the package (ingest/mrm3_cards, see
+:func:`ingest.mrm3_examples.mrm3_cards_dir`), so no test needs a folder outside
+the repository.
 """
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -22,11 +23,12 @@ from assistant.config import Settings
 from assistant.graph.connection import Graph, connect
 from assistant.graph.embedded import EmbeddedServer
 from ingest.ingester import ingest_paths
+from ingest.mrm3_examples import mrm3_cards_dir
 from ingest.writer import reset
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("MRM3_SHARED_DIR", REPO.parent / "shared")) / "mrm3"
-MRM3_CARDS = SHARED / "dataset"
+MRM3_CARDS = mrm3_cards_dir()
+MRM3_CARD_COUNT = 22
 
 
 def free_port() -> int:
@@ -49,10 +51,10 @@ def run_mrm3(args: list[str], env: dict[str, str], timeout_s: float = 300) -> su
 
 
 def mrm3_card_files() -> list[Path]:
-    """The 22 public MRM3 cards, or a skip when ../shared is absent."""
+    """The 22 public MRM3 example cards that ship with the package; never a skip."""
     files = sorted(MRM3_CARDS.rglob("*.json"))
-    if not files:
-        pytest.skip(f"the public MRM3 cards are not at {MRM3_CARDS} (set MRM3_SHARED_DIR)")
+    # A missing or partial copy is a broken checkout, which must fail the tests rather than skip them.
+    assert len(files) == MRM3_CARD_COUNT, f"{MRM3_CARDS} holds {len(files)} cards, not {MRM3_CARD_COUNT}"
     return files
 
 

@@ -135,6 +135,7 @@ def test_demo_loads_the_sample_catalog(empty_graph: Graph, cli_env: dict[str, st
     code, _, err = run(cli_env, "demo")
     assert code == 0, err
     counts = graph_stats(empty_graph)["nodes"]
-    assert counts["Model"] == 48
+    # The 48-card SAMPLE catalog and, beside it, the MRM3 example cards (tests/test_mrm3_examples.py).
+    assert counts["Model"] == 48 + len(mrm3_card_files())
     assert counts["ModelInference"] > counts["Model"], "several inference runs per model"
     assert counts["Service"] >= 3

@@ -11,7 +11,7 @@ from typing import Any
 from assistant.graph.connection import Graph
 from assistant.graph.stats import graph_stats
 from ingest.ingester import ingest_paths
-from tests.conftest import MRM3_CARDS, SHARED, mrm3_card_files
+from tests.conftest import MRM3_CARDS, mrm3_card_files
 from tests.test_cards import good_card
 
 
@@ -90,9 +90,17 @@ def test_reingesting_the_same_cards_changes_no_count(mrm3_graph: Graph) -> None:
     assert graph_stats(mrm3_graph) == before
 
 
-def test_the_published_zip_holds_the_same_cards(mrm3_graph: Graph) -> None:
+def test_a_zip_of_the_cards_ingests_as_the_same_cards(mrm3_graph: Graph, tmp_path: Path) -> None:
+    # Laid out as MRM3's published compressed.zip: a folder entry, then its cards (tests/test_mrm3_examples.py
+    # checks that zip's members are these very files when ../shared is there).
+    archive = tmp_path / "compressed.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for folder in sorted({f.parent for f in mrm3_card_files()}):
+            zipped.writestr(f"{folder.name}/", b"")
+            for file in sorted(folder.glob("*.json")):
+                zipped.write(file, f"{folder.name}/{file.name}")
     before = graph_stats(mrm3_graph)
-    report = ingest_paths(mrm3_graph, [SHARED / "compressed.zip"])
+    report = ingest_paths(mrm3_graph, [archive])
     assert report.files_read == len(mrm3_card_files())
     assert report.models_unchanged == 22
     assert graph_stats(mrm3_graph) == before

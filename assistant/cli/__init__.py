@@ -22,6 +22,7 @@ from assistant.cli.eval import eval_command
 from assistant.cli.support import connect_graph, echo_json, settings_of, user_errors
 from assistant.cli.ui import ui
 from assistant.config import Settings
+from assistant.errors import ConfigError
 from assistant.graph.connection import to_plain
 
 logger = logging.getLogger(__name__)
@@ -241,20 +242,38 @@ def query(ctx: click.Context, cypher: str, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--reset", is_flag=True, help="Delete everything in the graph first.")
-@click.option("--count", type=click.IntRange(1, 1_000_000), default=None, help="Number of sample cards.")
+@click.option(
+    "--count",
+    type=click.IntRange(1, 1_000_000),
+    default=None,
+    help="Number of sample cards (the 22 MRM3 example cards are always loaded).",
+)
 @click.pass_context
 @user_errors
 def demo(ctx: click.Context, reset: bool, count: int | None) -> None:
-    """Fill the graph with the project's SAMPLE catalog (synthetic, not real measurements).
+    """Fill the graph with the SAMPLE catalog (synthetic) and the 22 public MRM3 example cards.
 
-    The cards are written to MRM3_HOME/sample-catalog, so you can read them,
-    and ingested like any other cards.
+    The sample cards are invented, not real measurements: their author is
+    "mrm3-assistant sample data". They are written to MRM3_HOME/sample-catalog,
+    so you can read them, and ingested like any other cards. The MRM3 example
+    cards (by SensorLab, BSD-3-Clause) ship with mrm3-assistant and are
+    ingested unchanged from where it is installed. The report says which is which.
+
+    \b
+    Example:
+        mrm3 demo --reset
+        mrm3 ask "greenest model on lumos5g"
     """
     from ingest.ingester import ingest_paths
-    from ingest.sample import write_catalog
+    from ingest.mrm3_examples import mrm3_cards_dir
+    from ingest.sample import SAMPLE_AUTHOR, write_catalog
     from ingest.writer import reset as reset_graph
 
     settings = settings_of(ctx)
+    try:
+        mrm3_dir = mrm3_cards_dir()
+    except FileNotFoundError as e:
+        raise ConfigError(str(e)) from e
     directory = settings.home / "sample-catalog"
     if directory.exists():
         shutil.rmtree(directory)  # a smaller --count must not leave old cards behind
@@ -263,9 +282,18 @@ def demo(ctx: click.Context, reset: bool, count: int | None) -> None:
     with connect_graph(ctx) as graph:
         if reset:
             reset_graph(graph)
-        report = ingest_paths(graph, [directory])
-    _print_report(report, "Demo")
-    if not report.ok:
+        # Two ingests, not one, so each catalog gets its own report; the model names of the
+        # two cannot collide (tests/test_mrm3_examples.py), so neither replaces the other's models.
+        sample_report = ingest_paths(graph, [directory])
+        mrm3_report = ingest_paths(graph, [mrm3_dir])
+    _print_report(sample_report, "Demo, SAMPLE catalog (synthetic)")
+    _print_report(mrm3_report, "Demo, MRM3 example cards (public)")
+    click.echo(
+        f"Demo catalog: {sample_report.cards_valid} SAMPLE cards (synthetic, author {SAMPLE_AUTHOR!r}) "
+        f"and {mrm3_report.cards_valid} public MRM3 example cards (by SensorLab, from {mrm3_dir})",
+        err=True,
+    )
+    if not (sample_report.ok and mrm3_report.ok):
         sys.exit(1)
 
 
