@@ -6,6 +6,7 @@ the tests assert on what the model was sent and on what did not happen to the gr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -16,7 +17,7 @@ from assistant.engines.conversation import Conversation, clean_rewrite
 from assistant.engines.llm.client import build_llm
 from assistant.engines.router import Assistant
 from assistant.errors import AssistantError, ConfigError, LLMUnavailableError
-from assistant.graph.connection import Graph
+from assistant.graph.connection import Graph, to_plain
 from tests.conftest import free_port
 from tests.fake_llm import FAKE_MODEL, FakeLLM
 
@@ -60,21 +61,35 @@ def test_the_prompt_holds_the_schema_the_linked_values_and_a_few_selected_exampl
     assert prompt.rstrip().endswith("Question: Which model is greenest on lumos?\nCypher:")
 
 
-def test_a_good_statement_returns_rows_and_the_models_answer(
+def test_a_good_statement_runs_and_the_answer_step_is_sent_the_rows_it_returned(
     cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM
 ) -> None:
+    question = "Which model is greenest on lumos?"
     fake_llm.enqueue(f"```cypher\n{GREENEST_LUMOS}\n```", ANSWER)
-    answer = Assistant(llm_settings, cards_graph).ask("Which model is greenest on lumos?", engine="llm")
+    answer = Assistant(llm_settings, cards_graph).ask(question, engine="llm")
     assert answer.answered and answer.engine == "llm"
-    assert answer.text == ANSWER
+    assert len(fake_llm.requests) == 2
+    # The evidence: the statement without its markdown fence, and the rows the graph returns for it.
     assert answer.cypher == GREENEST_LUMOS
-    models = [row["model"] for row in answer.rows]
+    direct = cards_graph.read(GREENEST_LUMOS)
+    rows = answer.as_json()["rows"]
+    assert sorted(map(json.dumps, rows)) == sorted(map(json.dumps, to_plain(direct)))
+    models = [row["model"] for row in rows]
     # Two unmeasured zeros tie for first place; the measured ones follow in order.
     assert set(models[:2]) == {"XGBRegressor-lumos5g-KFold", "LinearRegression-lumos5g-KFold"}
     assert models[2:] == ["KNeighborsRegressor-lumos5g-KFold", "RandomForestRegressor-lumos5g-KFold"]
-    assert len(fake_llm.requests) == 2
+    # The answer step is sent the question, the statement that ran, and exactly those rows.
     answer_prompt = fake_llm.prompts()[1]
-    assert "KNeighborsRegressor-lumos5g-KFold" in answer_prompt and GREENEST_LUMOS in answer_prompt
+    assert f"Question: {question}\n" in answer_prompt
+    assert f"The Cypher statement that ran:\n{GREENEST_LUMOS}\n" in answer_prompt
+    sent = answer_prompt.split(f"The rows it returned ({len(rows)} in total), as JSON:\n", 1)[1].split("\n", 1)[0]
+    assert json.loads(sent) == rows
+    # ... and the facts it must mention are the caveats the user gets next to its answer.
+    facts = answer_prompt.split("must mention:\n", 1)[1].split("\n\n", 1)[0]
+    assert facts.splitlines() == [f"- {caveat}" for caveat in answer.caveats]
+    assert any("not measured" in caveat for caveat in answer.caveats)
+    # The model's words are the answer's text; its numbers come with the rows above.
+    assert answer.text == ANSWER
     assert answer.as_json()["rows"][0].keys() == {"model", "training_carbon_g", "training_energy_j"}
 
 
@@ -371,7 +386,6 @@ def test_a_row_summary_names_rows_with_units() -> None:
 def test_auto_falls_back_to_the_offline_engine_when_the_llm_cypher_fails_twice(
     cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM
 ) -> None:
-    pytest.importorskip("assistant.engines.offline.engine")
     fake_llm.enqueue("MATCH (m:Model) RETUR m.name", "MATCH (m:Model) RETUR m.name")
     answer = Assistant(llm_settings, cards_graph).ask("Which model has the lowest training carbon on lumos5g?")
     assert answer.engine == "offline"
@@ -383,7 +397,6 @@ def test_auto_falls_back_to_the_offline_engine_when_the_llm_cypher_fails_twice(
 def test_auto_falls_back_to_the_offline_engine_when_the_llm_is_unreachable(
     cards_graph: Graph, settings: Settings
 ) -> None:
-    pytest.importorskip("assistant.engines.offline.engine")
     dead = settings.with_overrides(openai_base_url=f"http://127.0.0.1:{free_port()}/v1", openai_api_key="x")
     answer = Assistant(dead, cards_graph).ask("How many models are there?")
     assert answer.engine == "offline"
@@ -393,7 +406,6 @@ def test_auto_falls_back_to_the_offline_engine_when_the_llm_is_unreachable(
 def test_auto_falls_back_when_the_llm_writes_a_refused_statement(
     cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM, graph_fingerprint: Callable[[Graph], object]
 ) -> None:
-    pytest.importorskip("assistant.engines.offline.engine")
     before = graph_fingerprint(cards_graph)
     fake_llm.enqueue("MATCH (n) DETACH DELETE n")
     answer = Assistant(llm_settings, cards_graph).ask("How many models are there?")
@@ -408,7 +420,6 @@ def test_the_llm_engine_never_falls_back(cards_graph: Graph, llm_settings: Setti
 
 
 def test_the_offline_engine_needs_no_llm(cards_graph: Graph, settings: Settings, fake_llm: FakeLLM) -> None:
-    pytest.importorskip("assistant.engines.offline.engine")
     answer = Assistant(settings, cards_graph).ask("How many models are there?", engine="offline")
     assert answer.engine == "offline" and fake_llm.requests == []
 
