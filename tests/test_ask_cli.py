@@ -129,7 +129,6 @@ def test_chat_ends_on_an_exit_word(cards_graph: Graph, cli_env: dict[str, str], 
 
 
 def test_ask_json_with_the_offline_engine_has_the_same_contract(cards_graph: Graph, cli_env: dict[str, str]) -> None:
-    pytest.importorskip("assistant.engines.offline.engine")
     code, out, _ = run(cli_env, "ask", "--json", "--engine", "offline", "How many models are there?")
     assert code == 0
     result = json.loads(out)

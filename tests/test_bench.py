@@ -53,6 +53,9 @@ def test_bench_reports_every_key_and_leaves_the_users_graph_alone(
     assert report["baseline_indexed_cards_per_s"] > 0
     assert report["peak_rss_mb"] > 0
     assert report["warmup_cards"] == 200, "the warm-up is as big as the run, up to 20,000 cards"
+    # The guard alone, on the statements the questions ran (measured here, never held to a time limit).
+    assert 0 < report["guard_statements"] <= report["questions"]
+    assert 0 < report["guard_p50_ms"] <= report["guard_max_ms"]
     assert fingerprint(mrm3_graph) == before
     assert EMBEDDED_BENCH_DATABASE not in databases(settings)
     assert f"{EMBEDDED_BENCH_DATABASE}_warmup" not in databases(settings)

@@ -6,18 +6,15 @@ the tests assert on what the model was sent and on what did not happen to the gr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
 
-from assistant.answers.row_facts import measurement_caveats, refuses_to_answer, summarize_rows, unit_of
 from assistant.config import Settings
 from assistant.engines.conversation import Conversation, clean_rewrite
-from assistant.engines.llm.client import build_llm
 from assistant.engines.router import Assistant
-from assistant.errors import AssistantError, ConfigError, LLMUnavailableError
-from assistant.graph.connection import Graph
-from tests.conftest import free_port
+from assistant.graph.connection import Graph, to_plain
 from tests.fake_llm import FAKE_MODEL, FakeLLM
 
 # cards_graph, fake_llm, llm_settings, graph_fingerprint
@@ -60,21 +57,35 @@ def test_the_prompt_holds_the_schema_the_linked_values_and_a_few_selected_exampl
     assert prompt.rstrip().endswith("Question: Which model is greenest on lumos?\nCypher:")
 
 
-def test_a_good_statement_returns_rows_and_the_models_answer(
+def test_a_good_statement_runs_and_the_answer_step_is_sent_the_rows_it_returned(
     cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM
 ) -> None:
+    question = "Which model is greenest on lumos?"
     fake_llm.enqueue(f"```cypher\n{GREENEST_LUMOS}\n```", ANSWER)
-    answer = Assistant(llm_settings, cards_graph).ask("Which model is greenest on lumos?", engine="llm")
+    answer = Assistant(llm_settings, cards_graph).ask(question, engine="llm")
     assert answer.answered and answer.engine == "llm"
-    assert answer.text == ANSWER
+    assert len(fake_llm.requests) == 2
+    # The evidence: the statement without its markdown fence, and the rows the graph returns for it.
     assert answer.cypher == GREENEST_LUMOS
-    models = [row["model"] for row in answer.rows]
+    direct = cards_graph.read(GREENEST_LUMOS)
+    rows = answer.as_json()["rows"]
+    assert sorted(map(json.dumps, rows)) == sorted(map(json.dumps, to_plain(direct)))
+    models = [row["model"] for row in rows]
     # Two unmeasured zeros tie for first place; the measured ones follow in order.
     assert set(models[:2]) == {"XGBRegressor-lumos5g-KFold", "LinearRegression-lumos5g-KFold"}
     assert models[2:] == ["KNeighborsRegressor-lumos5g-KFold", "RandomForestRegressor-lumos5g-KFold"]
-    assert len(fake_llm.requests) == 2
+    # The answer step is sent the question, the statement that ran, and exactly those rows.
     answer_prompt = fake_llm.prompts()[1]
-    assert "KNeighborsRegressor-lumos5g-KFold" in answer_prompt and GREENEST_LUMOS in answer_prompt
+    assert f"Question: {question}\n" in answer_prompt
+    assert f"The Cypher statement that ran:\n{GREENEST_LUMOS}\n" in answer_prompt
+    sent = answer_prompt.split(f"The rows it returned ({len(rows)} in total), as JSON:\n", 1)[1].split("\n", 1)[0]
+    assert json.loads(sent) == rows
+    # ... and the facts it must mention are the caveats the user gets next to its answer.
+    facts = answer_prompt.split("must mention:\n", 1)[1].split("\n\n", 1)[0]
+    assert facts.splitlines() == [f"- {caveat}" for caveat in answer.caveats]
+    assert any("not measured" in caveat for caveat in answer.caveats)
+    # The model's words are the answer's text; its numbers come with the rows above.
+    assert answer.text == ANSWER
     assert answer.as_json()["rows"][0].keys() == {"model", "training_carbon_g", "training_energy_j"}
 
 
@@ -250,176 +261,3 @@ def test_a_follow_up_is_rewritten_into_a_standalone_question_before_cypher(
 )
 def test_a_rewrite_reply_is_cleaned(reply: str, expected: str) -> None:
     assert clean_rewrite(reply) == expected
-
-
-def test_an_unreachable_llm_is_one_readable_error(cards_graph: Graph, settings: Settings) -> None:
-    dead = settings.with_overrides(openai_base_url=f"http://127.0.0.1:{free_port()}/v1", openai_api_key="x")
-    with pytest.raises(LLMUnavailableError, match="Cannot reach the LLM at http://127.0.0.1"):
-        Assistant(dead, cards_graph).ask("anything", engine="llm")
-
-
-def test_an_llm_error_never_shows_credentials_from_the_base_url(cards_graph: Graph, settings: Settings) -> None:
-    port = free_port()
-    dead = settings.with_overrides(openai_base_url=f"http://alice:s3cret-pw@127.0.0.1:{port}/v1?key=s3cret-q")
-    with pytest.raises(LLMUnavailableError) as raised:
-        Assistant(dead, cards_graph).ask("anything", engine="llm")
-    assert f"http://127.0.0.1:{port}/v1" in str(raised.value)
-    assert "s3cret" not in str(raised.value) and "alice" not in str(raised.value)
-
-
-def test_llm_time_limit_and_retries_come_from_the_environment() -> None:
-    settings = Settings.from_env({"MRM3_LLM_TIMEOUT": "2.5", "MRM3_LLM_RETRIES": "0", "OPENAI_API_KEY": "k"})
-    llm = build_llm(settings)
-    assert (llm.request_timeout, llm.max_retries) == (2.5, 0)
-
-
-def test_a_refused_key_is_one_readable_error(cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM) -> None:
-    fake_llm.enqueue_error(401, "invalid api key")
-    with pytest.raises(LLMUnavailableError, match="refused the API key - check OPENAI_API_KEY"):
-        Assistant(llm_settings, cards_graph).ask("anything", engine="llm")
-
-
-def test_the_llm_engine_without_an_llm_says_none_is_configured(cards_graph: Graph, settings: Settings) -> None:
-    with pytest.raises(LLMUnavailableError, match="No LLM is configured"):
-        Assistant(settings, cards_graph).ask("anything", engine="llm")
-
-
-def test_auto_without_an_llm_uses_the_offline_engine_or_says_none_is_configured(
-    cards_graph: Graph, settings: Settings
-) -> None:
-    assistant = Assistant(settings, cards_graph)
-    if assistant.offline_engine() is None:
-        with pytest.raises(LLMUnavailableError, match="No LLM is configured"):
-            assistant.ask("Which model is greenest on lumos5g?")
-    else:
-        assert assistant.ask("Which model is greenest on lumos5g?").engine == "offline"
-
-
-# -- facts from rows, without a model --------------------------------------------------
-
-
-def test_unmeasured_leaders_are_flagged_and_the_best_measured_named() -> None:
-    rows = [
-        {"model": "A", "training_carbon_g": 0.0, "training_energy_j": 0},
-        {"model": "B", "training_carbon_g": 2.5, "training_energy_j": 30000},
-        {"model": "C", "training_carbon_g": 1.25, "training_energy_j": 20000},
-    ]
-    facts = measurement_caveats(rows)
-    assert "A comes first" in facts[0] and "not measured" in facts[0]
-    assert facts[1] == "The best measured result is C with training_carbon_g = 1.25 g CO2."
-
-
-@pytest.mark.parametrize(
-    ("rows", "expected"),
-    [
-        ([{"model": "A", "carbonFootprint": 1.0}, {"model": "B", "carbonFootprint": 2.0}], None),
-        ([{"model": "A", "r_squared": 0.0}], None),
-        ([{"model": "A", "i.energyConsumption": None}], "None of these rows has a measured i.energyConsumption"),
-        ([{"model": "A", "carbon_g": 1.0}, {"model": "B", "carbon_g": 0.0}], "1 of 2 rows have no measured carbon_g"),
-    ],
-    ids=["all measured: nothing to say", "zero accuracy is no measurement gap", "missing", "a zero further down"],
-)
-def test_measurement_caveats(rows: list[dict[str, object]], expected: str | None) -> None:
-    facts = measurement_caveats(rows)
-    if expected is None:
-        assert facts == []
-    else:
-        assert any(expected in fact for fact in facts), facts
-
-
-@pytest.mark.parametrize(
-    ("column", "unit"),
-    [
-        ("training_carbon_g", "g CO2"),
-        ("i.energyConsumption", "J"),
-        ("latency_s", "s"),
-        ("t.totalTrainTime", "s"),
-        ("size_bytes", "bytes"),
-        ("batch_size", ""),
-        ("flops", "FLOPs"),
-        ("date_created", ""),
-    ],
-)
-def test_units_are_read_from_column_names(column: str, unit: str) -> None:
-    assert unit_of(column) == unit
-
-
-@pytest.mark.parametrize(
-    ("text", "refuses"),
-    [
-        ("I don't know the answer.", True),
-        ("I do not know.", True),
-        ("No information is available about that.", True),
-        ("I cannot answer this question.", True),
-        ("XGBRegressor has the lowest carbon footprint, 0.43 g CO2.", False),
-    ],
-)
-def test_refusals_are_recognised(text: str, refuses: bool) -> None:
-    assert refuses_to_answer(text) is refuses
-
-
-def test_a_row_summary_names_rows_with_units() -> None:
-    text = summarize_rows([{"model": "A", "latency_s": 0.0021, "size_bytes": 1581}])
-    assert text == "The graph returned 1 row:\n1. model A, latency_s 2.1 ms, size_bytes 1,581 bytes"
-    assert summarize_rows([]) == "The graph holds no data matching this question."
-    energy = summarize_rows([{"model": "B", "training_energy_j": 29108.337}])
-    assert energy.endswith("training_energy_j 29,108 J (29.1 kJ)")
-
-
-# -- engine choice and fallback ------------------------------------------------------
-
-
-def test_auto_falls_back_to_the_offline_engine_when_the_llm_cypher_fails_twice(
-    cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM
-) -> None:
-    pytest.importorskip("assistant.engines.offline.engine")
-    fake_llm.enqueue("MATCH (m:Model) RETUR m.name", "MATCH (m:Model) RETUR m.name")
-    answer = Assistant(llm_settings, cards_graph).ask("Which model has the lowest training carbon on lumos5g?")
-    assert answer.engine == "offline"
-    assert answer.caveats[0].startswith("Answered by the offline engine because the LLM's Cypher did not work")
-    assert answer.question == "Which model has the lowest training carbon on lumos5g?"
-    assert len(fake_llm.requests) == 2
-
-
-def test_auto_falls_back_to_the_offline_engine_when_the_llm_is_unreachable(
-    cards_graph: Graph, settings: Settings
-) -> None:
-    pytest.importorskip("assistant.engines.offline.engine")
-    dead = settings.with_overrides(openai_base_url=f"http://127.0.0.1:{free_port()}/v1", openai_api_key="x")
-    answer = Assistant(dead, cards_graph).ask("How many models are there?")
-    assert answer.engine == "offline"
-    assert "the LLM is unavailable (Cannot reach the LLM" in answer.caveats[0]
-
-
-def test_auto_falls_back_when_the_llm_writes_a_refused_statement(
-    cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM, graph_fingerprint: Callable[[Graph], object]
-) -> None:
-    pytest.importorskip("assistant.engines.offline.engine")
-    before = graph_fingerprint(cards_graph)
-    fake_llm.enqueue("MATCH (n) DETACH DELETE n")
-    answer = Assistant(llm_settings, cards_graph).ask("How many models are there?")
-    assert answer.engine == "offline" and "Refused" in answer.caveats[0]
-    assert graph_fingerprint(cards_graph) == before
-
-
-def test_the_llm_engine_never_falls_back(cards_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM) -> None:
-    fake_llm.enqueue("MATCH (m:Model) RETUR m.name", "MATCH (m:Model) RETUR m.name")
-    answer = Assistant(llm_settings, cards_graph).ask("names", engine="llm")
-    assert answer.engine == "llm" and not answer.answered
-
-
-def test_the_offline_engine_needs_no_llm(cards_graph: Graph, settings: Settings, fake_llm: FakeLLM) -> None:
-    pytest.importorskip("assistant.engines.offline.engine")
-    answer = Assistant(settings, cards_graph).ask("How many models are there?", engine="offline")
-    assert answer.engine == "offline" and fake_llm.requests == []
-
-
-@pytest.mark.parametrize("question", ["", "   \n "], ids=["empty", "blank"])
-def test_an_empty_question_is_a_readable_error(cards_graph: Graph, settings: Settings, question: str) -> None:
-    with pytest.raises(AssistantError, match="The question is empty"):
-        Assistant(settings, cards_graph).ask(question)
-
-
-def test_an_unknown_engine_is_a_readable_error(cards_graph: Graph, settings: Settings) -> None:
-    with pytest.raises(ConfigError, match="Unknown engine 'magic' - use one of auto, llm, offline"):
-        Assistant(settings, cards_graph).ask("q", engine="magic")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import statistics
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -138,6 +137,9 @@ def test_aggregate_per_group(engine: OfflineEngine, cards: list[dict[str, Any]])
 
 def test_best_per_group(engine: OfflineEngine, cards: list[dict[str, Any]]) -> None:
     answer = engine.answer("best model for each dataset by rmse")
+    assert answer.answered, answer.text
+    # One row per dataset of the cards: a missing (or extra) group is an error, not a pass.
+    assert sorted(row["dataset"] for row in answer.rows) == sorted({c["dataset"]["name"] for c in cards})
     for row in answer.rows:
         group = [c for c in cards if c["dataset"]["name"] == row["dataset"]]
         best = min(group, key=lambda c: c["training"]["evaluationMetrics"]["rmse"]["mean"])
@@ -235,7 +237,7 @@ def test_a_ranking_with_nothing_to_rank_is_not_answered(engine: OfflineEngine) -
     assert "No model" in answer.text
 
 
-def test_questions_are_fast_and_the_schema_is_read_once(engine: OfflineEngine) -> None:
+def test_the_schema_is_read_once_for_many_questions(engine: OfflineEngine) -> None:
     questions = [
         "greenest model on lumos5g",
         "top 3 fastest models",
@@ -244,15 +246,12 @@ def test_questions_are_fast_and_the_schema_is_read_once(engine: OfflineEngine) -
         "What are the hyperparameters of KNeighborsRegressor-lumos5g-KFold?",
         "most accurate model on umu with a carbon footprint under 1 g",
     ]
-    engine.answer("warm up")
     schema = engine.schema_cache.get()
-    times = []
     for question in questions:
-        started = time.perf_counter()
-        engine.answer(question)
-        times.append(time.perf_counter() - started)
+        answer = engine.answer(question)
+        assert answer.answered, (question, answer.text)
+    # How long a question takes is measured by `mrm3 bench` (ask_p50_ms), not judged in a unit test.
     assert engine.schema_cache.get() is schema
-    assert statistics.median(times) < 0.3
 
 
 def test_an_empty_graph_is_declined(session_graph: Graph, settings: Settings) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from assistant.config import Settings
 from assistant.graph.connection import Graph
@@ -126,14 +127,11 @@ def test_a_question_typed_in_the_browser_shows_the_right_model_in_the_table(
     settings: Settings,
 ) -> None:
     executable = chromium()
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')"
-    )
     url, log = page
     expected = sample_graph.read(GREENEST.format(dataset=DATASET))[0]["model"]
     ARTIFACTS.mkdir(exist_ok=True)
 
-    with sync_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         try:
             tab = browser.new_page(viewport={"width": 1400, "height": 1000})

@@ -3,7 +3,8 @@
 One run: warm the server up (cards ingested into a scratch database),
 generate N sample cards as files, ingest them with the project's ingester
 (read, validate, batched writes), ask a fixed question set through the offline
-engine at that scale, then ingest two further slices the way the MRM3
+engine at that scale, time the Cypher guard alone on the statements those
+questions ran, then ingest two further slices the way the MRM3
 reference ingester does (:mod:`assistant.bench.baseline`): one with this
 project's indexes, one with the reference's own, which is the ratio reported.
 Everything happens in a database of the bench's own
@@ -29,11 +30,13 @@ import yaml
 from assistant.bench.baseline import ingest_one_statement_per_node, reference_indexes_only
 from assistant.bench.database import EMBEDDED_BENCH_DATABASE, bench_graph
 from assistant.config import Settings
+from assistant.cypher.guard import guard
 from assistant.engines.offline.engine import OfflineEngine
 from assistant.errors import ConfigError
 from assistant.graph.connection import Graph
 from assistant.graph.embedded import EmbeddedServer
 from assistant.graph.introspect import SchemaCache
+from assistant.graph.schema import GraphSchema
 from ingest.cards import Card
 from ingest.ingester import DEFAULT_BATCH_SIZE, IngestReport, ingest_cards, ingest_paths
 from ingest.mapping import card_rows
@@ -50,6 +53,9 @@ DEFAULT_SEED = 7
 # has compiled the write path. Measured on a fresh server, four 20k ingests in a row:
 # 1,680, 2,130, 2,343, 2,368 cards/s.
 MAX_WARMUP_CARDS = 20_000
+# Timed passes of the Cypher guard over the bench questions' statements: one guard call takes about
+# a millisecond, so a few passes would give a noisy median.
+GUARD_REPEATS = 20
 # Cards whose names fill the questions' {model} placeholders: they have accuracy.
 _NAMED_SERVICE = "image classification"
 
@@ -84,6 +90,9 @@ class BenchReport:
     server: str
     warmup_cards: int = 0
     unanswered: list[str] = field(default_factory=list)
+    guard_statements: int = 0
+    guard_p50_ms: float = 0.0
+    guard_max_ms: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready view; the first six keys are relied on by scripts."""
@@ -161,16 +170,39 @@ def _server_startup(settings: Settings) -> float | None:
     return round(time.perf_counter() - started, 3)
 
 
-def ask_questions(engine: OfflineEngine, questions: list[str], repeats: int) -> tuple[list[float], list[str]]:
-    """Ask each question once to warm up, then ``repeats`` times timed; return the times in ms and the unanswered."""
-    unanswered = [q for q in questions if not engine.answer(q).answered]
+def ask_questions(
+    engine: OfflineEngine, questions: list[str], repeats: int
+) -> tuple[list[float], list[str], list[str]]:
+    """Ask each question once to warm up, then ``repeats`` times timed.
+
+    Returns:
+        The times in ms, the questions not answered, and the Cypher statements the warm-up answers ran.
+    """
+    answers = [engine.answer(q) for q in questions]
+    unanswered = [q for q, answer in zip(questions, answers, strict=True) if not answer.answered]
+    statements = [answer.cypher for answer in answers if answer.cypher]
     times = []
     for _ in range(repeats):
         for question in questions:
             started = time.perf_counter()
             engine.answer(question)
             times.append((time.perf_counter() - started) * 1000)
-    return times, unanswered
+    return times, unanswered, statements
+
+
+def time_guard(statements: list[str], schema: GraphSchema, repeats: int = GUARD_REPEATS) -> list[float]:
+    """Guard each statement against ``schema`` ``repeats`` times; return the time of each call in ms.
+
+    The guard runs before every statement either engine sends, so its cost is part of
+    every question; this isolates it from the server's.
+    """
+    times = []
+    for _ in range(repeats):
+        for cypher in statements:
+            started = time.perf_counter()
+            guard(cypher, schema)
+            times.append((time.perf_counter() - started) * 1000)
+    return times
 
 
 def _warm_up(settings: Settings, database: str | None, cards: int, seed: int, batch_size: int) -> None:
@@ -257,7 +289,8 @@ def run_bench(
         engine = OfflineEngine(graph, schema_cache, settings)
         model, other = named[len(named) // 2], named[-1]
         filled = [q.format(model=model, other_model=other) for q in questions]
-        times, unanswered = ask_questions(engine, filled, repeats)
+        times, unanswered, asked_cypher = ask_questions(engine, filled, repeats)
+        guard_times = time_guard(asked_cypher, schema_cache.get()) if asked_cypher else [0.0]
 
         say(f"Ingesting {baseline_cards} more cards the reference way, with this project's indexes ...")
         indexed_s, _ = _timed_reference(graph, _rows(next(stream) for _ in range(baseline_cards)))
@@ -298,4 +331,7 @@ def run_bench(
         server=description,
         warmup_cards=warmup_cards,
         unanswered=unanswered,
+        guard_statements=len(asked_cypher),
+        guard_p50_ms=round(statistics.median(guard_times), 3),
+        guard_max_ms=round(max(guard_times), 3),
     )

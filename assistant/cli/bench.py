@@ -8,6 +8,7 @@ from assistant.bench.run import (
     DEFAULT_BASELINE_CARDS,
     DEFAULT_REPEATS,
     DEFAULT_SEED,
+    GUARD_REPEATS,
     BenchReport,
     run_bench,
 )
@@ -33,6 +34,8 @@ def format_report(report: BenchReport) -> str:
         f"({report.speedup_vs_indexed:,.1f}x)",
         f"Questions:         p50 {report.ask_p50_ms:.1f} ms, p95 {report.ask_p95_ms:.1f} ms, "
         f"max {report.ask_max_ms:.1f} ms ({report.questions_answered}/{report.questions} answered)",
+        f"Cypher guard:      p50 {report.guard_p50_ms:.2f} ms, max {report.guard_max_ms:.2f} ms per statement "
+        f"({report.guard_statements} statements x {GUARD_REPEATS})",
         f"Schema read:       {report.schema_s:.2f} s (once, then cached)",
         f"Peak memory:       {memory}",
     ]
