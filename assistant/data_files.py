@@ -16,7 +16,6 @@ from typing import Annotated, Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, TypeAdapter, ValidationError
-from pydantic_core import PydanticCustomError
 
 from assistant.errors import ConfigError
 
@@ -40,9 +39,7 @@ _PROBLEMS = {
 def _scalar_text(value: Any) -> Any:
     # YAML turns an unquoted on/off/yes/no/true/false into a boolean: the word is lost, so say how to keep it.
     if isinstance(value, bool):
-        raise PydanticCustomError(
-            "yaml_boolean", "YAML reads an unquoted yes/no/on/off/true/false as a boolean: put it in quotes"
-        )
+        raise ValueError("YAML reads an unquoted yes/no/on/off/true/false as a boolean: put it in quotes")
     # A bare number is a fine phrase or name ("5", "2025"): keep it as the text it was written as.
     if isinstance(value, int | float):
         return str(value)
@@ -144,6 +141,7 @@ def _describe(error: ValidationError, data: Any, path: Path, hint: str) -> str:
     if kind in ("string_too_short", "too_short") and first.get("ctx", {}).get("min_length") == 1:
         problem = "is empty"
     else:
+        # A validator's own ValueError is worded for the reader already; pydantic only prefixes it.
         problem = _PROBLEMS.get(kind, first["msg"].removeprefix("Value error, "))
     problem = " ".join(problem.split())
     more = error.error_count() - 1
@@ -157,11 +155,6 @@ def _describe(error: ValidationError, data: Any, path: Path, hint: str) -> str:
     else:
         place = _place(loc, data)
     return f"{path}: {place}: {problem}{tail} - {hint}"
-
-
-def entry_problem(message: str) -> PydanticCustomError:
-    """An error for a model validator to raise about its entry as a whole (worded as given, no "Value error")."""
-    return PydanticCustomError("entry_problem", message)
 
 
 def _place(loc: tuple[str | int, ...], data: Any) -> str:

@@ -52,7 +52,6 @@ from assistant.data_files import (
     NonEmptyText,
     Text,
     entry_error,
-    entry_problem,
     read_yaml,
     validate,
 )
@@ -149,7 +148,7 @@ class CatalogSpec(DataModel):
     @model_validator(mode="after")
     def _one_source(self) -> CatalogSpec:
         if (self.cards is None) == (self.sample is None):
-            raise entry_problem("needs exactly one of 'cards' (a path) and 'sample' (count, seed)")
+            raise ValueError("needs exactly one of 'cards' (a path) and 'sample' (count, seed)")
         return self
 
 
