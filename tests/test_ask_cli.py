@@ -55,7 +55,11 @@ def test_ask_shows_the_answer_the_cypher_and_a_table(
     assert code == 0
     assert out.startswith("umu has the most models (11).")
     assert "Cypher (llm):\nMATCH (m:Model)-[:TRAINED_ON]->(d:Dataset)" in out
-    assert "dataset         models" in out and "logatec-spring" in out
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.split() == ["dataset", "models"])
+    assert set(lines[header + 1]) == {"-", " "}  # the rule under the header
+    rows = [line.split() for line in lines[header + 2 :]]
+    assert rows == [["umu", "11"], ["lumos5g", "4"], ["logatec-winter", "4"], ["logatec-spring", "3"]]
     assert "4 rows" in err
 
 

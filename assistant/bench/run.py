@@ -25,12 +25,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pydantic import Field
 
 from assistant.bench.baseline import ingest_one_statement_per_node, reference_indexes_only
 from assistant.bench.database import EMBEDDED_BENCH_DATABASE, bench_graph
 from assistant.config import Settings
 from assistant.cypher.guard import guard
+from assistant.data_files import DataModel, NonEmptyText, load_yaml
 from assistant.engines.offline.engine import OfflineEngine
 from assistant.errors import ConfigError
 from assistant.graph.connection import Graph
@@ -99,18 +100,20 @@ class BenchReport:
         return asdict(self)
 
 
+class BenchQuestions(DataModel):
+    """The shape of ``prompts/bench_questions.yaml``."""
+
+    questions: list[NonEmptyText] = Field(min_length=1)
+
+
 def load_questions(path: Path = QUESTIONS_FILE) -> list[str]:
     """The fixed question templates.
 
     Raises:
-        ConfigError: The file is missing or malformed.
+        ConfigError: The file is missing or malformed; the message names the entry and the field.
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        questions = [str(q) for q in data["questions"]]
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as e:
-        raise ConfigError(f"Cannot read the bench questions {path} ({e}) - restore it from the repository") from e
-    return questions
+    hint = "restore it from the repository"
+    return load_yaml(path, BenchQuestions, what="the bench questions", hint=hint).questions
 
 
 def percentile(values: list[float], pct: float) -> float:

@@ -44,9 +44,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from assistant.answers.answer import Answer
+from assistant.data_files import (
+    DataModel,
+    NonEmptyText,
+    Text,
+    entry_error,
+    read_yaml,
+    validate,
+)
 from assistant.errors import AssistantError, ConfigError
 from assistant.evaluation.gold import Gold, gold_answer
 from assistant.graph.connection import Graph
@@ -118,6 +126,58 @@ class QuestionSet:
     questions: list[Question]
 
 
+class SampleSpec(DataModel):
+    """A catalog made by the sample generator: how many cards, from which seed."""
+
+    count: int | None = Field(default=None, ge=1)
+    seed: int = 42
+
+
+class CatalogSpec(DataModel):
+    """An entry of ``catalogs``: card files (relative to the set file) or the sample generator."""
+
+    cards: NonEmptyText | None = None
+    sample: SampleSpec | None = None
+
+    @field_validator("sample", mode="before")
+    @classmethod
+    def _bare_sample_is_default(cls, value: Any) -> Any:
+        # ``sample:`` with nothing after it means the generator's defaults.
+        return {} if value is None else value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> CatalogSpec:
+        if (self.cards is None) == (self.sample is None):
+            raise ValueError("needs exactly one of 'cards' (a path) and 'sample' (count, seed)")
+        return self
+
+
+class GoldSpec(DataModel):
+    """A gold spec: its ``kind`` picks how :mod:`assistant.evaluation.gold` reads the other fields."""
+
+    # The other fields depend on the kind; gold_answer() checks them when it computes the answer.
+    model_config = ConfigDict(extra="allow")
+
+    kind: NonEmptyText
+
+
+class QuestionSpec(DataModel):
+    """An entry of ``questions``."""
+
+    id: NonEmptyText
+    catalog: NonEmptyText
+    category: NonEmptyText
+    question: NonEmptyText
+    gold: GoldSpec
+
+
+class QuestionSetFile(DataModel):
+    """The shape of a question set file."""
+
+    catalogs: dict[Text, CatalogSpec]
+    questions: list[QuestionSpec]
+
+
 def load_question_set(path: Path, overrides: Mapping[str, Path] | None = None) -> QuestionSet:
     """Read a question set file.
 
@@ -126,27 +186,26 @@ def load_question_set(path: Path, overrides: Mapping[str, Path] | None = None) -
         overrides: Catalog name -> card path, replacing the file's paths.
 
     Raises:
-        ConfigError: The file is missing or malformed.
+        ConfigError: The file is missing or malformed; the message names the entry and the field.
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        catalogs = {}
-        for name, spec in data["catalogs"].items():
-            if overrides and name in overrides:
-                catalogs[name] = Catalog(name, path=Path(overrides[name]))
-            elif "sample" in spec:
-                catalogs[name] = Catalog(name, sample=spec["sample"] or {})
-            else:
-                catalogs[name] = Catalog(name, path=(path.parent / spec["cards"]).resolve())
-        questions = [
-            Question(str(q["id"]), str(q["catalog"]), str(q["category"]), str(q["question"]), q["gold"])
-            for q in data["questions"]
-        ]
-    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as e:
-        raise ConfigError(f"Cannot read the question set {path}: {e!r} - check its format") from e
-    unknown = {q.catalog for q in questions} - set(catalogs)
-    if unknown:
-        raise ConfigError(f"{path} uses undeclared catalogs {sorted(unknown)} - declare them under 'catalogs'")
+    hint = "check its format"
+    data = read_yaml(path, what="the question set", hint=hint)
+    spec = validate(data, QuestionSetFile, path=path, hint=hint)
+    catalogs = {}
+    for name, source in spec.catalogs.items():
+        if overrides and name in overrides:
+            catalogs[name] = Catalog(name, path=Path(overrides[name]))
+        elif source.sample is not None:
+            catalogs[name] = Catalog(name, sample=source.sample.model_dump())
+        else:
+            assert source.cards is not None  # CatalogSpec holds cards or sample
+            catalogs[name] = Catalog(name, path=(path.parent / source.cards).resolve())
+    for index, q in enumerate(spec.questions):
+        if q.catalog not in catalogs:
+            # A cross-reference between sections, which the per-entry models cannot see.
+            problem = f"catalog {q.catalog!r} is not declared - declare it under 'catalogs'"
+            raise entry_error(path, ("questions", index, "catalog"), problem, hint=hint, data=data)
+    questions = [Question(q.id, q.catalog, q.category, q.question, q.gold.model_dump()) for q in spec.questions]
     return QuestionSet(path, catalogs, questions)
 
 

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from assistant.errors import ConfigError
+from assistant.data_files import read_yaml, validate
+from assistant.language.vocabulary_file import VocabularyFile
 from prompts import PROMPTS_DIR
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_PATH = PROMPTS_DIR / "vocabulary.yaml"
+_RESTORE = "restore it from the repository"
 
 _CAMEL = re.compile(r"[A-Z]{2,}s(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z0-9²]+|[A-Z0-9]+|%|µ[a-z]*")
 
@@ -180,78 +180,56 @@ def find_phrases(text_words: list[str], phrases: Iterable[str]) -> list[tuple[in
     return sorted(found)
 
 
-def _require(data: dict[str, Any], key: str, path: Path) -> Any:
-    if key not in data:
-        raise ConfigError(f"{path} has no '{key}' section - restore it from the repository")
-    return data[key]
-
-
-def parse_vocabulary(data: dict[str, Any], path: Path = DEFAULT_PATH) -> Vocabulary:
+def parse_vocabulary(data: Any, path: Path = DEFAULT_PATH) -> Vocabulary:
     """Build a :class:`Vocabulary` from the parsed YAML mapping.
 
     Raises:
-        ConfigError: A section is missing or malformed.
+        ConfigError: A section is missing or malformed; the message names the section, entry and field.
     """
-    try:
-        quantities = {
+    spec = validate(data, VocabularyFile, path=path, hint=_RESTORE)
+    return Vocabulary(
+        aliases={phrase_key(k): phrase_key(v) for k, v in spec.aliases.items()},
+        stop_words=frozenset(w.lower() for w in spec.stop_words),
+        quantities={
             key: Quantity(
                 key=key,
-                scope=str(spec["scope"]),
-                property=str(spec["property"]),
-                unit=str(spec.get("unit") or ""),
-                better=str(spec.get("better", "lower")),
-                label=str(spec.get("label", key)),
-                measured=bool(spec.get("measured", False)),
-                inference_property=spec.get("inference_property"),
+                scope=q.scope,
+                property=q.property,
+                unit=q.unit or "",
+                better=q.better,
+                label=q.label or key,
+                measured=q.measured,
+                inference_property=q.inference_property,
             )
-            for key, spec in _require(data, "quantities", path).items()
-        }
-        phrases = {
-            phrase_key(str(phrase)): (str(target[0]), str(target[1]))
-            for phrase, target in _require(data, "quantity_phrases", path).items()
-        }
-        metrics = {
+            for key, q in spec.quantities.items()
+        },
+        quantity_phrases={phrase_key(phrase): target for phrase, target in spec.quantity_phrases.items()},
+        metrics={
             name: MetricInfo(
-                name=name,
-                better=str(spec["better"]),
-                label=str(spec.get("label", name)),
-                words=tuple(phrase_key(str(w)) for w in spec.get("words", [])),
+                name=name, better=m.better, label=m.label or name, words=tuple(phrase_key(w) for w in m.words)
             )
-            for name, spec in _require(data, "metrics", path).items()
-        }
-        units = {
-            str(name).lower(): Unit(tuple(spec["quantity"]), float(spec["factor"]))
-            for name, spec in _require(data, "units", path).items()
-        }
-        return Vocabulary(
-            aliases={phrase_key(str(k)): phrase_key(str(v)) for k, v in _require(data, "aliases", path).items()},
-            stop_words=frozenset(str(w).lower() for w in _require(data, "stop_words", path)),
-            quantities=quantities,
-            quantity_phrases=phrases,
-            metrics=metrics,
-            higher_fragments=tuple(data.get("higher_is_better_fragments", ())),
-            lower_fragments=tuple(data.get("lower_is_better_fragments", ())),
-            quality_preference=tuple(_require(data, "quality_preference", path)),
-            direction_words={k: frozenset(v) for k, v in _require(data, "direction_words", path).items()},
-            comparison_words={
-                k: tuple(sorted((str(w).lower() for w in v), key=len, reverse=True))
-                for k, v in _require(data, "comparison_words", path).items()
-            },
-            units=units,
-            count_units={phrase_key(str(k)): str(v) for k, v in data.get("count_units", {}).items()},
-            intents=_phrase_map(_require(data, "intents", path)),
-            aggregates=_phrase_map(_require(data, "aggregates", path)),
-            group_markers=_phrases(_require(data, "group_markers", path)),
-            group_nouns=_phrase_map(_require(data, "group_nouns", path)),
-            lookup_fields=_phrase_map(_require(data, "lookup_fields", path)),
-            inference_cues=_phrases(_require(data, "inference_cues", path)),
-            training_cues=_phrases(_require(data, "training_cues", path)),
-            write_words=_phrases(_require(data, "write_words", path)),
-            follow_up_cues=_phrases(data.get("follow_up_cues", ())),
-            question_starters=frozenset(str(w).lower() for w in data.get("question_starters", ())),
-        )
-    except (KeyError, TypeError, IndexError, ValueError, AttributeError) as e:
-        raise ConfigError(f"{path} is malformed ({e!r}) - compare it with the repository's version") from e
+            for name, m in spec.metrics.items()
+        },
+        higher_fragments=tuple(spec.higher_is_better_fragments),
+        lower_fragments=tuple(spec.lower_is_better_fragments),
+        quality_preference=tuple(spec.quality_preference),
+        direction_words={k: frozenset(v) for k, v in spec.direction_words.items()},
+        comparison_words={
+            k: tuple(sorted((w.lower() for w in v), key=len, reverse=True)) for k, v in spec.comparison_words.items()
+        },
+        units={name.lower(): Unit(tuple(u.quantity), u.factor) for name, u in spec.units.items()},
+        count_units={phrase_key(k): v for k, v in spec.count_units.items()},
+        intents=_phrase_map(spec.intents),
+        aggregates=_phrase_map(spec.aggregates),
+        group_markers=_phrases(spec.group_markers),
+        group_nouns=_phrase_map(spec.group_nouns),
+        lookup_fields=_phrase_map(spec.lookup_fields),
+        inference_cues=_phrases(spec.inference_cues),
+        training_cues=_phrases(spec.training_cues),
+        write_words=_phrases(spec.write_words),
+        follow_up_cues=_phrases(spec.follow_up_cues),
+        question_starters=frozenset(w.lower() for w in spec.question_starters),
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -261,11 +239,4 @@ def load_vocabulary(path: Path = DEFAULT_PATH) -> Vocabulary:
     Raises:
         ConfigError: The file is missing, not YAML, or malformed.
     """
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise ConfigError(f"Cannot read the vocabulary {path} ({e}) - restore it from the repository") from e
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path} must be a YAML mapping - restore it from the repository")
-    logger.debug("loaded vocabulary from %s", path)
-    return parse_vocabulary(data, path)
+    return parse_vocabulary(read_yaml(path, what="the vocabulary", hint=_RESTORE), path)

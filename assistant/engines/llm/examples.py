@@ -13,14 +13,14 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from langchain_core.example_selectors import BaseExampleSelector
+from pydantic import ConfigDict
+from pydantic.dataclasses import dataclass
 
-from assistant.errors import ConfigError
+from assistant.data_files import NonEmptyText, OptionalText, load_yaml
 from prompts import PROMPTS_DIR
 
 logger = logging.getLogger(__name__)
@@ -39,13 +39,13 @@ K1 = 1.5
 B = 0.75
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class Example:
-    """One question with the Cypher statement that answers it."""
+    """One question with the Cypher statement that answers it (an entry of ``prompts/examples.yaml``)."""
 
-    question: str
-    cypher: str
-    keywords: str = ""
+    question: NonEmptyText
+    cypher: NonEmptyText
+    keywords: OptionalText = ""
 
 
 def tokens(text: str) -> list[str]:
@@ -65,26 +65,10 @@ def load_examples(path: Path = EXAMPLES_FILE) -> list[Example]:
     """Read the example library.
 
     Raises:
-        ConfigError: The file is missing or an entry lacks a question or a statement.
+        ConfigError: The file is missing, not YAML, or an entry lacks a question or a statement;
+            the message names the entry and the field.
     """
-    try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        raise ConfigError(f"Cannot read the examples in {path}: {e} - restore prompts/examples.yaml") from e
-    if not isinstance(entries, list):
-        raise ConfigError(f"{path} must hold a list of {{question, cypher}} entries")
-    examples = []
-    for n, entry in enumerate(entries, 1):
-        if not isinstance(entry, dict) or not entry.get("question") or not entry.get("cypher"):
-            raise ConfigError(f"{path}: entry {n} needs a 'question' and a 'cypher'")
-        examples.append(
-            Example(
-                question=str(entry["question"]).strip(),
-                cypher=str(entry["cypher"]).strip(),
-                keywords=str(entry.get("keywords") or "").strip(),
-            )
-        )
-    return examples
+    return load_yaml(path, list[Example], what="the examples", hint="restore prompts/examples.yaml")
 
 
 class ExampleSelector(BaseExampleSelector):
