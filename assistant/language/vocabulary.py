@@ -64,8 +64,6 @@ class Quantity:
     better: str
     """``lower`` or ``higher``."""
     label: str
-    measured: bool = False
-    """A 0 or missing value means "not measured" (carbon, energy)."""
     inference_property: str | None = None
     """The same quantity on ModelInference, when the question is about inference."""
 
@@ -198,7 +196,6 @@ def parse_vocabulary(data: Any, path: Path = DEFAULT_PATH) -> Vocabulary:
                 unit=q.unit or "",
                 better=q.better,
                 label=q.label or key,
-                measured=q.measured,
                 inference_property=q.inference_property,
             )
             for key, q in spec.quantities.items()

@@ -24,7 +24,6 @@ class QuantitySpec(DataModel):
     unit: Text | None = None
     better: Direction = "lower"
     label: Text | None = None
-    measured: bool = False
     inference_property: NonEmptyText | None = None
 
 
