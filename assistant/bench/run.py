@@ -28,6 +28,7 @@ import yaml
 
 from assistant.bench.baseline import ingest_one_statement_per_node, reference_indexes_only
 from assistant.bench.database import EMBEDDED_BENCH_DATABASE, bench_graph
+from assistant.bench.defaults import DEFAULT_BASELINE_CARDS, DEFAULT_REPEATS, DEFAULT_SEED
 from assistant.config import Settings
 from assistant.engines.offline.engine import OfflineEngine
 from assistant.errors import ConfigError
@@ -43,9 +44,6 @@ from prompts import PROMPTS_DIR
 logger = logging.getLogger(__name__)
 
 QUESTIONS_FILE = PROMPTS_DIR / "bench_questions.yaml"
-DEFAULT_BASELINE_CARDS = 300
-DEFAULT_REPEATS = 3
-DEFAULT_SEED = 7
 # Most cards ingested into a scratch database before the timed run, so the server's JIT
 # has compiled the write path. Measured on a fresh server, four 20k ingests in a row:
 # 1,680, 2,130, 2,343, 2,368 cards/s.

@@ -22,7 +22,6 @@ from assistant.cli.eval import eval_command
 from assistant.cli.support import connect_graph, echo_json, settings_of, user_errors
 from assistant.cli.ui import ui
 from assistant.config import Settings
-from assistant.graph.connection import to_plain
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +223,7 @@ def query(ctx: click.Context, cypher: str, as_json: bool) -> None:
     """
     from assistant.cli.table import format_table
     from assistant.cypher.guard import guard
+    from assistant.graph.connection import to_plain
 
     settings = settings_of(ctx)
     guarded = guard(cypher, row_cap=settings.row_cap)

