@@ -199,7 +199,7 @@ def child_env(settings: Settings) -> dict[str, str]:
     Python caches compiled modules unless told not to; a user's ``mrm3`` runs
     from that cache after its first run. PYTHONDONTWRITEBYTECODE (set on some
     build machines) would make every run compile the project's modules again,
-    so it is left out, and the warm-up round fills the cache.
+    so it is left out, and the warm-up rounds fill the cache.
     """
     environ = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     return {
