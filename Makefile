@@ -6,7 +6,9 @@ MRM3   := $(BIN)/mrm3
 NO_UI  ?=
 UI_PORT ?= 8501
 
-.PHONY: install install-test demo test lint stop
+ROUNDS ?= 15
+
+.PHONY: install install-test demo test lint stop startup
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +39,11 @@ demo: install
 ## Install what the tests need and run them.
 test: install-test
 	$(BIN)/python -m pytest
+
+## Time `mrm3 --help` and `mrm3 ask --engine offline` against `import click` and `import neo4j` (README: Start-up time).
+## Starts an embedded server of its own in a temporary MRM3_HOME; ROUNDS=N sets the timed rounds.
+startup: install
+	$(BIN)/python -m assistant.bench.startup --rounds $(ROUNDS)
 
 lint: install-test
 	$(BIN)/ruff check assistant ingest tests streamlit_app.py

@@ -93,7 +93,8 @@ def read_yaml(path: Path, *, what: str, hint: str) -> Any:
         ConfigError: The file cannot be read or is not YAML; the message is one line.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's safe loader when PyYAML has it: the vocabulary in 7 ms instead of 60, paid by every `mrm3 ask`.
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except OSError as e:
         raise ConfigError(f"Cannot read {what} {path} ({e.strerror or e}) - {hint}") from e
     except yaml.YAMLError as e:

@@ -9,9 +9,10 @@ tells a card the server refused (isolate it, go on) from a server that is gone
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from neo4j import ManagedTransaction
+if TYPE_CHECKING:
+    from neo4j import ManagedTransaction
 
 T = TypeVar("T")
 

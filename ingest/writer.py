@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
-
-from neo4j import ManagedTransaction
+from typing import TYPE_CHECKING, Any
 
 from ingest.mapping import CardRows
 from ingest.store import GraphStore
+
+if TYPE_CHECKING:
+    from neo4j import ManagedTransaction
 
 logger = logging.getLogger(__name__)
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.graph.connection import to_plain
-
 
 @dataclass
 class Answer:
@@ -39,6 +37,9 @@ class Answer:
 
     def as_json(self) -> dict[str, Any]:
         """The ``mrm3 ask --json`` contract: question, engine, cypher, rows, answer."""
+        # Imported here so that the answer type does not load the neo4j driver (``mrm3 --help`` stays fast).
+        from assistant.graph.connection import to_plain
+
         return {
             "question": self.question,
             "engine": self.engine,

@@ -29,6 +29,7 @@ from pydantic import Field
 
 from assistant.bench.baseline import ingest_one_statement_per_node, reference_indexes_only
 from assistant.bench.database import EMBEDDED_BENCH_DATABASE, bench_graph
+from assistant.bench.defaults import DEFAULT_BASELINE_CARDS, DEFAULT_REPEATS, DEFAULT_SEED, GUARD_REPEATS
 from assistant.config import Settings
 from assistant.cypher.guard import guard
 from assistant.data_files import DataModel, NonEmptyText, load_yaml
@@ -47,16 +48,10 @@ from prompts import PROMPTS_DIR
 logger = logging.getLogger(__name__)
 
 QUESTIONS_FILE = PROMPTS_DIR / "bench_questions.yaml"
-DEFAULT_BASELINE_CARDS = 300
-DEFAULT_REPEATS = 3
-DEFAULT_SEED = 7
 # Most cards ingested into a scratch database before the timed run, so the server's JIT
 # has compiled the write path. Measured on a fresh server, four 20k ingests in a row:
 # 1,680, 2,130, 2,343, 2,368 cards/s.
 MAX_WARMUP_CARDS = 20_000
-# Timed passes of the Cypher guard over the bench questions' statements: one guard call takes about
-# a millisecond, so a few passes would give a noisy median.
-GUARD_REPEATS = 20
 # Cards whose names fill the questions' {model} placeholders: they have accuracy.
 _NAMED_SERVICE = "image classification"
 

@@ -16,19 +16,25 @@ from typing import Any
 import click
 from dotenv import load_dotenv
 
-from assistant.cli.ask import ask, chat
-from assistant.cli.bench import bench
-from assistant.cli.eval import eval_command
+from assistant.cli.lazy import LazyGroup
 from assistant.cli.support import connect_graph, echo_json, settings_of, user_errors
-from assistant.cli.ui import ui
 from assistant.config import Settings
 from assistant.errors import ConfigError
-from assistant.graph.connection import to_plain
 
 logger = logging.getLogger(__name__)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Commands with modules of their own load when they run: `mrm3 ask` does not import the benchmark.
+LAZY_SUBCOMMANDS = {
+    "ask": "assistant.cli.ask:ask",
+    "chat": "assistant.cli.ask:chat",
+    "eval": "assistant.cli.eval:eval_command",
+    "ui": "assistant.cli.ui:ui",
+    "bench": "assistant.cli.bench:bench",
+}
+
+
+@click.group(cls=LazyGroup, lazy_subcommands=LAZY_SUBCOMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="mrm3-assistant")
 @click.option("-v", "--verbose", count=True, help="More logging on stderr (-vv for debug).")
 @click.pass_context
@@ -225,6 +231,7 @@ def query(ctx: click.Context, cypher: str, as_json: bool) -> None:
     """
     from assistant.cli.table import format_table
     from assistant.cypher.guard import guard
+    from assistant.graph.connection import to_plain
 
     settings = settings_of(ctx)
     guarded = guard(cypher, row_cap=settings.row_cap)
@@ -300,10 +307,3 @@ def demo(ctx: click.Context, reset: bool, count: int | None) -> None:
 def main(argv: list[str] | None = None) -> Any:
     """Entry point for ``python -m assistant``."""
     return cli.main(args=argv, prog_name="mrm3")
-
-
-cli.add_command(ask)
-cli.add_command(chat)
-cli.add_command(eval_command, "eval")
-cli.add_command(ui)
-cli.add_command(bench)

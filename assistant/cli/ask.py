@@ -1,8 +1,7 @@
 """``mrm3 ask`` and ``mrm3 chat``: questions in plain language.
 
-Registered on the ``mrm3`` group at the end of :mod:`assistant.cli`. The
-helpers of :mod:`assistant.cli` are imported when a command runs, not at import
-time, because ``cli`` imports this module.
+Registered on the ``mrm3`` group by name in :mod:`assistant.cli`, which imports
+this module only when one of the two commands runs (or ``mrm3 --help`` lists them).
 """
 
 from __future__ import annotations

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from assistant.bench.run import (
-    DEFAULT_BASELINE_CARDS,
-    DEFAULT_REPEATS,
-    DEFAULT_SEED,
-    GUARD_REPEATS,
-    BenchReport,
-    run_bench,
-)
+from assistant.bench.defaults import DEFAULT_BASELINE_CARDS, DEFAULT_REPEATS, DEFAULT_SEED, GUARD_REPEATS
 from assistant.cli.support import echo_json, settings_of, user_errors
 from ingest.ingester import DEFAULT_BATCH_SIZE
+
+# The benchmark loads the driver and the offline engine: only `mrm3 bench` itself imports it.
+if TYPE_CHECKING:
+    from assistant.bench.run import BenchReport
 
 
 def format_report(report: BenchReport) -> str:
@@ -104,6 +103,8 @@ def bench(
         mrm3 bench --cards 20000
         mrm3 bench --cards 200 --json
     """
+    from assistant.bench.run import run_bench
+
     report = run_bench(
         settings_of(ctx),
         cards,

@@ -1,7 +1,7 @@
 """``mrm3 eval``: execution accuracy of an engine on a question set with gold answers.
 
-Registered on the ``mrm3`` group at the end of :mod:`assistant.cli`; the CLI's
-helpers are imported when the command runs, because ``cli`` imports this module.
+Registered on the ``mrm3`` group by name in :mod:`assistant.cli`, which imports
+this module only when the command runs (or ``mrm3 --help`` lists it).
 """
 
 from __future__ import annotations

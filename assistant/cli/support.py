@@ -6,13 +6,16 @@ import functools
 import json
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from assistant.config import Settings
 from assistant.errors import AssistantError
-from assistant.graph.connection import Graph, connect, to_plain
+
+# The driver takes most of a second to import: only commands that reach the graph load it.
+if TYPE_CHECKING:
+    from assistant.graph.connection import Graph
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,6 +42,8 @@ def settings_of(ctx: click.Context) -> Settings:
 
 def connect_graph(ctx: click.Context, *, read_only: bool = False) -> Graph:
     """Connect as the writer, or with the read-only account for commands that only ask."""
+    from assistant.graph.connection import connect
+
     settings = settings_of(ctx)
     if settings.embedded:
         click.echo(f"Using the embedded graph server in {settings.home}", err=True)
@@ -46,4 +51,6 @@ def connect_graph(ctx: click.Context, *, read_only: bool = False) -> Graph:
 
 
 def echo_json(value: Any) -> None:
+    from assistant.graph.connection import to_plain
+
     click.echo(json.dumps(to_plain(value), indent=2, ensure_ascii=False))

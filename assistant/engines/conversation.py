@@ -11,13 +11,13 @@ import functools
 import logging
 import re
 from dataclasses import dataclass, field
-
-from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import StrOutputParser
+from typing import TYPE_CHECKING
 
 from assistant.answers.answer import Answer
 from assistant.config import Settings
-from assistant.engines.llm.client import call_llm, load_prompt
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +69,11 @@ class Conversation:
         """
         if not self.turns:
             return question
+        # The LLM stack costs seconds to import: only the LLM rewrite loads it, never the offline path.
+        from langchain_core.output_parsers import StrOutputParser
+
+        from assistant.engines.llm.client import call_llm, load_prompt
+
         chain = load_prompt("rewrite.txt") | llm | StrOutputParser()
         reply = call_llm(
             settings, functools.partial(chain.invoke, {"history": self.history_text(), "question": question})

@@ -10,17 +10,21 @@ or its Cypher still fails after the repair attempt.
 from __future__ import annotations
 
 import logging
-from typing import Any
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING, Any
 
 from assistant.answers.answer import Answer
 from assistant.config import Settings
 from assistant.engines.conversation import Conversation
-from assistant.engines.llm.chain import CypherQA
 from assistant.errors import AssistantError, ConfigError, LLMUnavailableError
-from assistant.graph.connection import Graph
-from assistant.graph.introspect import SchemaCache
+
+# Types only here: the LLM chain (langchain, openai) and the driver take seconds to import. They load
+# when an engine needs them, so `mrm3 --help` loads neither and `ask --engine offline` not the LLM chain.
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from assistant.engines.llm.chain import CypherQA
+    from assistant.graph.connection import Graph
+    from assistant.graph.introspect import SchemaCache
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +54,8 @@ class Assistant:
         schema_cache: SchemaCache | None = None,
         llm: BaseChatModel | None = None,
     ) -> None:
+        from assistant.graph.introspect import SchemaCache
+
         self.settings = settings
         self.graph = graph
         self.schema_cache = schema_cache if schema_cache is not None else SchemaCache(graph)
@@ -95,6 +101,8 @@ class Assistant:
             LLMUnavailableError: No LLM is configured.
         """
         if self._qa is None:
+            from assistant.engines.llm.chain import CypherQA
+
             self._qa = CypherQA(self.settings, self.graph, self.schema_cache, llm=self._llm)
         return self._qa
 

@@ -42,7 +42,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
@@ -57,7 +57,10 @@ from assistant.data_files import (
 )
 from assistant.errors import AssistantError, ConfigError
 from assistant.evaluation.gold import Gold, gold_answer
-from assistant.graph.connection import Graph
+
+if TYPE_CHECKING:
+    # Type only: `mrm3 eval --help` (and `mrm3 --help`) need not load the driver.
+    from assistant.graph.connection import Graph
 
 logger = logging.getLogger(__name__)
 
