@@ -116,7 +116,8 @@ def test_unreadable_yaml_is_one_line_with_its_position(tmp_path: Path, loader: s
         LOADERS[loader](path)
     message = str(caught.value)
     assert message.startswith("Cannot read the ") and str(path) in message
-    assert "line 2, column 1: expected ',' or ']'" in message and "\n" not in message
+    # libyaml says "did not find expected", PyYAML's pure-Python parser "expected": either is fine.
+    assert "line 2, column 1: " in message and "expected ',' or ']'" in message and "\n" not in message
 
 
 @pytest.mark.parametrize("loader", list(LOADERS), ids=[f"{name} file" for name in LOADERS])

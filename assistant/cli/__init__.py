@@ -43,8 +43,8 @@ def cli(ctx: click.Context, verbose: int) -> None:
 
     \b
     Quick start:
-        mrm3 demo                          # sample catalog into the embedded server
-        mrm3 ingest ../shared/mrm3/dataset # your own cards: files, directories, zips
+        mrm3 demo                          # sample catalog + MRM3 example cards
+        mrm3 ingest my-cards/              # your own cards: files, directories, zips
         mrm3 stats
         mrm3 query "MATCH (m:Model) RETURN m.name LIMIT 5"
     """
@@ -143,7 +143,8 @@ def ingest(
 
     \b
     Example:
-        mrm3 ingest ../shared/mrm3/compressed.zip
+        mrm3 ingest ingest/mrm3_cards      # the MRM3 example cards, in a clone
+        mrm3 ingest cards.zip more-cards/ one.json
         mrm3 ingest cards/ --strict
     """
     from tqdm import tqdm
@@ -177,7 +178,7 @@ def validate(paths: Sequence[Path], strict: bool, as_json: bool) -> None:
 
     \b
     Example:
-        mrm3 validate ../shared/mrm3/dataset
+        mrm3 validate ingest/mrm3_cards
     """
     from ingest.ingester import validate_paths
 

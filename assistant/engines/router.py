@@ -10,7 +10,7 @@ or its Cypher still fails after the repair attempt.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assistant.answers.answer import Answer
 from assistant.config import Settings
@@ -23,16 +23,13 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from assistant.engines.llm.chain import CypherQA
+    from assistant.engines.offline.engine import OfflineEngine
     from assistant.graph.connection import Graph
     from assistant.graph.introspect import SchemaCache
 
 logger = logging.getLogger(__name__)
 
 ENGINES = ("auto", "llm", "offline")
-NO_ENGINE = (
-    "No LLM is configured and the offline engine is not available - set OPENAI_API_KEY (OpenAI) "
-    "or OPENAI_BASE_URL (a local OpenAI-compatible server such as Ollama) in the environment or .env"
-)
 
 
 class Assistant:
@@ -61,7 +58,7 @@ class Assistant:
         self.schema_cache = schema_cache if schema_cache is not None else SchemaCache(graph)
         self._llm = llm
         self._qa: CypherQA | None = None
-        self._offline: Any = None
+        self._offline: OfflineEngine | None = None
 
     def ask(self, question: str, *, engine: str = "auto", conversation: Conversation | None = None) -> Answer:
         """Answer one question.
@@ -76,7 +73,7 @@ class Assistant:
         Raises:
             ConfigError: Unknown engine.
             LLMUnavailableError: ``engine="llm"`` and the LLM is not configured
-                or cannot be reached; or no engine is available at all.
+                or cannot be reached.
             GraphUnavailableError: The graph server cannot be reached.
         """
         question = " ".join(question.split())
@@ -106,16 +103,11 @@ class Assistant:
             self._qa = CypherQA(self.settings, self.graph, self.schema_cache, llm=self._llm)
         return self._qa
 
-    def offline_engine(self) -> Any | None:
-        """The offline engine, or None while it is not installed."""
+    def offline_engine(self) -> OfflineEngine:
+        """The offline engine (built on first use)."""
         if self._offline is None:
-            try:
-                from assistant.engines.offline.engine import OfflineEngine
-            except ModuleNotFoundError as e:
-                if e.name != "assistant.engines.offline.engine":
-                    raise
-                logger.debug("the offline engine is not available")
-                return None
+            from assistant.engines.offline.engine import OfflineEngine
+
             self._offline = OfflineEngine(self.graph, self.schema_cache, self.settings)
         return self._offline
 
@@ -125,20 +117,14 @@ class Assistant:
         return qa.answer(standalone, asked=question)
 
     def _ask_offline(self, question: str, *, asked: str | None = None) -> Answer:
-        engine = self.offline_engine()
-        if engine is None:
-            if not self.settings.llm_configured:
-                raise LLMUnavailableError(NO_ENGINE)
-            raise LLMUnavailableError("The offline engine is not available yet - use --engine llm")
-        answer: Answer = engine.answer(question)
+        answer = self.offline_engine().answer(question)
         if asked is not None and asked != question:
             answer.question, answer.standalone_question = asked, question
         return answer
 
     def _ask_offline_in(self, question: str, conversation: Conversation | None) -> Answer:
-        engine = self.offline_engine()
-        if engine is not None and conversation is not None and conversation.turns:
-            standalone = engine.standalone(question, conversation.turns[-1].standalone)
+        if conversation is not None and conversation.turns:
+            standalone = self.offline_engine().standalone(question, conversation.turns[-1].standalone)
             if standalone:
                 return self._ask_offline(standalone, asked=question)
         return self._ask_offline(question)
@@ -149,10 +135,8 @@ class Assistant:
         try:
             answer = self._ask_llm(question, conversation)
         except LLMUnavailableError as e:
-            if self.offline_engine() is None:
-                raise
             return self._fallback(question, question, f"the LLM is unavailable ({e})")
-        if answer.answered or self.offline_engine() is None:
+        if answer.answered:
             return answer
         reason = answer.caveats[0] if answer.caveats else answer.text
         return self._fallback(

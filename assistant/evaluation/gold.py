@@ -139,7 +139,9 @@ def _measured(metric: str, value: Any, measured_only: bool | None = None) -> boo
     """MRM3's rule (a 0 carbon or energy is not measured), unless the spec's ``measured_only`` overrides it."""
     if measured_only is None:
         return is_measured(metric, value)
-    return is_number(value) and (value > 0 or not measured_only)
+    if measured_only:
+        return is_number(value) and value > 0
+    return is_measured("", value)  # present, whatever it is
 
 
 def matches(card: Card, flt: dict[str, Any]) -> bool:

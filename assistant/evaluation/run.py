@@ -3,7 +3,7 @@
 A question set is YAML::
 
     catalogs:
-      mrm3: {cards: ../../../shared/mrm3/dataset}   # card files, relative to the set file
+      mrm3: {cards: ../../ingest/mrm3_cards}   # card files, relative to the set file
       sample: {sample: {count: 48, seed: 42}}         # the project's sample catalog
     questions:
       - {id: carbon-lumos, catalog: mrm3, category: rank,

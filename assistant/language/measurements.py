@@ -41,11 +41,11 @@ def is_measured(name: str, value: Any) -> bool:
     """Whether ``value`` of the quantity ``name`` is a real measurement.
 
     Carbon and energy count only when they are a number above 0; any other
-    quantity counts whenever it is a number.
+    quantity (a latency, an accuracy, a date) counts whenever it is there.
     """
-    if not is_number(value):
-        return False
-    return value > 0 if zero_means_unmeasured(name) else True
+    if zero_means_unmeasured(name):
+        return is_number(value) and value > 0
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
 def unit_of(name: str) -> str:
