@@ -20,12 +20,10 @@ from typing import Any
 from ingest.cards import Card, CardRejected, Problem, parse_card
 from ingest.loader import iter_card_files
 from ingest.mapping import CardRows, card_rows
-from ingest.store import GraphStore, StatementRejected
+from ingest.store import DEFAULT_BATCH_SIZE, GraphStore, StatementRejected
 from ingest.writer import create_constraints, delete_orphans, existing_hashes, write_batch
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_BATCH_SIZE = 1000
 
 
 @dataclass

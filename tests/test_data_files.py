@@ -12,7 +12,8 @@ from pydantic import ValidationError
 from assistant.bench.run import QUESTIONS_FILE, load_questions
 from assistant.engines.llm.examples import EXAMPLES_FILE, load_examples
 from assistant.errors import ConfigError
-from assistant.evaluation.run import DEFAULT_SET, load_question_set
+from assistant.evaluation.defaults import DEFAULT_SET
+from assistant.evaluation.run import load_question_set
 from assistant.language.vocabulary import DEFAULT_PATH, load_vocabulary
 
 VOCABULARY = DEFAULT_PATH.read_text(encoding="utf-8")

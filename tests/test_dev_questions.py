@@ -19,8 +19,9 @@ import yaml
 
 from assistant.config import Settings
 from assistant.engines.router import ENGINES, Assistant
+from assistant.evaluation.defaults import DEFAULT_SET
 from assistant.evaluation.gold import Gold, gold_answer, matches
-from assistant.evaluation.run import DEFAULT_SET, AskFn, Question, QuestionSet, Result, evaluate, load_question_set
+from assistant.evaluation.run import AskFn, Question, QuestionSet, Result, evaluate, load_question_set
 from assistant.graph.connection import Graph
 from assistant.graph.introspect import SchemaCache
 from tests.conftest import MRM3_CARDS, mrm3_card_files

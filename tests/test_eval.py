@@ -10,7 +10,8 @@ import yaml
 from click.testing import CliRunner
 
 from assistant.cli import cli
-from assistant.evaluation.run import DEFAULT_SET, load_question_set
+from assistant.evaluation.defaults import DEFAULT_SET
+from assistant.evaluation.run import load_question_set
 from assistant.graph.connection import Graph
 from ingest.writer import reset
 from tests.conftest import MRM3_CARDS, mrm3_card_files

@@ -8,7 +8,7 @@ import click
 
 from assistant.bench.defaults import DEFAULT_BASELINE_CARDS, DEFAULT_REPEATS, DEFAULT_SEED, GUARD_REPEATS
 from assistant.cli.support import echo_json, settings_of, user_errors
-from ingest.ingester import DEFAULT_BATCH_SIZE
+from ingest.store import DEFAULT_BATCH_SIZE
 
 # The benchmark loads the driver and the offline engine: only `mrm3 bench` itself imports it.
 if TYPE_CHECKING:

@@ -11,13 +11,17 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from assistant.cli.support import user_errors
 from assistant.engines.router import ENGINES
-from assistant.evaluation.run import DEFAULT_SET, AskFn, Report, evaluate, load_question_set
+from assistant.evaluation.defaults import DEFAULT_SET
+
+# The evaluation (pydantic models of the question set, the gold) loads when the command runs.
+if TYPE_CHECKING:
+    from assistant.evaluation.run import AskFn, Report
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +90,8 @@ def eval_command(
     path = set_path or DEFAULT_SET
     if not path.exists():
         raise ConfigError(f"No question set at {path} - pass one with --set")
+    from assistant.evaluation.run import evaluate, load_question_set
+
     question_set = load_question_set(path, _overrides(catalogs))
     with connect(settings) as graph:
 

@@ -64,7 +64,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "dev_questions.yaml"
 REL_TOL = 1e-6
 
 Card = dict[str, Any]

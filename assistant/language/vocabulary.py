@@ -7,15 +7,17 @@ without touching code. :func:`load_vocabulary` reads it once per path.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
+import os
+import pickle
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.data_files import read_yaml, validate
-from assistant.language.vocabulary_file import VocabularyFile
 from prompts import PROMPTS_DIR
 
 logger = logging.getLogger(__name__)
@@ -184,6 +186,10 @@ def parse_vocabulary(data: Any, path: Path = DEFAULT_PATH) -> Vocabulary:
     Raises:
         ConfigError: A section is missing or malformed; the message names the section, entry and field.
     """
+    # pydantic builds its models in ~0.1 s: paid only when the file is validated, not on a cached load.
+    from assistant.data_files import validate
+    from assistant.language.vocabulary_file import VocabularyFile
+
     spec = validate(data, VocabularyFile, path=path, hint=_RESTORE)
     return Vocabulary(
         aliases={phrase_key(k): phrase_key(v) for k, v in spec.aliases.items()},
@@ -230,10 +236,54 @@ def parse_vocabulary(data: Any, path: Path = DEFAULT_PATH) -> Vocabulary:
 
 
 @functools.lru_cache(maxsize=8)
-def load_vocabulary(path: Path = DEFAULT_PATH) -> Vocabulary:
-    """Read and parse the vocabulary file once per path.
+def load_vocabulary(path: Path = DEFAULT_PATH, cache_dir: Path | None = None) -> Vocabulary:
+    """Read and parse the vocabulary file once per path (and process).
+
+    Args:
+        path: The vocabulary file.
+        cache_dir: Where a validated vocabulary is kept between runs, keyed by the file's content
+            and the code that reads it, so a changed file or a new version is validated again.
+            Without it the file is validated every time (about 0.1 s, most of it pydantic).
 
     Raises:
         ConfigError: The file is missing, not YAML, or malformed.
     """
+    if cache_dir is None:
+        return _read(path)
+    try:
+        key = hashlib.sha256(_code_key() + path.read_bytes()).hexdigest()[:32]
+    except OSError:
+        return _read(path)  # says what is wrong with the file, in one line
+    cached = cache_dir / f"vocabulary-{key}.pickle"
+    try:
+        with cached.open("rb") as file:
+            vocabulary = pickle.load(file)
+        if isinstance(vocabulary, Vocabulary):
+            return vocabulary
+    except FileNotFoundError:
+        pass
+    except Exception as e:  # a damaged or foreign cache file: validate again and replace it
+        logger.debug("ignoring the vocabulary cache %s: %s", cached, e)
+    vocabulary = _read(path)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(vocabulary, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(partial, cached)  # atomic: a concurrent reader sees the old file or the whole new one
+    except OSError as e:
+        logger.debug("cannot keep the vocabulary cache in %s: %s", cache_dir, e)
+    return vocabulary
+
+
+def _read(path: Path) -> Vocabulary:
+    from assistant.data_files import read_yaml
+
     return parse_vocabulary(read_yaml(path, what="the vocabulary", hint=_RESTORE), path)
+
+
+@functools.cache
+def _code_key() -> bytes:
+    """What a cached vocabulary depends on besides the file: the code that validates and builds it."""
+    here = Path(__file__).resolve().parent
+    sources = [here / "vocabulary.py", here / "vocabulary_file.py", here.parent / "data_files.py"]
+    return sys.version.encode() + b"".join(hashlib.sha256(p.read_bytes()).digest() for p in sources)

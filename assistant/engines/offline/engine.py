@@ -59,7 +59,7 @@ class OfflineEngine:
         self.graph = graph
         self.schema_cache = schema_cache
         self.settings = settings
-        self.vocabulary = vocabulary or load_vocabulary()
+        self.vocabulary = vocabulary or load_vocabulary(cache_dir=settings.home / "cache")
         self._lock = threading.Lock()
         self._context: tuple[GraphSchema, MetricCatalog, frozenset[str]] | None = None
 
