@@ -4,4 +4,3 @@ from pathlib import Path
 
 # Where the data files are, for every loader.
 PROMPTS_DIR = Path(__file__).resolve().parent
-

@@ -68,29 +68,25 @@ def test_the_locator_finds_the_published_layout() -> None:
     assert {card["author"] for card in _cards()} == {"SensorLab"}
 
 
-def test_the_vendored_files_have_the_checksums_of_the_published_ones() -> None:
+def test_the_vendored_files_are_the_published_ones() -> None:
     # SHA256SUMS was written by `sha256sum` over the published dataset folder and LICENSE when the cards
-    # were vendored, so this holds on any clone, with or without the published files beside it.
+    # were vendored, so this holds on any clone; beside the published files it also compares bytes.
     recorded = {}
     for line in (MRM3_CARDS / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
         digest, name = line.split(maxsplit=1)
         recorded[name] = digest
-    vendored = {**_relative_files(MRM3_CARDS, "**/*.json"), "LICENSE": (MRM3_CARDS / "LICENSE").read_bytes()}
-    assert {name: hashlib.sha256(data).hexdigest() for name, data in vendored.items()} == recorded
-
-
-def test_the_vendored_cards_are_byte_identical_to_the_published_ones_where_those_are_at_hand() -> None:
-    published = SHARED_MRM3 / "dataset"
-    if not published.is_dir():  # a fresh clone: the checksum test above stands in for this one
-        assert (MRM3_CARDS / "SHA256SUMS").is_file()
-        return
     vendored = _relative_files(MRM3_CARDS, "**/*.json")
-    assert vendored == _relative_files(published, "**/*.json")
-    assert (MRM3_CARDS / "LICENSE").read_bytes() == (SHARED_MRM3 / "LICENSE").read_bytes()
-    # The project also publishes them zipped; the same 22 files, so `mrm3 ingest compressed.zip` matches too.
-    with zipfile.ZipFile(SHARED_MRM3 / "compressed.zip") as archive:
-        zipped = {m.filename: archive.read(m) for m in archive.infolist() if not m.is_dir()}
-    assert zipped == vendored
+    license_bytes = (MRM3_CARDS / "LICENSE").read_bytes()
+    hashed = {name: hashlib.sha256(data).hexdigest() for name, data in {**vendored, "LICENSE": license_bytes}.items()}
+    assert hashed == recorded
+    published = SHARED_MRM3 / "dataset"
+    if published.is_dir():
+        assert vendored == _relative_files(published, "**/*.json")
+        assert license_bytes == (SHARED_MRM3 / "LICENSE").read_bytes()
+        # The project also publishes them zipped; the same 22 files, so `mrm3 ingest compressed.zip` matches too.
+        with zipfile.ZipFile(SHARED_MRM3 / "compressed.zip") as archive:
+            zipped = {m.filename: archive.read(m) for m in archive.infolist() if not m.is_dir()}
+        assert zipped == vendored
 
 
 def test_the_license_beside_the_cards_carries_the_bsd3_notice() -> None:

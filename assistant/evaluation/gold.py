@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.language.measurements import is_measured, is_number
+from assistant.language.measurements import is_measured
 
 _INFERENCE_KEYS = {
     "latency": "latency",
@@ -137,11 +137,7 @@ def _compare(value: Any, op: str, limit: float) -> bool:
 
 def _measured(metric: str, value: Any, measured_only: bool | None = None) -> bool:
     """MRM3's rule (a 0 carbon or energy is not measured), unless the spec's ``measured_only`` overrides it."""
-    if measured_only is None:
-        return is_measured(metric, value)
-    if measured_only:
-        return is_number(value) and value > 0
-    return is_measured("", value)  # present, whatever it is
+    return is_measured(metric, value, zero_is_unmeasured=measured_only)
 
 
 def matches(card: Card, flt: dict[str, Any]) -> bool:

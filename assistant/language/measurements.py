@@ -37,13 +37,15 @@ def zero_means_unmeasured(name: str) -> bool:
     return bool(_MEASURED_QUANTITY.search(name))
 
 
-def is_measured(name: str, value: Any) -> bool:
+def is_measured(name: str, value: Any, *, zero_is_unmeasured: bool | None = None) -> bool:
     """Whether ``value`` of the quantity ``name`` is a real measurement.
 
     Carbon and energy count only when they are a number above 0; any other
     quantity (a latency, an accuracy, a date) counts whenever it is there.
+    ``zero_is_unmeasured`` overrides what the name says (an evaluation spec's ``measured_only``).
     """
-    if zero_means_unmeasured(name):
+    strict = zero_means_unmeasured(name) if zero_is_unmeasured is None else zero_is_unmeasured
+    if strict:
         return is_number(value) and value > 0
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 

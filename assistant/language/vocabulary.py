@@ -1,4 +1,4 @@
-"""The word-to-meaning vocabulary of the offline engine, read from ``prompts/vocabulary.yaml``.
+"""The word-to-meaning vocabulary both engines share, read from ``prompts/vocabulary.yaml``.
 
 The file is data: synonyms, metric names, units and directions can change
 without touching code. :func:`load_vocabulary` reads it once per path.
@@ -266,7 +266,8 @@ def load_vocabulary(path: Path = DEFAULT_PATH, cache_dir: Path | None = None) ->
         logger.debug("ignoring the vocabulary cache %s: %s", cached, e)
     vocabulary = _read(path)
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        # Only its owner may write there: a cached vocabulary is unpickled, so it must be ours.
+        cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = cached.with_suffix(f".{os.getpid()}.tmp")
         partial.write_bytes(pickle.dumps(vocabulary, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(partial, cached)  # atomic: a concurrent reader sees the old file or the whole new one

@@ -94,7 +94,6 @@ def direction(column: str) -> Literal["higher", "lower"] | None:
     return None
 
 
-
 def _numeric_columns(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> list[str]:
     numeric = []
     for column in columns:
