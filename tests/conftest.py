@@ -9,7 +9,6 @@ the repository.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from click.testing import CliRunner
 from assistant.cli import cli
 from assistant.config import Settings
 from assistant.graph.connection import Graph, connect
-from assistant.graph.embedded import EmbeddedServer
+from assistant.graph.embedded import EmbeddedServer, free_port
 from ingest.ingester import ingest_paths
 from ingest.mrm3_examples import mrm3_cards_dir
 from ingest.writer import reset
@@ -29,13 +28,6 @@ from ingest.writer import reset
 REPO = Path(__file__).resolve().parent.parent
 MRM3_CARDS = mrm3_cards_dir()
 MRM3_CARD_COUNT = 22
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def run_mrm3(args: list[str], env: dict[str, str], timeout_s: float = 300) -> subprocess.CompletedProcess[str]:

@@ -11,6 +11,7 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from assistant.graph.connection import Graph
+from assistant.graph.schema import quote_name
 from tests.conftest import REPO
 
 APP = str(REPO / "streamlit_app.py")
@@ -67,22 +68,22 @@ def lowest_carbon(graph: Graph, dataset: str) -> str:
     return str(rows[0]["model"])
 
 
-def classification_dataset(graph: Graph) -> str:
+def busiest_dataset(graph: Graph, metric: str) -> str:
+    """The dataset with the most measured training runs that report ``metric`` (e.g. ``accuracy_mean``)."""
     rows = graph.read(
         "MATCH (t:ModelTraining)-[:TRAINS_ON]->(:Model)-[:TRAINED_ON]->(d:Dataset) "
-        "WHERE t.accuracy_mean IS NOT NULL AND t.carbonFootprint > 0 "
-        "RETURN d.name AS name, count(*) AS n ORDER BY n DESC, name LIMIT 2"
-    )
-    return str(rows[0]["name"])
-
-
-def regression_dataset(graph: Graph) -> str:
-    rows = graph.read(
-        "MATCH (t:ModelTraining)-[:TRAINS_ON]->(:Model)-[:TRAINED_ON]->(d:Dataset) "
-        "WHERE t.mae_mean IS NOT NULL AND t.carbonFootprint > 0 "
+        f"WHERE t.{quote_name(metric)} IS NOT NULL AND t.carbonFootprint > 0 "
         "RETURN d.name AS name, count(*) AS n ORDER BY n DESC, name LIMIT 1"
     )
     return str(rows[0]["name"])
+
+
+def classification_dataset(graph: Graph) -> str:
+    return busiest_dataset(graph, "accuracy_mean")
+
+
+def regression_dataset(graph: Graph) -> str:
+    return busiest_dataset(graph, "mae_mean")
 
 
 def card_bytes(card: dict[str, Any]) -> bytes:

@@ -23,7 +23,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,7 +38,7 @@ import click
 
 from assistant.config import Settings
 from assistant.errors import AssistantError
-from assistant.graph.embedded import EmbeddedServer
+from assistant.graph.embedded import EmbeddedServer, free_port
 
 QUESTION = "how many models"
 DEFAULT_ROUNDS = 15
@@ -150,12 +149,6 @@ def machine() -> dict[str, Any]:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def embedded_server(home: Path | None, port: int | None, heap: str, say: Callable[[str], None]) -> Iterator[Settings]:
     """A running embedded server: ``home``'s with its cards, or a new one holding the sample catalog.
@@ -168,7 +161,7 @@ def embedded_server(home: Path | None, port: int | None, heap: str, say: Callabl
     own_home = home is None
     if home is None:
         directory = Path(tempfile.mkdtemp(prefix="mrm3-startup-"))
-        settings = Settings(home=directory, bolt_port=port or _free_port(), heap=heap)
+        settings = Settings(home=directory, bolt_port=port or free_port(), heap=heap)
     else:
         # A user's home: its port from MRM3_BOLT_PORT unless --port says otherwise, like every mrm3 command.
         settings = Settings.from_env(home=home, bolt_port=port, heap=heap)

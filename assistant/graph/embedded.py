@@ -272,7 +272,7 @@ class EmbeddedServer:
             "--bolt-port",
             str(self.port),
             "--http-port",
-            str(_free_port()),
+            str(free_port()),
             "--database",
             self.database,
             "--heap",
@@ -358,7 +358,8 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
