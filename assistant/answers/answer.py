@@ -22,6 +22,13 @@ class Answer:
         truncated: More rows existed than the row cap allowed.
         standalone_question: A follow-up rewritten into a standalone question.
         answered: False when the question could not be answered from the graph.
+        interpretation: What the engine understood, in words ("understood as: the
+            model with the lowest training carbon ..."); for the LLM engine the
+            question it asked the graph and its Cypher.
+        pareto: For a trade-off question, the chart of its Pareto front:
+            ``{"x": column, "y": column, "x_better": "lower"|"higher",
+            "y_better": ..., "front": [model names], "name": column}``; rows
+            hold the measured models, the front among them.
     """
 
     question: str
@@ -34,9 +41,11 @@ class Answer:
     truncated: bool = False
     standalone_question: str | None = None
     answered: bool = True
+    interpretation: str = ""
+    pareto: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
-        """The ``mrm3 ask --json`` contract: question, engine, cypher, rows, answer."""
+        """The ``mrm3 ask --json`` contract: question, engine, cypher, rows, answer (+ interpretation, answered)."""
         # Imported here so that the answer type does not load the neo4j driver (``mrm3 --help`` stays fast).
         from assistant.graph.connection import to_plain
 
@@ -46,4 +55,6 @@ class Answer:
             "cypher": self.cypher,
             "rows": [to_plain(row) for row in self.rows],
             "answer": self.text,
+            "interpretation": self.interpretation,
+            "answered": self.answered,
         }
