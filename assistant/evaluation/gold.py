@@ -28,7 +28,7 @@ Kinds (and the :class:`Gold` mode they produce):
 Metrics: ``carbon``, ``energy``, ``cpu_energy``, ``gpu_energy``, ``train_time``,
 ``fit_time``, ``size``, ``dataset_size``, ``date``, ``gpus``, ``cores``,
 ``training_gpu_model`` (per model); ``latency``, ``flops``, ``inference_carbon``,
-``inference_energy`` (per inference run: a model counts with its best run on
+``inference_energy`` (per inference: a run's total / ``num_of_runs``; a model counts with its best run on
 the filtered device); or any evaluation metric as the card names it (``mae``,
 ``accuracy``, ``F1-score`` ...). Carbon and energy values of 0 or missing are
 "not measured" and never win (``measured_only: false`` overrides).
@@ -59,6 +59,16 @@ _INFERENCE_KEYS = {
     "batch_size": "batch_size",
 }
 Card = dict[str, Any]
+_PER_RUN = {"inference_carbon", "inference_energy"}
+"""Inference energy and carbon are totals over ``num_of_runs``: compared per inference."""
+
+
+def _run_value(run: dict[str, Any], metric: str) -> Any:
+    value = run.get(_INFERENCE_KEYS[metric])
+    if metric not in _PER_RUN or value is None:
+        return value
+    runs = run.get("num_of_runs")
+    return float(value) / runs if isinstance(runs, (int, float)) and runs > 0 else None
 
 
 @dataclass(frozen=True)
@@ -175,7 +185,7 @@ def matches(card: Card, flt: dict[str, Any]) -> bool:
                 return False
             continue
         if metric in _INFERENCE_KEYS:
-            values = [r.get(_INFERENCE_KEYS[metric]) for r in _runs(card, flt)]
+            values = [_run_value(r, metric) for r in _runs(card, flt)]
             ok = any(_measured(metric, v) and _compare(v, cond["op"], cond["value"]) for v in values)
         else:
             value = _metric_value(card, metric)
@@ -188,7 +198,7 @@ def matches(card: Card, flt: dict[str, Any]) -> bool:
 def model_value(card: Card, metric: str, order: str, flt: dict[str, Any], measured_only: bool | None) -> float | None:
     """The value a model is ranked by: its own, or its best inference run's."""
     if metric in _INFERENCE_KEYS:
-        raw = [r.get(_INFERENCE_KEYS[metric]) for r in _runs(card, flt)]
+        raw = [_run_value(r, metric) for r in _runs(card, flt)]
         values = [float(v) for v in raw if v is not None and _measured(metric, v, measured_only)]
         if not values:
             return None
@@ -313,10 +323,9 @@ def _per_device(
 ) -> Gold:
     """Groups by inference device: each run counts for the device it ran on."""
     values: dict[Any, list[tuple[str, float]]] = defaultdict(list)
-    key = _INFERENCE_KEYS[metric]
     for card in cards:
         for run in _runs(card, flt):
-            value = run.get(key)
+            value = _run_value(run, metric)
             if value is not None and _measured(metric, value, spec.get("measured_only")):
                 values[(run.get("device") or {}).get("CPU")].append((card["name"], float(value)))
     if kind == "group_agg":

@@ -127,6 +127,21 @@ class Vocabulary:
                 found.update(synonym.split())
         return frozenset(w for w in found if not w.isdigit())
 
+    def unit(self, said: str) -> tuple[Unit | None, list[str]]:
+        """The unit ``said`` names, case-sensitively first ("mJ" is not "MJ").
+
+        Returns ``(unit, [])`` when it is known; ``(None, candidates)`` when it is
+        known in another case only and the candidates disagree ("mj": mJ or MJ),
+        so the question must say which; ``(None, [])`` when it is no unit.
+        """
+        if said in self.units:
+            return self.units[said], []
+        candidates = [name for name in self.units if name.lower() == said.lower()]
+        meanings = {self.units[name] for name in candidates}
+        if len(meanings) == 1:
+            return self.units[candidates[0]], []
+        return None, candidates
+
     def metric_info(self, name: str) -> MetricInfo | None:
         """What the vocabulary knows about a metric named ``name`` in a catalog (``F1_score`` -> f1)."""
         lower = name.lower()
@@ -220,7 +235,7 @@ def parse_vocabulary(data: Any, path: Path = DEFAULT_PATH) -> Vocabulary:
         comparison_words={
             k: tuple(sorted((w.lower() for w in v), key=len, reverse=True)) for k, v in spec.comparison_words.items()
         },
-        units={name.lower(): Unit(tuple(u.quantity), u.factor) for name, u in spec.units.items()},
+        units={name: Unit(tuple(u.quantity), u.factor) for name, u in spec.units.items()},
         count_units={phrase_key(k): v for k, v in spec.count_units.items()},
         intents=_phrase_map(spec.intents),
         aggregates=_phrase_map(spec.aggregates),

@@ -220,7 +220,7 @@ def known_words(vocab: Vocabulary, catalog: MetricCatalog) -> frozenset[str]:
     groups: list[tuple[str, ...]] = [
         *vocab.intents.values(), *vocab.aggregates.values(), *vocab.group_nouns.values(),
         *vocab.lookup_fields.values(), vocab.group_markers, vocab.inference_cues, vocab.training_cues,
-        vocab.write_words, tuple(vocab.aliases), tuple(vocab.units), tuple(vocab.count_units),
+        vocab.write_words, tuple(u.lower() for u in vocab.units), tuple(vocab.count_units),
     ]  # fmt: skip
     for phrases in groups:
         for phrase in phrases:
@@ -235,7 +235,11 @@ def known_words(vocab: Vocabulary, catalog: MetricCatalog) -> frozenset[str]:
     return frozenset(known)
 
 
-_HYPER_VALUE = r"\s*(?:=|:|of|is|equal to|equals|set to|at)?\s*(?P<num>-?\d+(?:\.\d+)?(?:e-?\d+)?)\b"
+_HYPER_VALUE = (
+    r"\s*(?:=|:|of|is|equal to|equals|set to|at)?\s*(?P<num>-?\d+(?:\.\d+)?(?:e-?\d+)?)\b"
+    r"(?!\s*(?:or|and)\s+(?:more|higher|greater|above|over|larger|up|less|lower|fewer|below|under|smaller|down)\b)"
+    r"(?!\s*\+)"
+)
 
 
 def hyper_filters(lower: str, catalog: MetricCatalog, used: list[Span]) -> list[Filter]:

@@ -50,6 +50,7 @@ _SCOPE_VARS = {
     "model": "m",
     "dataset": "ds",
     "training_device": "td",
+    "hyper": "hp",
 }
 # group key -> (variable, property expression); devices follow the metric's scope.
 GROUPS = {
@@ -185,7 +186,7 @@ class Builder:
         if device_here and device is not None:
             conditions.append(f"x.{q(device.property)} IN {self.param('device', device.values)}")
         for threshold in thresholds:
-            conditions.append(self.condition(f"r.{q(threshold.metric.prop)}", threshold))
+            conditions.append(self.condition(threshold.metric.expr("r"), threshold))
         self.where.append(
             "EXISTS { MATCH (m)<-[:INFERENCE_ON]-(r:ModelInference)-[:RUNS_ON]->(x:Device) WHERE "
             + " AND ".join(conditions)
@@ -206,7 +207,7 @@ class Builder:
         var = _SCOPE_VARS[metric.scope]
         if var != "m":
             self.need(var)
-        return f"{var}.{q(metric.prop)}"
+        return metric.expr(var)
 
     def group_expr(self, group: str) -> str:
         """The expression to group by, joining what it needs."""

@@ -135,16 +135,8 @@ class _Run:
     def answer(self, frame: Frame) -> Answer:
         try:
             self._resolve_models(frame)
-            if frame.intent != "decline" and frame.unknown_terms and not frame.filter("model"):
-                frame.intent, frame.decline_reason = "decline", "entity"
-                frame.unknown_terms += [w for w in frame.ignored_words if w not in frame.unknown_terms]
-            vague = not frame.filters and not frame.thresholds and (frame.metric is None or frame.generic_metric)
-            if frame.intent != "decline" and frame.ignored_words:
-                if vague:  # "which model is best at playing chess": nothing but words the graph does not know
-                    frame.unknown_terms = frame.ignored_words
-                    frame.intent, frame.decline_reason = "decline", "entity"
-                else:
-                    frame.notes.append(f"ignored the words {', '.join(repr(w) for w in frame.ignored_words)}")
+            if frame.decline_reason not in ("write", "empty", "models"):
+                self._account_for_everything(frame)
             if frame.intent != "decline":
                 self._resolve_devices(frame)
             if frame.intent == "decline":
@@ -179,6 +171,19 @@ class _Run:
         examples = explain.example_questions(self.schema, self.catalog.describe())
         text = explain.decline_text(frame, examples)
         return Answer(self.question, ENGINE, text, answered=False, caveats=list(dict.fromkeys(frame.notes)))
+
+    def _account_for_everything(self, frame: Frame) -> None:
+        """Decline rather than drop: a problem, a name the graph lacks, a word nothing gives a meaning to."""
+        if frame.problems:
+            frame.intent, frame.decline_reason = "decline", "problems"
+        elif frame.absent:
+            frame.intent, frame.decline_reason = "decline", "absent"
+            frame.closest = {term: closest_values(self.schema, term) for term in frame.absent}
+        elif frame.unknown_terms and not frame.filter("model"):
+            frame.intent, frame.decline_reason = "decline", "entity"
+            frame.unknown_terms += [w for w in frame.ignored_words if w not in frame.unknown_terms]
+        elif frame.ignored_words and frame.intent != "decline":  # "which model is best at playing chess": never answer another question
+            frame.intent, frame.decline_reason = "decline", "words"
 
     def _resolve_models(self, frame: Frame) -> None:
         """Model names too many to link by value are looked up by a parameterized CONTAINS."""
@@ -281,6 +286,26 @@ class _Run:
         caveat = explain.unmeasured_text(metric, rows[0] if rows else None)
         if caveat:
             self.caveats.append(caveat)
+
+
+_NAMED = (
+    ("Dataset", "name", "dataset"), ("ModelArchitecture", "type", "architecture"), ("Device", "processor", "device"),
+    ("Device", "gpuModel", "GPU"), ("Model", "name", "model"), ("Service", "name", "service"),
+    ("ProblemType", "name", "problem type"), ("Model", "author", "author"),
+)  # fmt: skip
+
+
+def closest_values(schema: GraphSchema, term: str, limit: int = 3) -> list[str]:
+    """The graph values nearest to ``term``, each with its kind ("umu (dataset)")."""
+    from rapidfuzz import fuzz, process
+
+    choices: dict[str, str] = {}
+    for label, prop, kind in _NAMED:
+        info = schema.node_properties.get(label, {}).get(prop)
+        for value in info.values if info else ():
+            choices.setdefault(str(value), kind)
+    found = process.extract(term, list(choices), scorer=fuzz.WRatio, limit=limit, score_cutoff=50)
+    return [f"{value} ({choices[value]})" for value, _, _ in found]
 
 
 class _Declined(AssistantError):

@@ -75,6 +75,20 @@ def decline_text(frame: Frame, examples: list[str]) -> str:
     elif frame.decline_reason == "entity":
         terms = names([repr(t) for t in frame.unknown_terms])
         head = f"I can't answer that from the graph: I found nothing called {terms} in it."
+    elif frame.decline_reason == "absent":
+        parts = []
+        for term in frame.absent:
+            near = frame.closest.get(term)
+            parts.append(f"{term!r} is not in the graph" + (f" (closest: {', '.join(near)})" if near else ""))
+        head = "I can't answer that from the graph: " + "; ".join(parts) + "."
+    elif frame.decline_reason == "problems":
+        head = "I can't answer that as asked: " + "; ".join(dict.fromkeys(frame.problems)) + "."
+    elif frame.decline_reason == "words":
+        words = names([repr(w) for w in frame.ignored_words])
+        head = (
+            f"I can't answer that as asked: I don't know what {words} means here, and I won't answer a different "
+            "question by ignoring it."
+        )
     elif frame.decline_reason == "empty":
         head = "I can't answer that from the graph: it holds no model cards yet (load some with 'mrm3 ingest')."
     elif frame.decline_reason == "models":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from assistant.graph.schema import GraphSchema
+from assistant.graph.schema import GraphSchema, quote_name
 from assistant.language.measurements import zero_means_unmeasured
 from assistant.language.vocabulary import Vocabulary, phrase_key
 
@@ -25,6 +25,7 @@ SCOPE_LABELS = {
     "dataset": "Dataset",
     "training_device": "Device",
     "quality": "ModelTraining",
+    "hyper": "Hyperparameters",
 }
 _UNIT_SLUGS = {"g CO2": "g", "J": "j", "s": "s", "bytes": "bytes", "FLOPs": "", "GPUs": "", "cores": ""}
 _MEAN = "_mean"
@@ -48,6 +49,25 @@ class Metric:
     """A 0 or missing value means "not measured"."""
     known_direction: bool = True
     """False when ``better`` is a guess from the metric's name."""
+    per: str = ""
+    """For inference totals: ``inference`` (total / runs) or ``sample`` (total / (runs x batch size))."""
+
+    def expr(self, var: str) -> str:
+        """The Cypher expression of this metric on the node bound to ``var``.
+
+        An inference entry's energy and carbon are totals over its ``num_of_runs``
+        runs; per inference they are divided by the runs (and by the batch size per
+        sample). A run count of 0 or none gives null, never a division by zero.
+        """
+        value = f"{var}.{quote_name(self.prop)}"
+        if self.per == "inference":
+            return f"(CASE WHEN {var}.num_of_runs > 0 THEN {value} / toFloat({var}.num_of_runs) END)"
+        if self.per == "sample":
+            return (
+                f"(CASE WHEN {var}.num_of_runs > 0 AND {var}.batch_size > 0 "
+                f"THEN {value} / toFloat({var}.num_of_runs * {var}.batch_size) END)"
+            )
+        return value
 
     @property
     def node_label(self) -> str:
@@ -57,7 +77,12 @@ class Metric:
     @property
     def column(self) -> str:
         """The result column holding this metric, e.g. ``carbon_g`` or ``mae``."""
-        base = f"inference_{self.key}" if self.scope == "inference" and self.key in ("carbon", "energy") else self.key
+        if self.per:
+            base = f"{self.key}_per_{self.per}"
+        elif self.scope == "inference" and self.key in ("carbon", "energy"):
+            base = f"inference_{self.key}"
+        else:
+            base = self.key.split(":")[-1]
         slug = _UNIT_SLUGS.get(self.unit, "")
         return f"{base}_{slug}" if slug else base
 
@@ -87,8 +112,10 @@ class MetricCatalog:
             if label and schema.has_property(label, q.property):
                 self.quantities[key] = Metric(key, q.label, q.scope, q.property, q.unit, q.better, measured)
             if q.inference_property and schema.has_property("ModelInference", q.inference_property):
+                per = "inference" if measured and schema.has_property("ModelInference", "num_of_runs") else ""
+                label = f"{q.label} per inference" if per else f"inference {q.label}"
                 self.inference_variants[key] = Metric(
-                    key, f"inference {q.label}", "inference", q.inference_property, q.unit, q.better, measured
+                    key, label, "inference", q.inference_property, q.unit, q.better, measured, per=per
                 )
         self.quality: dict[str, Metric] = {}
         for prop in sorted(schema.properties_of("ModelTraining")):
@@ -104,17 +131,45 @@ class MetricCatalog:
             if name != "id" and {"INTEGER", "FLOAT"} & set(info.types)
         }
         """Numeric hyperparameters, which a question can filter on ("n_neighbors of 5")."""
+        self.hyper_metrics = {
+            name: Metric(f"hyper:{name}", f"hyperparameter {name}", "hyper", name, "", "higher")
+            for name in self.hyperparameters
+        }
         logger.debug("metrics: quantities %s, quality %s", sorted(self.quantities), sorted(self.quality))
 
     def get(self, key: str, *, inference: bool = False) -> Metric | None:
         """The quantity or quality metric ``key``; the inference variant when asked and present."""
         if key in self.quality:
             return self.quality[key]
+        if key.startswith("hyper:"):
+            return self.hyper_metrics.get(key[len("hyper:") :])
         if inference and key in self.inference_variants:
             return self.inference_variants[key]
         if key in self.quantities:
             return self.quantities[key]
         return self.inference_variants.get(key)
+
+    def hyperparameter_named(self, word: str) -> Metric | None:
+        """The numeric hyperparameter a word names: its name, or its last part ("estimators": n_estimators)."""
+        word = word.lower().replace(" ", "_")
+        for name, metric in self.hyper_metrics.items():
+            lowered = name.lower()
+            tail = lowered.split("_")[-1]
+            if word in (lowered, lowered.rstrip("s")) or (len(tail) >= 5 and word in (tail, tail + "s", tail.rstrip("s"))):
+                return metric
+        return None
+
+    def hyperparameter_phrases(self) -> dict[str, str]:
+        """Phrase -> ``hyper:<name>`` for every numeric hyperparameter ("n estimators", "estimators")."""
+        phrases: dict[str, str] = {}
+        for name in self.hyper_metrics:
+            parts = [p for p in name.lower().split("_") if p]
+            if len("".join(parts)) < 3:
+                continue  # "p" would match any "p"
+            phrases.setdefault(" ".join(parts), f"hyper:{name}")
+            if len(parts) > 1 and len(parts[-1]) >= 5:
+                phrases.setdefault(parts[-1], f"hyper:{name}")
+        return phrases
 
     def quality_phrases(self) -> dict[str, str]:
         """Phrase -> quality metric name, for every metric the graph has."""
@@ -140,6 +195,12 @@ class MetricCatalog:
     def as_inference(self, metric: Metric) -> Metric:
         """The inference variant of a training quantity (carbon, energy), or the metric itself."""
         return self.inference_variants.get(metric.key, metric) if metric.scope == "training" else metric
+
+    def per_sample(self, metric: Metric) -> Metric:
+        """The per-sample variant of a per-inference total (energy or carbon), or the metric itself."""
+        if metric.per != "inference":
+            return metric
+        return replace(metric, per="sample", label=metric.label.replace("per inference", "per sample"))
 
     def as_training(self, metric: Metric) -> Metric:
         """The training variant of an inference quantity, or the metric itself."""

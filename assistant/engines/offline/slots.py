@@ -26,7 +26,6 @@ _MONTHS = {
     )
     for m in names
 }  # fmt: skip
-_NUM = r"(?P<num>-?\d+(?:[.,]\d+)?(?:e[-+]?\d+)?)"
 _K_WORDS = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
 _SUPERLATIVE = r"(?:[a-z]+est|best|worst|most|least|top|largest|highest|lowest|cheapest)"
 _K_PATTERNS = (
@@ -38,11 +37,6 @@ _K_PATTERNS = (
     re.compile(rf"\b{_SUPERLATIVE}\s+(?P<k>\d{{1,3}}|{_K_WORDS})\s+(?:models?|ones|datasets?|architectures?)\b"),
 )
 Span = tuple[int, int]
-_MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
-_INCLUSIVE = frozenset(
-    {"at least", "at most", "no more than", "no less than", "not more than", "not less than", "not exceeding",
-     "up to", "within", "max", "maximum", "min", "minimum"}
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -74,9 +68,12 @@ class Threshold:
 
     metric: Metric
     op: str
+    """``<``, ``<=``, ``>``, ``>=``, ``=``, ``measured`` or ``unmeasured``."""
     value: float
     said: str
     span: Span
+    unit: str = ""
+    """The unit as the question wrote it ("mJ"); ``value`` is already in the graph's unit."""
 
 
 @dataclass(frozen=True)
@@ -174,14 +171,17 @@ def metric_mentions(qwords: list[Word], catalog: MetricCatalog, vocab: Vocabular
     """Metrics named in the question, longest phrase first, outside ``skip`` spans."""
     quality = catalog.quality_phrases()
     missing = {w: name for name, info in vocab.metrics.items() for w in info.words if name not in catalog.quality}
-    phrases = set(vocab.quantity_phrases) | set(quality) | set(missing)
+    hyper = catalog.hyperparameter_phrases()
+    phrases = set(vocab.quantity_phrases) | set(quality) | set(missing) | set(hyper)
     texts = [w.text for w in qwords]
     found = []
     for i, j, phrase in find_phrases(texts, phrases):
         span = (qwords[i].start, qwords[j - 1].end)
         if overlaps(span, skip):
             continue
-        if phrase in quality:
+        if phrase in hyper and phrase not in quality and phrase not in vocab.quantity_phrases:
+            found.append(Mention(*span, "quantity", hyper[phrase], "none", phrase))
+        elif phrase in quality:
             found.append(Mention(*span, "quality", quality[phrase], "none", phrase))
         elif phrase in vocab.quantity_phrases:
             key, want = vocab.quantity_phrases[phrase]
@@ -192,108 +192,3 @@ def metric_mentions(qwords: list[Word], catalog: MetricCatalog, vocab: Vocabular
         else:
             found.append(Mention(*span, "missing", missing[phrase], "none", phrase))
     return found
-
-
-def _threshold_regex(vocab: Vocabulary) -> re.Pattern[str]:
-    words_alt = "|".join(re.escape(w) for w in sorted(vocab.comparison_words["lt"] + vocab.comparison_words["gt"],
-                                                      key=len, reverse=True))  # fmt: skip
-    return re.compile(
-        rf"(?P<cmp>{words_alt}|<=|>=|<|>|=)\s*(?:of\s+|than\s+)?{_NUM}(?:\s*(?P<mult>thousand|million|billion)\b)?"
-        r"\s*(?P<unit>%|[a-zµ]+)?(?:\s+of)?",
-        re.IGNORECASE,
-    )
-
-
-def read_thresholds(
-    text: str, qwords: list[Word], mentions: list[Mention], catalog: MetricCatalog, vocab: Vocabulary,
-    used: list[Span], inference: bool,
-) -> tuple[list[Threshold], set[Mention], list[str]]:  # fmt: skip
-    """Numeric conditions, the metric mentions they consumed, and assumptions made.
-
-    The metric comes from the unit ("1 g" -> carbon, "5 ms" -> latency), else
-    from the nearest metric named before the number, else after it.
-    """
-    lower = text.lower()
-    found: list[Threshold] = []
-    consumed: set[Mention] = set()
-    notes: list[str] = []
-    lt = set(vocab.comparison_words["lt"]) | {"<", "<="}
-    for match in _threshold_regex(vocab).finditer(lower):
-        if overlaps(match.span(), used):
-            continue
-        cmp_word = match.group("cmp").lower()
-        strict = cmp_word not in _INCLUSIVE
-        op = ("<" if strict else "<=") if cmp_word in lt else (">" if strict else ">=")
-        if cmp_word in ("<", ">", "=", "<=", ">="):
-            op = cmp_word
-        value = float(match.group("num").replace(",", ".")) * _MULTIPLIERS.get(match.group("mult") or "", 1.0)
-        unit = (match.group("unit") or "").lower()
-        context = lower[max(0, match.start() - 30) : match.start()]
-        metric, factor, unit_used = _threshold_metric(
-            unit, match.start(), mentions, consumed, catalog, vocab, inference, context
-        )
-        if metric is None:
-            continue
-        if not unit_used:
-            span_end = match.start("unit") if match.group("unit") else match.end()
-        else:
-            span_end = match.end()
-        if metric.is_quality and unit != "%" and value > 1 and _fraction_metric(metric, catalog):
-            value /= 100.0
-            notes.append(f"read {match.group('num')} as {value:g} ({metric.label} is a fraction in the graph)")
-        said = lower[match.start() : span_end].strip()
-        found.append(Threshold(metric, op, value * factor, said, (match.start(), span_end)))
-        used.append((match.start(), span_end))
-    return found, consumed, notes
-
-
-def _fraction_metric(metric: Metric, catalog: MetricCatalog) -> bool:
-    return metric.better == "higher" and metric.key.lower() in {
-        "accuracy", "f1", "precision", "recall", "auc", "roc_auc", "balanced_accuracy", "r_squared", "r2",
-    }  # fmt: skip
-
-
-def _threshold_metric(
-    unit: str, at: int, mentions: list[Mention], consumed: set[Mention], catalog: MetricCatalog, vocab: Vocabulary,
-    inference: bool, context: str,
-) -> tuple[Metric | None, float, bool]:  # fmt: skip
-    """The metric a threshold is about, the unit factor, and whether the unit word belonged to it."""
-    free = [m for m in mentions if m not in consumed and m.kind in ("quantity", "quality", "generic_quality")]
-    before = sorted((m for m in free if m.end <= at), key=lambda m: at - m.end)
-    after = sorted((m for m in free if m.start >= at), key=lambda m: m.start - at)
-    if unit in vocab.count_units:
-        metric = catalog.get(vocab.count_units[unit])
-        return metric, 1.0, True
-    if unit in vocab.units:
-        spec = vocab.units[unit]
-        for mention in before[:1] + after[:1] + before[1:] + after[1:]:
-            if mention.key in spec.quantities:
-                if mention.want == "none":  # "smallest ... under 50 MB" still ranks by size
-                    consumed.add(mention)
-                return _scoped(catalog, mention.key, inference), spec.factor, True
-            if mention.kind in ("quality", "generic_quality") and "quality" in spec.quantities:
-                consumed.add(mention)
-                return _quality(catalog, mention), spec.factor, True
-        if "quality" not in spec.quantities:
-            key = spec.quantities[0]
-            if "train_time" in spec.quantities and re.search(r"\btrain|\bfit", context):
-                key = "train_time"  # "trains in under 60 s"
-            return _scoped(catalog, key, inference), spec.factor, True
-    nearest = before[:1] or after[:1]
-    if not nearest:
-        return None, 1.0, False
-    mention = nearest[0]
-    consumed.add(mention)
-    if mention.kind == "quantity":
-        return _scoped(catalog, mention.key, inference), 1.0, False
-    return _quality(catalog, mention), 1.0, False
-
-
-def _scoped(catalog: MetricCatalog, key: str, inference: bool) -> Metric | None:
-    return catalog.get(key, inference=inference)
-
-
-def _quality(catalog: MetricCatalog, mention: Mention) -> Metric | None:
-    if mention.kind == "quality":
-        return catalog.get(mention.key)
-    return catalog.preferred_quality()

@@ -213,7 +213,7 @@ def quality_available(frame: Frame, catalog: MetricCatalog) -> Statement:
     """How many of the matching models have each quality metric (to pick what "best" means)."""
     b = _base(frame, None)
     names = list(catalog.quality)
-    counts = ", ".join(f"count(tr.{q(catalog.quality[n].prop)}) AS c{i}" for i, n in enumerate(names))
+    counts = ", ".join(f"count({catalog.quality[n].expr('tr')}) AS c{i}" for i, n in enumerate(names))
     text = f"{b.match_text()}\nWITH DISTINCT m\nMATCH (tr:ModelTraining)-[:TRAINS_ON]->(m)\nRETURN {counts}"
     return Statement(text, b.params)
 
@@ -324,7 +324,7 @@ def lookup(frame: Frame, catalog: MetricCatalog, has: Has) -> Statement:
             columns.append("properties(hp) AS hyperparameters")
         elif name == "metrics":
             join("tr")
-            columns += [f"tr.{q(m.prop)} AS {m.column}" for m in catalog.quality.values()]
+            columns += [f"{m.expr('tr')} AS {m.column}" for m in catalog.quality.values()]
         elif name in _FIELDS:
             variables, props = _FIELDS[name]
             present = [(label, prop, col) for label, prop, col in props if has(label, prop)]
@@ -343,7 +343,7 @@ def lookup(frame: Frame, catalog: MetricCatalog, has: Has) -> Statement:
         if metric.scope == "training_device":
             join("td")
             var = "td"
-        column = f"{var}.{q(metric.prop)} AS {metric.column}"
+        column = f"{metric.expr(var)} AS {metric.column}"
         if column not in columns:
             columns.append(column)
         if metric.scope == "inference":

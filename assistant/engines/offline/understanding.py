@@ -27,6 +27,7 @@ from assistant.engines.offline.conditions import (
     measured_filters,
     unknown_terms,
 )
+from assistant.engines.offline.coverage import name_like_terms, unplaced_numbers
 from assistant.engines.offline.metrics import Metric, MetricCatalog
 from assistant.engines.offline.slots import (
     DateRange,
@@ -39,8 +40,8 @@ from assistant.engines.offline.slots import (
     question_words,
     read_dates,
     read_k,
-    read_thresholds,
 )
+from assistant.engines.offline.thresholds import bound_numbers, read_thresholds
 from assistant.language.entity_linking import EntityLink
 from assistant.language.vocabulary import Vocabulary, find_phrases
 
@@ -94,6 +95,12 @@ class Frame:
     """Words where a name belongs that name nothing in the graph ("on imagenet")."""
     ignored_words: list[str] = field(default_factory=list)
     """Other words nothing gives a meaning to ("chess")."""
+    absent: list[str] = field(default_factory=list)
+    """Name-like terms ("ResNet50", "Jetson Nano") that match no value of the graph."""
+    closest: dict[str, list[str]] = field(default_factory=dict)
+    """For each absent term, the graph values nearest to it."""
+    problems: list[str] = field(default_factory=list)
+    """What stops the question from being answered as asked (an ambiguous unit, a number with no meaning)."""
 
     def filter(self, kind: str) -> Filter | None:
         """The (not negated) filter of ``kind``, if any."""
@@ -124,6 +131,8 @@ def understand(
         frame.decline_reason = "write"
         return frame
     links = drop_metric_overlaps(links, metric_mentions(qwords, catalog, vocab, []))
+    conditions = bound_numbers(question, vocab)
+    links = [link for link in links if not _swallows_number(question, link, conditions)]
     hyper_spans: list[Span] = []
     hyper = hyper_filters(lower, catalog, hyper_spans)
     # A hyperparameter name wins over a value inside it ("n_neighbors" is no KNeighbors link).
@@ -135,14 +144,15 @@ def understand(
     frame.filters = filters_from_links(question, links, vocab) + hyper
     inference_cue = bool(_has(vocab.inference_cues, texts))
     training_cue = bool(_has(vocab.training_cues, texts))
-    mentions = metric_mentions(qwords, catalog, vocab, link_spans)
-    thresholds, consumed, notes = read_thresholds(
+    mentions = metric_mentions(qwords, catalog, vocab, link_spans + hyper_spans)
+    thresholds, consumed, notes, problems = read_thresholds(
         question, qwords, mentions, catalog, vocab, used, inference_cue and not training_cue
     )
     measured, consumed_measured = measured_filters(lower, mentions, catalog, inference_cue and not training_cue)
     frame.thresholds = thresholds + gpu_thresholds(lower, catalog, used) + measured
     consumed |= consumed_measured
     frame.notes += notes
+    frame.problems += problems
     used += [m_span for m_span in ((m.start, m.end) for m in mentions)]
     k, k_span = read_k(question, used)
     if k is not None and k_span is not None:
@@ -162,6 +172,10 @@ def understand(
         )
         if w not in frame.unknown_terms
     ]
+    accounted = used + [(m.start, m.end) for m in mentions] + [m.span() for m in _MODEL_ID.finditer(question)]
+    frame.absent = [term for term, _ in name_like_terms(question, accounted, known)]
+    frame.problems += [f"I could not tell what the number in {ctx!r} refers to" for ctx in unplaced_numbers(
+        question, accounted)]  # fmt: skip
     free = [m for m in mentions if m not in consumed]
     missing = [m for m in free if m.kind == "missing"]
     usable = [m for m in free if m.kind != "missing"]
@@ -199,6 +213,14 @@ def understand(
     _choose_intent(frame, texts, masked, field_texts, vocab, which_group, mentions)
     logger.debug("frame: %s", frame)
     return frame
+
+
+def _swallows_number(question: str, link: EntityLink, conditions: list[Span]) -> bool:
+    """A link across the number of a condition ("5 neighbors" is no KNeighbors link)."""
+    if link.label == "Hyperparameters":
+        return False
+    return any(re.search(r"\d", question[link.start : link.end]) and overlaps((link.start, link.end), [span])
+               for span in conditions)  # fmt: skip
 
 
 def _is_inference(

@@ -1,0 +1,63 @@
+"""Every part of a question accounted for: numbers and names that nothing used.
+
+After the readers have taken what they understood (entity links, metrics,
+conditions, dates, k), whatever is left and still carries meaning must not be
+dropped silently:
+
+- a number nothing used ("with 5 layers") means a condition the engine did not
+  understand, so the question cannot be answered as asked;
+- a name-like term (digits, hyphens or capitals: "ResNet50", "A100", "Jetson
+  Nano") that links to no graph value names something the graph does not hold.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.engines.offline.slots import Span, overlaps
+from assistant.engines.offline.thresholds import NUMBER
+
+_NUMBER = re.compile(rf"(?<![\w.,])(?:{NUMBER})(?![\w])")
+_TOKEN = re.compile(r"[A-Za-z0-9µ][A-Za-z0-9µ²+]*(?:[-_./][A-Za-z0-9µ²+]+)*")
+_SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+|\"|')\s*$")
+
+
+def unplaced_numbers(question: str, used: list[Span]) -> list[str]:
+    """Numbers outside every span a reader used, with a few words of context."""
+    found = []
+    for match in _NUMBER.finditer(question):
+        if overlaps(match.span(), used):
+            continue
+        before = question[: match.start()].split()[-2:]
+        after = question[match.end() :].split()[:2]
+        found.append(" ".join([*before, match.group(), *after]))
+    return found
+
+
+def _name_like(token: str, at_sentence_start: bool) -> bool:
+    if re.fullmatch(NUMBER, token):
+        return False
+    if any(c.isdigit() for c in token) or any(c in "-_/" for c in token.strip("-_/")):
+        return True
+    capitals = sum(c.isupper() for c in token)
+    if capitals == 0:
+        return False
+    return not (at_sentence_start and capitals == 1 and token[0].isupper())
+
+
+def name_like_terms(question: str, used: list[Span], known: frozenset[str]) -> list[tuple[str, Span]]:
+    """Name-like terms outside ``used`` that are no vocabulary word; neighbours joined ("Jetson Nano")."""
+    terms: list[tuple[str, Span]] = []
+    for match in _TOKEN.finditer(question):
+        token, span = match.group(), match.span()
+        if overlaps(span, used) or token.lower() in known:
+            continue
+        start = bool(_SENTENCE_START.search(question[: span[0]]))
+        if not _name_like(token, start):
+            continue
+        if terms and question[terms[-1][1][1] : span[0]] == " ":
+            text, (first, _) = terms.pop()
+            terms.append((f"{text} {token}", (first, span[1])))
+            continue
+        terms.append((token, span))
+    return terms
