@@ -142,7 +142,7 @@ def test_the_repository_files_load_into_their_models() -> None:
     assert {q.catalog for q in question_set.questions} <= set(question_set.catalogs)
     vocabulary = _vocabulary(DEFAULT_PATH)
     assert vocabulary.quantities["carbon"].better == "lower"
-    assert vocabulary.units["kwh"].factor == 3_600_000.0
+    assert vocabulary.units["kWh"].factor == 3_600_000.0 and vocabulary.unit("kwh")[0] == vocabulary.units["kWh"]
 
 
 def test_blank_keywords_and_bare_numbers_are_read_as_text(tmp_path: Path) -> None:

@@ -112,8 +112,8 @@ def test_an_edge_ranking_names_the_device_and_the_batch(engine: OfflineEngine) -
 
 def test_inference_carbon_ranking_reports_unmeasured_runs(engine: OfflineEngine, cards: list[Card]) -> None:
     answer = engine.answer("Which model emits the least CO2 when serving predictions on the raspberry pi?")
-    assert first(answer)["inference_carbon_g"] > 0
-    assert all(row["inference_carbon_g"] > 0 for row in answer.rows)
+    assert first(answer)["carbon_per_inference_g"] > 0
+    assert all(row["carbon_per_inference_g"] > 0 for row in answer.rows)
     flt = {"device": PI}
     unmeasured = [c["name"] for c in cards if model_value(c, "latency", "min", flt, False) is not None
                   and model_value(c, "inference_carbon", "min", flt, None) is None]  # fmt: skip
@@ -190,7 +190,7 @@ def test_negated_filters_exclude(engine: OfflineEngine, cards: list[Card]) -> No
 
 @pytest.mark.parametrize(
     ("question", "column"),
-    [("greenest model on the raspberry pi", "inference_carbon_g"), ("greenest model on the A100", "carbon_g")],
+    [("greenest model on the raspberry pi", "carbon_per_inference_g"), ("greenest model on the A100", "carbon_g")],
     ids=["an edge board that never trained a model means its inference runs",
          "a GPU that trained models means training"],
 )  # fmt: skip

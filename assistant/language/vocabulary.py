@@ -113,6 +113,10 @@ class Vocabulary:
     training_cues: tuple[str, ...]
     write_words: tuple[str, ...]
     follow_up_cues: tuple[str, ...] = ()
+    tradeoff_cues: tuple[str, ...] = ()
+    """Words that ask for a trade-off between two metrics (the Pareto front)."""
+    per_sample_cues: tuple[str, ...] = ()
+    """Words that ask for inference energy or carbon per sample rather than per inference."""
     question_starters: frozenset[str] = frozenset()
 
     @property
@@ -246,6 +250,8 @@ def parse_vocabulary(data: Any, path: Path = DEFAULT_PATH) -> Vocabulary:
         training_cues=_phrases(spec.training_cues),
         write_words=_phrases(spec.write_words),
         follow_up_cues=_phrases(spec.follow_up_cues),
+        tradeoff_cues=_phrases(spec.tradeoff_cues),
+        per_sample_cues=_phrases(spec.per_sample_cues),
         question_starters=frozenset(w.lower() for w in spec.question_starters),
     )
 

@@ -67,4 +67,6 @@ class VocabularyFile(DataModel):
     training_cues: list[Text]
     write_words: list[Text]
     follow_up_cues: list[Text] = []
+    tradeoff_cues: list[Text] = []
+    per_sample_cues: list[Text] = []
     question_starters: list[Text] = []

@@ -220,6 +220,7 @@ def known_words(vocab: Vocabulary, catalog: MetricCatalog) -> frozenset[str]:
     groups: list[tuple[str, ...]] = [
         *vocab.intents.values(), *vocab.aggregates.values(), *vocab.group_nouns.values(),
         *vocab.lookup_fields.values(), vocab.group_markers, vocab.inference_cues, vocab.training_cues,
+        vocab.tradeoff_cues, vocab.per_sample_cues,
         vocab.write_words, tuple(u.lower() for u in vocab.units), tuple(vocab.count_units),
     ]  # fmt: skip
     for phrases in groups:

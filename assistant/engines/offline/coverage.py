@@ -50,8 +50,9 @@ def name_like_terms(question: str, used: list[Span], known: frozenset[str]) -> l
     terms: list[tuple[str, Span]] = []
     for match in _TOKEN.finditer(question):
         token, span = match.group(), match.span()
-        if overlaps(span, used) or token.lower() in known:
-            continue
+        parts = [p for p in re.split(r"[-_/.]", token.lower()) if p]
+        if overlaps(span, used) or token.lower() in known or all(p in known for p in parts):
+            continue  # "trade-off", "CO2"
         start = bool(_SENTENCE_START.search(question[: span[0]]))
         if not _name_like(token, start):
             continue

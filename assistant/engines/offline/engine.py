@@ -25,6 +25,7 @@ from assistant.cypher.execution import Execution, run_guarded
 from assistant.engines.offline import explain, statements
 from assistant.engines.offline.cypher_builder import Statement
 from assistant.engines.offline.follow_up import standalone_follow_up
+from assistant.engines.offline.interpretation import interpretation
 from assistant.engines.offline.metrics import Metric, MetricCatalog
 from assistant.engines.offline.understanding import Filter, Frame, known_words, understand
 from assistant.errors import AssistantError
@@ -37,7 +38,7 @@ from assistant.language.vocabulary import Vocabulary, load_vocabulary
 logger = logging.getLogger(__name__)
 
 ENGINE = "offline"
-_NEEDS_ROWS = frozenset({"rank", "compare", "group_best", "aggregate", "group_agg"})
+_NEEDS_ROWS = frozenset({"rank", "compare", "group_best", "aggregate", "group_agg", "pareto"})
 FUZZY_NOTE_BELOW = 0.8  # links scoring less are stated as assumptions
 
 
@@ -112,6 +113,7 @@ class _Run:
         self.main: Execution | None = None
         self.main_params: dict[str, Any] = {}
         self.caveats: list[str] = []
+        self.chart: dict[str, Any] | None = None
 
     def has(self, label: str, prop: str) -> bool:
         return self.schema.has_property(label, prop)
@@ -165,12 +167,21 @@ class _Run:
             caveats=caveats,
             truncated=bool(main and main.truncated),
             answered=answered,
+            interpretation=interpretation(frame),
+            pareto=self.chart,
         )
 
     def decline(self, frame: Frame) -> Answer:
         examples = explain.example_questions(self.schema, self.catalog.describe())
         text = explain.decline_text(frame, examples)
-        return Answer(self.question, ENGINE, text, answered=False, caveats=list(dict.fromkeys(frame.notes)))
+        return Answer(
+            self.question,
+            ENGINE,
+            text,
+            answered=False,
+            caveats=list(dict.fromkeys(frame.notes)),
+            interpretation=interpretation(frame),
+        )
 
     def _account_for_everything(self, frame: Frame) -> None:
         """Decline rather than drop: a problem, a name the graph lacks, a word nothing gives a meaning to."""
@@ -182,7 +193,8 @@ class _Run:
         elif frame.unknown_terms and not frame.filter("model"):
             frame.intent, frame.decline_reason = "decline", "entity"
             frame.unknown_terms += [w for w in frame.ignored_words if w not in frame.unknown_terms]
-        elif frame.ignored_words and frame.intent != "decline":  # "which model is best at playing chess": never answer another question
+        elif frame.ignored_words and frame.intent != "decline":
+            # "which model is best at playing chess": never answer another question by dropping a word
             frame.intent, frame.decline_reason = "decline", "words"
 
     def _resolve_models(self, frame: Frame) -> None:
@@ -256,6 +268,8 @@ class _Run:
             return explain.aggregate_text(frame, metric, self.execute(statements.aggregate(frame, metric)))
         if intent == "group_agg":
             return explain.group_aggregate_text(frame, metric, self.execute(statements.group_aggregate(frame, metric)))
+        if intent == "pareto" and frame.metric2 is not None:
+            return self.pareto(frame, metric, frame.metric2)
         if intent == "compare":
             return self.compare(frame, metric)
         if intent == "group_best":
@@ -265,6 +279,16 @@ class _Run:
         rows = self.execute(statements.rank(frame, metric))
         self.note_unmeasured(frame, metric)
         return explain.rank_text(frame, metric, rows, frame.k)
+
+    def pareto(self, frame: Frame, first: Metric, second: Metric) -> str:
+        rows = self.execute(statements.pareto(frame, first, second))
+        for metric in (first, second):
+            self.note_unmeasured(frame, metric)
+        self.chart = {
+            "x": second.column, "y": first.column, "x_better": second.better, "y_better": first.better,
+            "front": [r["model"] for r in rows], "name": "model",
+        }  # fmt: skip
+        return explain.pareto_text(frame, first, second, rows)
 
     def compare(self, frame: Frame, metric: Metric) -> str:
         models = frame.filter("model")

@@ -178,7 +178,7 @@ def unmeasured_text(metric: Metric, row: dict[str, Any] | None) -> str | None:
     zero = f"0 {metric.unit}".strip()
     return (
         f"{n} matching model{'s report' if n != 1 else ' reports'} {zero} or no {metric.label} (e.g. {examples}): "
-        "in MRM3 cards that means NOT MEASURED, not zero, so they are left out and the ranking covers measured "
+        "in MRM3 cards that means NOT MEASURED, not zero, so they are left out: the answer covers measured "
         "values only."
     )
 
@@ -303,3 +303,16 @@ def lookup_text(rows: list[dict[str, Any]]) -> str:
         lines.append(f"{row.get('model')}: {'; '.join(cells) or 'no recorded values'}.")
     more = f"\n(and {len(rows) - MAX_NAMES} more rows)" if len(rows) > MAX_NAMES else ""
     return "\n".join(lines) + more
+
+
+def pareto_text(frame: Frame, first: Metric, second: Metric, rows: list[dict[str, Any]]) -> str:
+    """The non-dominated models of a trade-off, with both values."""
+    if not rows:
+        return f"No model{scope_text(frame)} has measured values of both {first.label} and {second.label}."
+    compared = rows[0].get("compared", len(rows))
+    parts = [f"{r['model']} ({_shown(r, first)}; {_shown(r, second)})" for r in rows[:MAX_NAMES]]
+    return (
+        f"The trade-off between {first.label} ({first.better} is better) and {second.label} ({second.better} is "
+        f"better){scope_text(frame)}: {len(rows)} of {compared} models with both values measured are on the "
+        f"Pareto front (no other model is at least as good on both and better on one): {'; '.join(parts)}."
+    )

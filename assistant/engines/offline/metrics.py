@@ -155,7 +155,8 @@ class MetricCatalog:
         for name, metric in self.hyper_metrics.items():
             lowered = name.lower()
             tail = lowered.split("_")[-1]
-            if word in (lowered, lowered.rstrip("s")) or (len(tail) >= 5 and word in (tail, tail + "s", tail.rstrip("s"))):
+            tails = (tail, tail + "s", tail.rstrip("s")) if len(tail) >= 5 else ()
+            if word in (lowered, lowered.rstrip("s"), *tails):
                 return metric
         return None
 

@@ -370,3 +370,29 @@ def _var_of(label: str, variables: tuple[str, ...]) -> str:
     if label == "Device":
         return "dv" if "dv" in variables else "td"
     return _LABEL_VARS.get(label, "m")
+
+
+def pareto(frame: Frame, first: Metric, second: Metric) -> Statement:
+    """The Pareto front of two metrics: the measured models no other measured model beats on both.
+
+    A model's value on each metric is its best one (its best inference run);
+    ``compared`` says how many measured models the front was drawn from.
+    """
+    inference = first if first.scope == "inference" else second
+    b = _base(frame, inference)
+    x, y = b.value_expr(first), b.value_expr(second)
+    agg_x = "min" if first.better == "lower" else "max"
+    agg_y = "min" if second.better == "lower" else "max"
+    op_x = "<=" if first.better == "lower" else ">="
+    op_y = "<=" if second.better == "lower" else ">="
+    text = (
+        f"{b.match_text()}\nWITH m, {agg_x}({x}) AS x, {agg_y}({y}) AS y\n"
+        f"WHERE {measured_condition('x', first)} AND {measured_condition('y', second)}\n"
+        "WITH collect({model: m.name, x: x, y: y}) AS points\nUNWIND points AS p\n"
+        f"WITH p, points, [o IN points WHERE o.x {op_x} p.x AND o.y {op_y} p.y"
+        " AND (o.x <> p.x OR o.y <> p.y)] AS better\n"
+        "WHERE size(better) = 0\n"
+        f"RETURN p.model AS model, p.x AS {first.column}, p.y AS {second.column}, size(points) AS compared\n"
+        f"ORDER BY {first.column} {first.order('best')}, model"
+    )
+    return Statement(text, b.params)

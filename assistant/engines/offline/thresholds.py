@@ -141,7 +141,7 @@ def read_thresholds(
         unit_spec, candidates = vocab.unit(first.unit) if first.unit else (None, [])
         if candidates:
             meanings = " or ".join(candidates)
-            problems.append(f"the unit {first.unit!r} could be {meanings}: write it with its exact case (e.g. mJ or MJ)")
+            problems.append(f"the unit {first.unit!r} could be {meanings}: write it in its exact case (e.g. mJ or MJ)")
             used.append(first.span)
             continue
         context = text[max(0, first.at - 30) : first.at].lower()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from assistant.engines.offline.conditions import (
     Filter,
@@ -28,13 +28,12 @@ from assistant.engines.offline.conditions import (
     unknown_terms,
 )
 from assistant.engines.offline.coverage import name_like_terms, unplaced_numbers
-from assistant.engines.offline.metrics import Metric, MetricCatalog
+from assistant.engines.offline.metrics import MetricCatalog
+from assistant.engines.offline.objectives import choose_metric, tradeoff
+from assistant.engines.offline.plan import Frame
 from assistant.engines.offline.slots import (
-    DateRange,
     Mention,
     Span,
-    Threshold,
-    Word,
     metric_mentions,
     overlaps,
     question_words,
@@ -52,59 +51,11 @@ _COMPARABLE = {
     "architecture": "architecture", "dataset": "dataset", "service": "service", "problem_type": "problem_type",
     "split": "split", "optimizer": "optimizer", "device": "device", "author": "author",
 }  # fmt: skip
-_DIRECTION_ADJECTIVES = frozenset({"smallest", "largest", "biggest", "tiniest", "lightest", "heaviest", "cheapest"})
 _SPEED_WORDS = frozenset({"fast", "faster", "fastest", "quick", "quicker", "quickest", "speediest", "slow", "slower",
                           "slowest", "snappiest"})  # fmt: skip
 _MODEL_ID = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[-_/.][A-Za-z0-9]+){2,}\b")
 
 logger = logging.getLogger(__name__)
-
-
-# Which filter a linked (label, property) becomes.
-@dataclass
-class Frame:
-    """What a question asks, ready for the Cypher builder."""
-
-    question: str
-    intent: str
-    """rank, count, list, aggregate, lookup, compare, group_best, group_agg, group_count, decline."""
-    metric: Metric | None = None
-    generic_metric: bool = False
-    """The metric stands for "best" / "most accurate": the engine picks the quality metric the models have."""
-    want: str = "best"
-    """best, worst, low or high."""
-    k: int = 1
-    explicit_k: bool = False
-    filters: list[Filter] = field(default_factory=list)
-    thresholds: list[Threshold] = field(default_factory=list)
-    dates: list[DateRange] = field(default_factory=list)
-    group: str | None = None
-    which_group: bool = False
-    """The question asks *which* group ("which dataset has ...")."""
-    agg: str | None = None
-    fields: list[str] = field(default_factory=list)
-    count_target: str = "models"
-    model_fragments: list[str] = field(default_factory=list)
-    inference: bool = False
-    device_role: str = ""
-    """``training`` or ``inference`` when the question says which devices it means, else empty."""
-    notes: list[str] = field(default_factory=list)
-    decline_reason: str | None = None
-    missing_metric: str | None = None
-    unknown_terms: list[str] = field(default_factory=list)
-    """Words where a name belongs that name nothing in the graph ("on imagenet")."""
-    ignored_words: list[str] = field(default_factory=list)
-    """Other words nothing gives a meaning to ("chess")."""
-    absent: list[str] = field(default_factory=list)
-    """Name-like terms ("ResNet50", "Jetson Nano") that match no value of the graph."""
-    closest: dict[str, list[str]] = field(default_factory=dict)
-    """For each absent term, the graph values nearest to it."""
-    problems: list[str] = field(default_factory=list)
-    """What stops the question from being answered as asked (an ambiguous unit, a number with no meaning)."""
-
-    def filter(self, kind: str) -> Filter | None:
-        """The (not negated) filter of ``kind``, if any."""
-        return next((f for f in self.filters if f.kind == kind and not f.negated), None)
 
 
 def _has(phrases: tuple[str, ...] | list[str], text_words: list[str]) -> list[tuple[int, int, str]]:
@@ -142,7 +93,7 @@ def understand(
     frame.dates = read_dates(question)
     used += [d.span for d in frame.dates]
     frame.filters = filters_from_links(question, links, vocab) + hyper
-    inference_cue = bool(_has(vocab.inference_cues, texts))
+    inference_cue = bool(_has(vocab.inference_cues, texts) or _has(vocab.per_sample_cues, texts))
     training_cue = bool(_has(vocab.training_cues, texts))
     mentions = metric_mentions(qwords, catalog, vocab, link_spans + hyper_spans)
     thresholds, consumed, notes, problems = read_thresholds(
@@ -194,7 +145,13 @@ def understand(
     frame.inference = _is_inference(frame, usable, texts, vocab, inference_cue, training_cue)
     if inference_cue != training_cue:
         frame.device_role = "inference" if inference_cue else "training"
-    _choose_metric(frame, usable, qwords, catalog, vocab)
+    choose_metric(frame, usable, qwords, catalog, vocab)
+    if _has(vocab.per_sample_cues, texts) and frame.metric is not None and frame.metric.per == "inference":
+        frame.metric = catalog.per_sample(frame.metric)  # "energy per sample"
+    if _has(vocab.tradeoff_cues, texts):
+        tradeoff(frame, usable, catalog)
+        if frame.intent == "pareto":
+            return frame
     plural_models = "model" in texts or "models" in texts
     if (
         frame.metric is not None
@@ -234,76 +191,6 @@ def _is_inference(
     if device is not None and device.role == "inference":
         return True
     return inference and not training
-
-
-def _choose_metric(
-    frame: Frame, mentions: list[Mention], qwords: list[Word], catalog: MetricCatalog, vocab: Vocabulary
-) -> None:
-    """Pick the metric to rank or aggregate by, and the direction wanted."""
-    mentions = _bind_adjectives(sorted(mentions, key=lambda m: m.start), frame.question)
-    specific = [m for m in mentions if m.kind != "generic_quality"]
-    generic = [m for m in mentions if m.kind == "generic_quality"]
-    directed = [m for m in specific if m.want != "none"]
-    candidates = directed or specific or generic
-    if not candidates:
-        if frame.explicit_k:  # "the top 3 models on imdb": top by quality
-            frame.metric, frame.generic_metric, frame.want = catalog.preferred_quality(), True, "best"
-        return
-    chosen = candidates[0]
-    if chosen.kind == "generic_quality":
-        frame.metric = catalog.preferred_quality()
-        frame.generic_metric = True
-        frame.want = "worst" if chosen.want == "low" else "best"
-        return
-    if chosen.kind == "quality":
-        frame.metric = catalog.get(chosen.key)
-    else:
-        frame.metric = catalog.get(chosen.key, inference=frame.inference)
-    frame.want = _direction(frame, chosen, generic, qwords, vocab)
-
-
-def _bind_adjectives(mentions: list[Mention], question: str) -> list[Mention]:
-    """ "smallest carbon footprint": a size adjective right before another metric only gives its direction."""
-    bound: list[Mention] = []
-    skip: set[int] = set()
-    for i, mention in enumerate(mentions):
-        if i in skip:
-            continue
-        nxt = mentions[i + 1] if i + 1 < len(mentions) else None
-        gap = question[mention.end : nxt.start] if nxt else ""
-        if (
-            nxt is not None
-            and mention.want in ("low", "high")
-            and mention.text in _DIRECTION_ADJECTIVES
-            and nxt.want == "none"
-            and re.fullmatch(r"[\s-]*(?:training |inference |model )?", gap)
-        ):
-            bound.append(replace(nxt, want=mention.want))
-            skip.add(i + 1)
-            continue
-        bound.append(mention)
-    return bound
-
-
-def _direction(frame: Frame, chosen: Mention, generic: list[Mention], qwords: list[Word], vocab: Vocabulary) -> str:
-    if chosen.want in ("low", "high"):
-        return chosen.want
-    low, high = vocab.direction_words["low"], vocab.direction_words["high"]
-    for word in reversed([w.text for w in qwords if w.end <= chosen.start][-4:]):
-        if word in low:
-            return "worst" if word == "worst" else "low"
-        if word in high:
-            return "best" if word in ("best", "top") else "high"
-    if generic:
-        return "worst" if generic[0].want == "low" else "best"
-    # Elsewhere in the question, but not inside a threshold ("less than 20 g" says nothing about the ranking).
-    spans = [t.span for t in frame.thresholds]
-    free = [w.text for w in qwords if not overlaps((w.start, w.end), spans)]
-    if any(w in low for w in free) and not any(w in ("best", "top") for w in free):
-        return "low"
-    if any(w in high - {"most", "more"} for w in free):
-        return "high" if "best" not in free and "top" not in free else "best"
-    return "best"
 
 
 def _choose_intent(
