@@ -265,9 +265,13 @@ class _Run:
             raise _Declined
         frame.metric = metric
         if intent == "aggregate":
-            return explain.aggregate_text(frame, metric, self.execute(statements.aggregate(frame, metric)))
+            rows = self.execute(statements.aggregate(frame, metric))
+            self.note_unmeasured(frame, metric)
+            return explain.aggregate_text(frame, metric, rows)
         if intent == "group_agg":
-            return explain.group_aggregate_text(frame, metric, self.execute(statements.group_aggregate(frame, metric)))
+            rows = self.execute(statements.group_aggregate(frame, metric))
+            self.note_unmeasured(frame, metric)
+            return explain.group_aggregate_text(frame, metric, rows)
         if intent == "pareto" and frame.metric2 is not None:
             return self.pareto(frame, metric, frame.metric2)
         if intent == "compare":

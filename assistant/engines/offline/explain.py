@@ -12,7 +12,7 @@ from typing import Any
 from assistant.engines.offline.metrics import Metric
 from assistant.engines.offline.understanding import Frame
 from assistant.graph.schema import GraphSchema
-from assistant.language.measurements import number, with_unit
+from assistant.language.measurements import number, with_unit, zero_means_unmeasured
 
 MAX_NAMES = 20
 _WANT_WORDS = {"low": "lowest", "high": "highest"}
@@ -150,6 +150,9 @@ def rank_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], k: int) 
     if not rows:
         measured = "a measured" if metric.measured else "a"
         return f"No {subject}{scope_text(frame)} has {measured} {metric.label} value in the graph."
+    single = frame.filter("dataset")
+    if subject == "dataset" and single is not None and len(rows) == 1:  # "how big is the umu dataset"
+        return f"{rows[0]['dataset']}: {metric.label} {_shown(rows[0], metric)}."
     if k == 1:
         top = rows[0]
         text = (
@@ -194,7 +197,10 @@ def compare_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], entit
         text = f"{rows[0]['model']} is better. " + text
     missing = [e for e in entities if e not in {r["model"] for r in rows}]
     if missing:
-        text += f" No {metric.label} value for {names(missing)}."
+        how = "measured " if metric.measured else ""
+        text += f" No {how}{metric.label} value for {names(missing)}" + (
+            " (0 or none in the card means NOT MEASURED)." if metric.measured else "."
+        )
     return text
 
 
@@ -298,11 +304,29 @@ def lookup_text(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "No matching model in the graph."
     lines = []
+    unmeasured = False
     for row in rows[:MAX_NAMES]:
-        cells = [_cell(col, v) for col, v in row.items() if col != "model" and v is not None]
+        cells = []
+        for col, value in row.items():
+            if col == "model" or (value is None and not zero_means_unmeasured(col)):
+                continue
+            if zero_means_unmeasured(col) and not value:
+                if "gpu" in col and row.get("gpus") == 0 and value == 0:
+                    cells.append(f"{_cell(col, value)} (no GPU used)")
+                    continue
+                said = "none" if value is None else number(value)
+                cells.append(f"{col.replace('_', ' ').rsplit(' ', 1)[0]}: NOT MEASURED ({said} in the card)")
+                unmeasured = True
+                continue
+            cells.append(_cell(col, value))
         lines.append(f"{row.get('model')}: {'; '.join(cells) or 'no recorded values'}.")
     more = f"\n(and {len(rows) - MAX_NAMES} more rows)" if len(rows) > MAX_NAMES else ""
-    return "\n".join(lines) + more
+    note = (
+        "\nIn MRM3 cards a carbon or energy value of 0 (or none) means it was not measured, not that it was free."
+        if unmeasured
+        else ""
+    )
+    return "\n".join(lines) + more + note
 
 
 def pareto_text(frame: Frame, first: Metric, second: Metric, rows: list[dict[str, Any]]) -> str:

@@ -157,5 +157,8 @@ def _body(frame: Frame) -> str:  # noqa: PLR0911 - one sentence per intent
         group = (frame.group or "").replace("_", " ")
         return f"per {group}, the model with the {_end(metric, frame.want)} {metric_text(metric)}" + _among(frame)
     subject = "dataset" if metric.scope == "dataset" else "model"
+    dataset = frame.filter("dataset")
+    if subject == "dataset" and dataset is not None:
+        return f"the {metric_text(metric)} of dataset {_values(dataset)}"
     head = f"the {subject}" if frame.k == 1 else f"the {frame.k} {subject}s"
     return f"{head} with the {_end(metric, frame.want)} {metric_text(metric)}" + _among(frame, f"{subject}s")

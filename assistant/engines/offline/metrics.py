@@ -60,6 +60,10 @@ class Metric:
         sample). A run count of 0 or none gives null, never a division by zero.
         """
         value = f"{var}.{quote_name(self.prop)}"
+        if self.key == "gpu_energy" and self.scope == "training":
+            # 0 J on the GPU is real when the run itself was measured (trained on the CPU only).
+            run_measured = f"{var}.carbonFootprint > 0 OR {var}.energyConsumptionCPU > 0"
+            return f"(CASE WHEN {run_measured} THEN coalesce({value}, 0.0) END)"
         if self.per == "inference":
             return f"(CASE WHEN {var}.num_of_runs > 0 THEN {value} / toFloat({var}.num_of_runs) END)"
         if self.per == "sample":
@@ -110,6 +114,8 @@ class MetricCatalog:
             measured = zero_means_unmeasured(q.property)
             label = SCOPE_LABELS.get(q.scope)
             if label and schema.has_property(label, q.property):
+                if key == "gpu_energy":
+                    measured = False  # see Metric.expr: a measured run's GPU energy of 0 means no GPU was used
                 self.quantities[key] = Metric(key, q.label, q.scope, q.property, q.unit, q.better, measured)
             if q.inference_property and schema.has_property("ModelInference", q.inference_property):
                 per = "inference" if measured and schema.has_property("ModelInference", "num_of_runs") else ""

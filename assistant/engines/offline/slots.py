@@ -121,11 +121,41 @@ def read_k(text: str, used: list[Span]) -> tuple[int | None, Span | None]:
     return None, None
 
 
+_MONTH_RANGE = re.compile(
+    r"\b(?:between|from)\s+(?P<m1>[a-z]{3,9})\.?\s*(?P<y1>(?:19|20)\d\d)?\s*(?:and|to|until|through|till|-|–)\s*"
+    r"(?P<m2>[a-z]{3,9})\.?,?\s+(?P<y2>(?:19|20)\d\d)\b"
+)
+_YEAR_RANGE = re.compile(
+    r"\b(?:between|from)\s+(?P<y1>(?:19|20)\d\d)\s*(?:and|to|until|through|till|-|–)\s*(?P<y2>(?:19|20)\d\d)\b"
+    r"(?!\s*[a-zµ%])"
+)
+
+
+def _date_ranges(lower: str) -> list[DateRange]:
+    """ "between March and June 2024" (both months included), "from 2023 to 2024" (both years included)."""
+    found = []
+    for match in _MONTH_RANGE.finditer(lower):
+        first, last = _MONTHS.get(match.group("m1")), _MONTHS.get(match.group("m2"))
+        if first is None or last is None:
+            continue
+        y2 = int(match.group("y2"))
+        y1 = int(match.group("y1")) if match.group("y1") else (y2 if first <= last else y2 - 1)
+        start = dt.date(y1, first, 1)
+        end = dt.date(y2 + last // 12, last % 12 + 1, 1)
+        found.append(DateRange(start.isoformat(), end.isoformat(), match.group(), match.span()))
+    for match in _YEAR_RANGE.finditer(lower):
+        if overlaps(match.span(), [d.span for d in found]):
+            continue
+        y1, y2 = sorted((int(match.group("y1")), int(match.group("y2"))))
+        found.append(DateRange(f"{y1}-01-01", f"{y2 + 1}-01-01", match.group(), match.span()))
+    return found
+
+
 def read_dates(text: str) -> list[DateRange]:
     """Creation-date conditions: "in 2024", "after March 2024", "before 2024-11-22"."""
     lower = text.lower()
-    found: list[DateRange] = []
-    used: list[Span] = []
+    found: list[DateRange] = list(_date_ranges(lower))
+    used: list[Span] = [d.span for d in found]
     prep = r"(?P<prep>in|during|from|since|after|before|until|till|by|on|of|prior to|later than|earlier than)?\s*"
     iso = re.compile(prep + r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b")
     month = re.compile(prep + r"\b(?P<mon>[a-z]{3,9})\.?\s+(?P<y>(?:19|20)\d\d)\b")

@@ -265,9 +265,14 @@ _FIELDS: dict[str, tuple[tuple[str, ...], list[tuple[str, str, str]]]] = {
             ("ModelInference", "batch_size", "batch_size"),
             ("ModelInference", "latency", "latency_s"),
             ("ModelInference", "flops", "flops"),
-            ("ModelInference", "energyConsumption", "inference_energy_j"),
-            ("ModelInference", "carbonFootprint", "inference_carbon_g"),
+            ("ModelInference", "num_of_runs", "runs"),
+            ("ModelInference", "energyConsumption", "inference_energy_total_j"),
+            ("ModelInference", "carbonFootprint", "inference_carbon_total_g"),
         ],
+    ),
+    "train_time": (
+        ("tr",),
+        [("ModelTraining", "totalTrainTime", "train_time_s"), ("ModelTraining", "fitTime", "fit_time_s")],
     ),
     "training_cost": (
         ("tr",),

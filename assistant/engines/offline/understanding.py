@@ -159,6 +159,12 @@ def understand(
         and frame.group == "dataset"
         and which_group
         and not plural_models
+    ) or (
+        frame.metric is not None
+        and frame.metric.key == "size"
+        and frame.filter("dataset") is not None
+        and ("dataset" in texts or "data" in texts)
+        and not plural_models
     ):
         # "which dataset is the largest": the dataset's own size, not its models'.
         frame.metric, frame.group, frame.which_group = catalog.get("dataset_size"), None, False
@@ -266,6 +272,9 @@ def _choose_intent(
         return
     if models or frame.model_fragments or (frame.filters and _asks_fields(frame) and target == "models"):
         frame.intent = "lookup"  # "what hyperparams does the lumos knn use"
+        return
+    if "author" in frame.fields and not counting and not frame.metric:  # "who published the models"
+        frame.count_target, frame.intent = "authors", "list"
         return
     if frame.thresholds or frame.filters or frame.dates or _has(vocab.intents["list"], texts):
         if frame.filters or frame.thresholds or frame.dates or target != "models" or re.search(r"\bmodels?\b", joined):
