@@ -15,6 +15,7 @@ introspected per question; the schema comes from the :class:`SchemaCache`.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from typing import Any
@@ -32,7 +33,7 @@ from assistant.errors import AssistantError
 from assistant.graph.connection import Graph, to_plain
 from assistant.graph.introspect import SchemaCache
 from assistant.graph.schema import GraphSchema
-from assistant.language.entity_linking import link_entities
+from assistant.language.entity_linking import EntityLink, link_entities
 from assistant.language.vocabulary import Vocabulary, load_vocabulary
 
 logger = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ class OfflineEngine:
             frame = Frame(question, "decline", decline_reason="empty")
         else:
             links = link_entities(question, schema, vocabulary=self.vocabulary)
+            links = [link for link in links if _same_numbers(link)]
             frame = understand(question, links, catalog, self.vocabulary, known)
             for link in links:
                 if link.score < FUZZY_NOTE_BELOW:
@@ -314,6 +316,12 @@ class _Run:
         caveat = explain.unmeasured_text(metric, rows[0] if rows else None)
         if caveat:
             self.caveats.append(caveat)
+
+
+def _same_numbers(link: EntityLink) -> bool:
+    """A fuzzy link may fix letters, never numbers: "cifar10" is not cifar100, "resnet50" not ResNet18."""
+    said = re.findall(r"\d+", link.mention)
+    return not said or said == re.findall(r"\d+", str(link.value))[: len(said)]
 
 
 _NAMED = (
