@@ -168,6 +168,8 @@ def rank_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], k: int) 
         return text
     shown = rows[:k]
     listing = "; ".join(f"{i}. {r[key]} ({_shown(r, metric)}{_run_detail(r)})" for i, r in enumerate(shown, 1))
+    if k >= 100:
+        return f"The {subject}s by {phrase}{scope_text(frame)}: {listing}."
     more = "" if len(shown) == k else f" (only {len(shown)} have a value)"
     return f"The top {k} {subject}s by {phrase}{scope_text(frame)}{more}: {listing}."
 

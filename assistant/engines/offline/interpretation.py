@@ -13,6 +13,7 @@ from assistant.engines.offline.slots import Threshold
 from assistant.engines.offline.understanding import Filter, Frame
 from assistant.language.measurements import number
 
+ALL = 100  # a k this large means "all of them" ("list the datasets and their sizes")
 _OPS = {"<": "below", "<=": "at most", ">": "above", ">=": "at least", "=": "equal to"}
 _AGGS = {"avg": "average", "sum": "total", "min": "minimum", "max": "maximum"}
 _KINDS = {
@@ -132,9 +133,8 @@ def _body(frame: Frame) -> str:  # noqa: PLR0911 - one sentence per intent
         return f"the number of distinct {target} per {(frame.group or '').replace('_', ' ')}" + _among(frame, target)
     if intent == "lookup":
         models = frame.filter("model")
-        what = ", ".join(f.replace("_", " ") for f in frame.fields) or (
-            metric_text(metric, measured_note=False) if metric else "the card"
-        )
+        named = [metric_text(m, measured_note=False) for m in ([metric] if metric else []) + frame.also]
+        what = ", ".join([f.replace("_", " ") for f in frame.fields] + named) or "the card"
         who = _values(models) if models else "the models" + _among(frame)
         return f"{what} of {who}"
     if metric is None:
@@ -160,5 +160,8 @@ def _body(frame: Frame) -> str:  # noqa: PLR0911 - one sentence per intent
     dataset = frame.filter("dataset")
     if subject == "dataset" and dataset is not None:
         return f"the {metric_text(metric)} of dataset {_values(dataset)}"
+    if frame.k >= ALL:
+        first = _end(metric, frame.want)
+        return f"every {subject} by {metric_text(metric)}, {first} first" + _among(frame, f"{subject}s")
     head = f"the {subject}" if frame.k == 1 else f"the {frame.k} {subject}s"
     return f"{head} with the {_end(metric, frame.want)} {metric_text(metric)}" + _among(frame, f"{subject}s")

@@ -86,6 +86,8 @@ def _direction(frame: Frame, chosen: Mention, generic: list[Mention], qwords: li
 def tradeoff(frame: Frame, mentions: list[Mention], catalog: MetricCatalog) -> None:
     """ "best accuracy for its carbon", "pareto front of MAE vs energy": two objectives, quality first."""
     objectives: list[tuple[Metric | None, bool]] = []  # (metric, stands for "the quality metric")
+    if any(m.kind == "quality" for m in mentions):  # "the best R²": R² is the quality meant
+        mentions = [m for m in mentions if m.kind != "generic_quality"]
     for mention in sorted(mentions, key=lambda m: m.start):
         if mention.kind == "generic_quality":
             metric, generic = catalog.preferred_quality(), True

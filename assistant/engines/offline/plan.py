@@ -28,6 +28,8 @@ class Frame:
     """rank, count, list, aggregate, lookup, compare, group_best, group_agg, group_count, pareto, decline."""
     metric: Metric | None = None
     metric2: Metric | None = None
+    also: list[Metric] = field(default_factory=list)
+    """Other metrics a lookup names ("the carbon and energy of X"): shown beside ``metric``."""
     """The second objective of a trade-off (``pareto``)."""
     generic_metric: bool = False
     """The metric stands for "best" / "most accurate": the engine picks the quality metric the models have."""

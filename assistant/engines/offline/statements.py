@@ -338,6 +338,12 @@ def lookup(frame: Frame, catalog: MetricCatalog, has: Has) -> Statement:
             columns += [f"{_var_of(label, variables)}.{q(prop)} AS {col}" for label, prop, col in present]
     metric = frame.metric
     order = "model"
+    for extra in frame.also:
+        scope_var = {"training": "tr", "quality": "tr", "model": "m", "dataset": "ds"}.get(extra.scope)
+        if scope_var is not None:
+            if scope_var != "m":
+                join(scope_var)
+            columns.append(f"{extra.expr(scope_var)} AS {extra.column}")
     if metric is not None:
         order = f"{metric.column} {metric.order(frame.want)}, model"
         var = {"training": "tr", "quality": "tr", "inference": "inf", "model": "m", "dataset": "ds"}.get(

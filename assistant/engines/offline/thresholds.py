@@ -144,7 +144,7 @@ def read_thresholds(
             problems.append(f"the unit {first.unit!r} could be {meanings}: write it in its exact case (e.g. mJ or MJ)")
             used.append(first.span)
             continue
-        context = text[max(0, first.at - 30) : first.at].lower()
+        context = f"{text[max(0, first.at - 30) : first.at]} {text[first.span[1] : first.span[1] + 20]}".lower()
         metric, factor, unit_used = _threshold_metric(
             first.unit, unit_spec, first.at, mentions, consumed, catalog, vocab, inference, context
         )

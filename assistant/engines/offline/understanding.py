@@ -148,7 +148,7 @@ def understand(
     choose_metric(frame, usable, qwords, catalog, vocab)
     if _has(vocab.per_sample_cues, texts) and frame.metric is not None and frame.metric.per == "inference":
         frame.metric = catalog.per_sample(frame.metric)  # "energy per sample"
-    if _has(vocab.tradeoff_cues, texts):
+    if _has(vocab.tradeoff_cues, texts) or _two_objectives(frame, usable, texts):
         tradeoff(frame, usable, catalog)
         if frame.intent == "pareto":
             return frame
@@ -162,8 +162,8 @@ def understand(
     ) or (
         frame.metric is not None
         and frame.metric.key == "size"
-        and frame.filter("dataset") is not None
-        and ("dataset" in texts or "data" in texts)
+        and (frame.filter("dataset") is not None or _count_target(texts, vocab) == "datasets")
+        and ("dataset" in texts or "data" in texts or "datasets" in texts)
         and not plural_models
     ):
         # "which dataset is the largest": the dataset's own size, not its models'.
@@ -174,8 +174,39 @@ def understand(
     conditions = [t.span for t in frame.thresholds] + [d.span for d in frame.dates]
     field_texts = ["" if overlaps((w.start, w.end), conditions) else w.text for w in qwords]
     _choose_intent(frame, texts, masked, field_texts, vocab, which_group, mentions)
+    if frame.intent == "lookup" and frame.metric is not None:
+        for mention in usable:
+            other = catalog.get(mention.key, inference=frame.inference) if mention.kind != "generic_quality" else None
+            if other is not None and other != frame.metric and other not in frame.also:
+                frame.also.append(other)  # "the carbon and energy of X"
+    if frame.intent in ("list", "lookup", "count", "group_count"):
+        spans = mention_spans + accounted
+        lost = [w.text for w in qwords if _is_superlative(w.text) and not overlaps((w.start, w.end), spans)]
+        if lost:  # "cleanest XGBoost model" must not become a plain list of XGBoost models
+            frame.problems.append(f"I could not tell what {lost[0]!r} ranks by")
     logger.debug("frame: %s", frame)
     return frame
+
+
+_NOT_RANKING = frozenset({"interest", "interested", "request", "requests", "forest", "forests", "honest", "test",
+                          "tests", "latest", "biggest", "largest", "smallest"})  # fmt: skip
+
+
+def _is_superlative(word: str) -> bool:
+    return word.endswith("est") and len(word) > 5 and word not in _NOT_RANKING
+
+
+def _two_objectives(frame: Frame, mentions: list[Mention], texts: list[str]) -> bool:
+    """ "the best R² for the least energy": two metrics and a superlative, and no model named, ask for a trade-off."""
+    keys = {m.key for m in mentions if m.kind in ("quantity", "quality")}
+    if not any(m.kind == "quality" for m in mentions) and any(m.kind == "generic_quality" for m in mentions):
+        keys.add("quality")  # "greenest and most accurate"
+    superlative = any(w in ("best", "least", "most", "lowest", "highest", "top") or _is_superlative(w) for w in texts)
+    if len(keys) == 2 and superlative and not frame.filter("model") and not frame.group:
+        names = " and ".join(sorted(keys))
+        frame.notes.append(f"two metrics ({names}) with 'best'/'least' read as their trade-off")
+        return True
+    return False
 
 
 def _swallows_number(question: str, link: EntityLink, conditions: list[Span]) -> bool:
@@ -211,6 +242,12 @@ def _choose_intent(
     """Decide the intent; ``masked`` is ``texts`` without the metric phrases ("mean" in "mean absolute error")."""
     joined = " ".join(texts)
     counting = bool(_has(vocab.intents["count"], texts))
+    if frame.metric is not None and frame.metric.scope == "dataset" and not counting and not frame.group:
+        if frame.count_target == "datasets" or frame.filter("dataset") or _count_target(texts, vocab) == "datasets":
+            frame.intent = "rank"  # "what is the size of the lumos5g dataset", "list the datasets and their sizes"
+            if not frame.filter("dataset") and not frame.explicit_k:
+                frame.k, frame.want = 100, "high"
+            return
     describing = bool(_has(vocab.intents["describe"], texts))
     comparing = bool(_has(vocab.intents["compare"], texts))
     field_hits = [p for _, _, p in _has([p for ps in vocab.lookup_fields.values() for p in ps], field_texts)]
