@@ -23,7 +23,7 @@ from typing import Any
 from assistant.answers.answer import Answer
 from assistant.config import Settings
 from assistant.cypher.execution import Execution, run_guarded
-from assistant.engines.offline import explain, statements
+from assistant.engines.offline import explain, lookups, statements
 from assistant.engines.offline.cypher_builder import Statement
 from assistant.engines.offline.follow_up import standalone_follow_up
 from assistant.engines.offline.interpretation import interpretation
@@ -259,7 +259,7 @@ class _Run:
         if intent == "group_count":
             return explain.group_count_text(frame, self.execute(statements.group_count(frame)))
         if intent == "lookup":
-            return explain.lookup_text(self.execute(statements.lookup(frame, self.catalog, self.has)))
+            return explain.lookup_text(self.execute(lookups.lookup(frame, self.catalog, self.has)))
         metric = frame.metric if frame.metric is not None and not frame.generic_metric else self.quality_metric(frame)
         if metric is None:
             frame.decline_reason = "metric"
@@ -299,7 +299,7 @@ class _Run:
     def compare(self, frame: Frame, metric: Metric) -> str:
         models = frame.filter("model")
         if metric.scope == "dataset":  # "compare A and B by dataset size": each model's dataset
-            return explain.lookup_text(self.execute(statements.lookup(frame, self.catalog, self.has)))
+            return explain.lookup_text(self.execute(lookups.lookup(frame, self.catalog, self.has)))
         if models and len(models.values) >= 2:
             rows = self.execute(statements.rank(frame, metric, k=len(models.values)))
             self.note_unmeasured(frame, metric)

@@ -46,7 +46,7 @@ def _devices(frame: Frame) -> str:
     return f"MATCH (m)<-[:{_DEVICE_RUNS[frame.device_role]}]-()-[:RUNS_ON]->(dev:Device)"
 
 
-def _base(frame: Frame, metric: Metric | None) -> Builder:
+def base(frame: Frame, metric: Metric | None) -> Builder:
     builder = Builder(frame, inference_bound=metric is not None and metric.scope == "inference")
     builder.anchor()
     builder.apply_filters()
@@ -55,7 +55,7 @@ def _base(frame: Frame, metric: Metric | None) -> Builder:
 
 def rank(frame: Frame, metric: Metric, *, k: int | None = None) -> Statement:
     """The best ``k`` models by ``metric`` (inference: each model's best run)."""
-    b = _base(frame, metric)
+    b = base(frame, metric)
     order = metric.order(frame.want)
     col = metric.column
     limit = b.param("k", k if k is not None else max(frame.k, SHOWN))
@@ -90,7 +90,7 @@ def rank(frame: Frame, metric: Metric, *, k: int | None = None) -> Statement:
 
 def unmeasured(frame: Frame, metric: Metric) -> Statement:
     """Models among those asked about whose ``metric`` is 0 or missing (not measured)."""
-    b = _base(frame, metric)
+    b = base(frame, metric)
     expr = b.value_expr(metric)
     if metric.scope == "inference":
         head = f"WITH m, max({expr}) AS value"
@@ -105,7 +105,7 @@ def unmeasured(frame: Frame, metric: Metric) -> Statement:
 
 def count(frame: Frame) -> Statement:
     """How many models (or datasets, architectures, devices ...) match."""
-    b = _base(frame, None)
+    b = base(frame, None)
     target = frame.count_target
     if target == "devices":
         return Statement(f"{b.match_text()}\n{_devices(frame)}\nRETURN count(DISTINCT dev) AS devices", b.params)
@@ -117,7 +117,7 @@ def count(frame: Frame) -> Statement:
 
 def listing(frame: Frame, has: Has) -> Statement:
     """The models (or datasets, architectures ...) that match, with the values the filters used."""
-    b = _base(frame, None)
+    b = base(frame, None)
     target = frame.count_target
     if target in ("devices", "gpu_models"):
         gpu = target == "gpu_models"
@@ -150,7 +150,7 @@ def listing(frame: Frame, has: Has) -> Statement:
 
 def aggregate(frame: Frame, metric: Metric) -> Statement:
     """One aggregate (avg, sum, min, max) of ``metric`` over the matching models."""
-    b = _base(frame, metric)
+    b = base(frame, metric)
     expr = b.value_expr(metric)
     agg = frame.agg or "avg"
     head = f"WITH m, inf, {expr} AS value" if metric.scope == "inference" else f"WITH DISTINCT m, {expr} AS value"
@@ -163,7 +163,7 @@ def aggregate(frame: Frame, metric: Metric) -> Statement:
 
 def group_aggregate(frame: Frame, metric: Metric) -> Statement:
     """An aggregate of ``metric`` per group, best group first."""
-    b = _base(frame, metric)
+    b = base(frame, metric)
     expr = b.value_expr(metric)
     group = frame.group or "dataset"
     gexpr = b.group_expr(group)
@@ -180,7 +180,7 @@ def group_aggregate(frame: Frame, metric: Metric) -> Statement:
 
 def group_count(frame: Frame) -> Statement:
     """How many models (or datasets ...) each group has, largest first."""
-    b = _base(frame, None)
+    b = base(frame, None)
     group = frame.group or "dataset"
     gexpr = b.group_expr(group)
     target = frame.count_target
@@ -194,7 +194,7 @@ def group_count(frame: Frame) -> Statement:
 
 def group_best(frame: Frame, metric: Metric) -> Statement:
     """The best model of each group by ``metric``, best group first."""
-    b = _base(frame, metric)
+    b = base(frame, metric)
     expr = b.value_expr(metric)
     group = frame.group or "dataset"
     gexpr = b.group_expr(group)
@@ -211,7 +211,7 @@ def group_best(frame: Frame, metric: Metric) -> Statement:
 
 def quality_available(frame: Frame, catalog: MetricCatalog) -> Statement:
     """How many of the matching models have each quality metric (to pick what "best" means)."""
-    b = _base(frame, None)
+    b = base(frame, None)
     names = list(catalog.quality)
     counts = ", ".join(f"count({catalog.quality[n].expr('tr')}) AS c{i}" for i, n in enumerate(names))
     text = f"{b.match_text()}\nWITH DISTINCT m\nMATCH (tr:ModelTraining)-[:TRAINS_ON]->(m)\nRETURN {counts}"
@@ -236,153 +236,6 @@ def find_models(fragment: str) -> Statement:
 
 
 # lookup field -> (variables to join, [(label, property, column)])
-_FIELDS: dict[str, tuple[tuple[str, ...], list[tuple[str, str, str]]]] = {
-    "architecture": (("ar",), [("ModelArchitecture", "type", "architecture")]),
-    "dataset": (("ds",), [("Dataset", "name", "dataset")]),
-    "service": (("sv",), [("Service", "name", "service")]),
-    "problem_type": (("pt",), [("ProblemType", "name", "problem_type")]),
-    "date": ((), [("Model", "dateCreated", "created")]),
-    "size": ((), [("Model", "size", "size_bytes")]),
-    "author": ((), [("Model", "author", "author")]),
-    "version": ((), [("Model", "version", "version")]),
-    "optimizer": (("tr", "pa"), [("Parameters", "optimizer", "optimizer")]),
-    "split": (("tr", "pa"), [("Parameters", "splitType", "split_type")]),
-    "training_device": (
-        ("tr", "td"),
-        [
-            ("Device", "processor", "training_cpu"),
-            ("Device", "cores", "cores"),
-            ("Device", "graphicsCard", "gpus"),
-            ("Device", "gpuModel", "gpu_model"),
-            ("Device", "memoryCapacity", "ram"),
-        ],
-    ),
-    "inference_devices": (
-        ("inf", "dv"),
-        [
-            ("Device", "processor", "device"),
-            ("Device", "graphicsCard", "device_gpus"),
-            ("ModelInference", "batch_size", "batch_size"),
-            ("ModelInference", "latency", "latency_s"),
-            ("ModelInference", "flops", "flops"),
-            ("ModelInference", "num_of_runs", "runs"),
-            ("ModelInference", "energyConsumption", "inference_energy_total_j"),
-            ("ModelInference", "carbonFootprint", "inference_carbon_total_g"),
-        ],
-    ),
-    "train_time": (
-        ("tr",),
-        [("ModelTraining", "totalTrainTime", "train_time_s"), ("ModelTraining", "fitTime", "fit_time_s")],
-    ),
-    "training_cost": (
-        ("tr",),
-        [
-            ("ModelTraining", "carbonFootprint", "carbon_g"),
-            ("ModelTraining", "energyConsumption", "energy_j"),
-            ("ModelTraining", "totalTrainTime", "train_time_s"),
-        ],
-    ),
-}
-_VARIABLE_LABELS = {
-    "m": "Model", "ds": "Dataset", "ar": "ModelArchitecture", "sv": "Service", "pt": "ProblemType",
-    "tr": "ModelTraining", "pa": "Parameters", "hp": "Hyperparameters", "td": "Device", "inf": "ModelInference",
-    "dv": "Device",
-}  # fmt: skip
-_OPTIONAL = {
-    "ds": "OPTIONAL MATCH (m)-[:TRAINED_ON]->(ds:Dataset)",
-    "ar": "OPTIONAL MATCH (m)-[:UTILIZES]->(ar:ModelArchitecture)",
-    "sv": "OPTIONAL MATCH (m)-[:PROVIDES]->(sv:Service)",
-    "pt": "OPTIONAL MATCH (m)-[:PROVIDES]->(:Service)-[:SOLUTION_FOR]->(pt:ProblemType)",
-    "tr": "OPTIONAL MATCH (tr:ModelTraining)-[:TRAINS_ON]->(m)",
-    "pa": "OPTIONAL MATCH (tr)-[:CONTAINS]->(pa:Parameters)",
-    "hp": "OPTIONAL MATCH (tr)-[:USES]->(hp:Hyperparameters)",
-    "td": "OPTIONAL MATCH (tr)-[:RUNS_ON]->(td:Device)",
-    "inf": "OPTIONAL MATCH (inf:ModelInference)-[:INFERENCE_ON]->(m)",
-    "dv": "OPTIONAL MATCH (inf)-[:RUNS_ON]->(dv:Device)",
-}
-_DESCRIBE = ("architecture", "dataset", "service", "problem_type", "date", "size", "author", "optimizer", "split",
-             "training_device", "training_cost", "metrics", "hyperparameters")  # fmt: skip
-_LABEL_VARS = {"Model": "m", "Dataset": "ds", "ModelArchitecture": "ar", "Service": "sv", "ProblemType": "pt",
-               "Parameters": "pa", "ModelTraining": "tr", "ModelInference": "inf"}  # fmt: skip
-
-
-def lookup(frame: Frame, catalog: MetricCatalog, has: Has) -> Statement:
-    """Properties of the named (or filtered) models: hyperparameters, devices, dates, metric values ..."""
-    b = _base(frame, None)
-    fields = [f for f in frame.fields if f != "describe"] or []
-    if "describe" in frame.fields or (not fields and frame.metric is None):
-        fields = [*_DESCRIBE, *fields]
-    if "metrics" in fields and "training_cost" not in fields:
-        fields.append("training_cost")
-    joins: list[str] = []
-    columns = ["m.name AS model"]
-
-    def join(var: str) -> None:
-        for dep in ("tr",) if var in ("pa", "hp", "td") else ("inf",) if var == "dv" else ():
-            join(dep)
-        if var not in joins:
-            joins.append(var)
-
-    for name in fields:
-        if name == "hyperparameters" and has("Hyperparameters", "id"):
-            join("hp")
-            columns.append("properties(hp) AS hyperparameters")
-        elif name == "metrics":
-            join("tr")
-            columns += [f"{m.expr('tr')} AS {m.column}" for m in catalog.quality.values()]
-        elif name in _FIELDS:
-            variables, props = _FIELDS[name]
-            present = [(label, prop, col) for label, prop, col in props if has(label, prop)]
-            for var in variables:
-                join(var)
-            columns += [f"{_var_of(label, variables)}.{q(prop)} AS {col}" for label, prop, col in present]
-    metric = frame.metric
-    order = "model"
-    for extra in frame.also:
-        scope_var = {"training": "tr", "quality": "tr", "model": "m", "dataset": "ds"}.get(extra.scope)
-        if scope_var is not None:
-            if scope_var != "m":
-                join(scope_var)
-            columns.append(f"{extra.expr(scope_var)} AS {extra.column}")
-    if metric is not None:
-        order = f"{metric.column} {metric.order(frame.want)}, model"
-        var = {"training": "tr", "quality": "tr", "inference": "inf", "model": "m", "dataset": "ds"}.get(
-            metric.scope, "tr"
-        )
-        if var != "m":
-            join(var)
-        if metric.scope == "training_device":
-            join("td")
-            var = "td"
-        column = f"{metric.expr(var)} AS {metric.column}"
-        if column not in columns:
-            columns.append(column)
-        if metric.scope == "inference":
-            join("dv")
-            columns += ["dv.processor AS device", "inf.batch_size AS batch_size"]
-    lines = [_OPTIONAL[v] for v in joins]
-    device = frame.filter("device")
-    if "dv" in joins and device is not None and device.role != "training":
-        # Runs on the asked device only: "the latency of X on the jetson".
-        lines = [line for line in lines if "(inf" not in line]
-        lines.append(
-            "OPTIONAL MATCH (inf:ModelInference)-[:INFERENCE_ON]->(m), (inf)-[:RUNS_ON]->(dv:Device)\n"
-            f"WHERE dv.{q(device.property)} IN {b.param('run_device', device.values)}"
-        )
-    unique: dict[str, str] = {}
-    for column in columns:
-        unique.setdefault(column.rsplit(" AS ", 1)[-1], column)
-    text = f"{b.match_text()}\nWITH DISTINCT m\n" + "\n".join(lines)
-    text += f"\nRETURN {', '.join(unique.values())} ORDER BY {order}"
-    return Statement(text.replace("\n\n", "\n"), b.params)
-
-
-def _var_of(label: str, variables: tuple[str, ...]) -> str:
-    if label == "Device":
-        return "dv" if "dv" in variables else "td"
-    return _LABEL_VARS.get(label, "m")
-
-
 def pareto(frame: Frame, first: Metric, second: Metric) -> Statement:
     """The Pareto front of two metrics: the measured models no other measured model beats on both.
 
@@ -390,7 +243,7 @@ def pareto(frame: Frame, first: Metric, second: Metric) -> Statement:
     ``compared`` says how many measured models the front was drawn from.
     """
     inference = first if first.scope == "inference" else second
-    b = _base(frame, inference)
+    b = base(frame, inference)
     x, y = b.value_expr(first), b.value_expr(second)
     agg_x = "min" if first.better == "lower" else "max"
     agg_y = "min" if second.better == "lower" else "max"
