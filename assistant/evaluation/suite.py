@@ -32,6 +32,14 @@ UNITS: dict[str, Decimal] = {
     "us": Decimal("1e-6"), "ms": Decimal("1e-3"), "s": Decimal(1), "min": Decimal(60),
     "kB": Decimal(1000), "MB": Decimal("1e6"), "GB": Decimal("1e9"), "MiB": Decimal(2**20),
 }  # fmt: skip
+# `{name:FAMILY}` picks the unit of the family that a person would write the number in ("38 kB", not "0.000038 GB").
+FAMILIES = {
+    "mass": ("ug", "mg", "g", "kg"),
+    "energy": ("mJ", "J", "kJ", "MJ"),
+    "time": ("us", "ms", "s"),
+    "bytes": ("kB", "MB", "GB"),
+}
+_SHOWN = {"ug": "µg", "us": "µs"}
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w+)(,?))?\}")
 
 
@@ -55,12 +63,18 @@ def _fill(text: str, slots: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     said = dict(slots)
 
     def one(match: re.Match[str]) -> str:
-        name, unit, separators = match.group(1), match.group(2), bool(match.group(3))
+        name, unit, separators = match.group(1), match.group(2), bool(match.group(3))  # {name:UNIT,}
         if name not in slots:
             raise ValueError(f"{{{name}}} in {text!r} has no slot value")
         if not unit:
             return str(slots[name])
-        shown, said[name] = render(float(slots[name]), unit, separators)
+        value = float(slots[name])
+        if unit in FAMILIES:
+            fitting = [u for u in FAMILIES[unit] if Decimal(repr(value)) >= UNITS[u]]
+            chosen = fitting[-1] if fitting else FAMILIES[unit][0]
+            shown, said[name] = render(value, chosen, separators)
+            return f"{shown} {_SHOWN.get(chosen, chosen)}"
+        shown, said[name] = render(value, unit, separators)
         return shown
 
     return _PLACEHOLDER.sub(one, text), said
