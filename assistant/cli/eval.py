@@ -17,7 +17,7 @@ import click
 
 from assistant.cli.support import user_errors
 from assistant.engines.router import ENGINES
-from assistant.evaluation.defaults import DEFAULT_SET
+from assistant.evaluation.defaults import DEFAULT_SET, SUITES
 
 # The evaluation (pydantic models of the question set, the gold) loads when the command runs.
 if TYPE_CHECKING:
@@ -46,6 +46,13 @@ def format_report(report: Report) -> str:
         lines.append(f"  {name:<16} {correct:>7} {total:>6} {correct / total:>9.1%}")
     correct = sum(r.correct for r in report.results)
     lines.append(f"  {'overall':<16} {correct:>7} {len(report.results):>6} {report.accuracy:>9.1%}")
+    lines.append("Outcomes per catalog:")
+    lines.append(f"  {'catalog':<16} {'correct':>7} {'declined':>8} {'silently wrong':>14} {'total':>6}")
+    for name, counts in report.outcomes_by(lambda r: r.question.catalog).items():
+        lines.append(
+            f"  {name:<16} {counts['correct']:>7} {counts['declined']:>8} {counts['silently_wrong']:>14} "
+            f"{counts['total']:>6}"
+        )
     lines.append(f"Median time per question: {report.median_ms:.1f} ms")
     return "\n".join(lines)
 
@@ -62,24 +69,40 @@ def format_report(report: Report) -> str:
     default=None,
     help=f"Question set (YAML); default: {DEFAULT_SET.name} of the repository's tests/data.",
 )
+@click.option(
+    "--suite",
+    type=click.Choice(sorted(SUITES)),
+    default=None,
+    help="Run a generated suite instead of a set: 'generalisation' (templates x phrasings x slot values, 3 catalogs).",
+)
 @click.option("--load", is_flag=True, help="Load each catalog of the set into the graph, REPLACING its content.")
 @click.option("--catalog", "catalogs", multiple=True, metavar="NAME=PATH", help="Read catalog NAME's cards from PATH.")
 @click.pass_context
 @user_errors
 def eval_command(
-    ctx: click.Context, engine: str, as_json: bool, set_path: Path | None, load: bool, catalogs: Sequence[str]
+    ctx: click.Context,
+    engine: str,
+    as_json: bool,
+    set_path: Path | None,
+    suite: str | None,
+    load: bool,
+    catalogs: Sequence[str],
 ) -> None:
     """Measure execution accuracy on a question set whose gold answers come from the cards.
 
     An answer is correct when its rows hold the gold values (the winner in the
-    first row for rankings, every value for lists and counts). Prints accuracy
-    per category and overall, and the median time per question. Without --load
-    the graph must already hold exactly each catalog's cards.
+    first row for rankings, every value for lists and counts). Every question
+    is correct, declined (the answer says it could not answer, or that a name is
+    not in the graph) or silently wrong. Prints accuracy per category and
+    overall, the outcomes per catalog, and the median time per question;
+    --json adds each question's outcome. Without --load the graph must already
+    hold exactly each catalog's cards.
 
     \b
     Example:
         mrm3 eval --load                      # the development set, offline engine
         mrm3 eval --engine auto --json --set my-questions.yaml --load
+        mrm3 eval --suite generalisation --load --json
     """
     from assistant.engines.router import Assistant
     from assistant.errors import ConfigError
@@ -87,12 +110,21 @@ def eval_command(
     from assistant.graph.introspect import SchemaCache
 
     settings = ctx.ensure_object(dict)["settings"]
-    path = set_path or DEFAULT_SET
-    if not path.exists():
-        raise ConfigError(f"No question set at {path} - pass one with --set")
-    from assistant.evaluation.run import evaluate, load_question_set
+    from assistant.evaluation.run import Grader, QuestionSet, evaluate, load_question_set
 
-    question_set = load_question_set(path, _overrides(catalogs))
+    question_set: QuestionSet
+    grade: Grader | None = None
+    if suite:
+        if set_path or catalogs:
+            raise click.UsageError("--suite brings its own questions and catalogs: leave out --set and --catalog")
+        from assistant.evaluation.suite import load_suite, suite_outcome
+
+        question_set, grade = load_suite(suite), suite_outcome
+    else:
+        path = set_path or DEFAULT_SET
+        if not path.exists():
+            raise ConfigError(f"No question set at {path} - pass one with --set")
+        question_set = load_question_set(path, _overrides(catalogs))
     with connect(settings) as graph:
 
         def make_asker() -> AskFn:
@@ -106,6 +138,7 @@ def eval_command(
             engine=engine,
             load=load,
             progress=lambda line: click.echo(line, err=True),
+            grade=grade,
         )
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))

@@ -34,12 +34,11 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import statistics
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,7 +55,11 @@ from assistant.data_files import (
     validate,
 )
 from assistant.errors import AssistantError, ConfigError
-from assistant.evaluation.gold import Gold, gold_answer
+from assistant.evaluation.gold import gold_answer
+from assistant.evaluation.matching import REL_TOL as REL_TOL
+from assistant.evaluation.matching import same as same
+from assistant.evaluation.matching import score
+from assistant.evaluation.outcomes import CORRECT, DECLINED, OUTCOMES, SILENTLY_WRONG, is_decline
 
 if TYPE_CHECKING:
     # Type only: `mrm3 eval --help` (and `mrm3 --help`) need not load the driver.
@@ -64,10 +67,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-REL_TOL = 1e-6
-
 Card = dict[str, Any]
 AskFn = Callable[[str], Answer]
+Grader = Callable[["Question", list[Card], Answer], str]
+"""Gives a question's outcome (one of :data:`~assistant.evaluation.outcomes.OUTCOMES`) from the cards and the answer."""
 
 
 @dataclass(frozen=True)
@@ -211,55 +214,6 @@ def load_question_set(path: Path, overrides: Mapping[str, Path] | None = None) -
     return QuestionSet(path, catalogs, questions)
 
 
-def _cells(value: Any) -> Iterable[Any]:
-    if isinstance(value, Mapping):
-        for item in value.values():
-            yield from _cells(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _cells(item)
-    else:
-        yield value
-
-
-def same(cell: Any, gold: Any) -> bool:
-    """Whether one cell holds one gold value (case-insensitive text, numbers within 1e-6 relative)."""
-    if isinstance(gold, bool) or isinstance(cell, bool):
-        return cell == gold
-    if isinstance(gold, int | float) and isinstance(cell, int | float):
-        return math.isclose(float(cell), float(gold), rel_tol=REL_TOL, abs_tol=1e-12)
-    if isinstance(gold, int | float) and isinstance(cell, str):
-        return False
-    return str(cell).strip().lower() == str(gold).strip().lower()
-
-
-def _holds(rows: Iterable[Mapping[str, Any]], gold: Any) -> bool:
-    return any(same(cell, gold) for row in rows for cell in _cells(row))
-
-
-def score(answer: Answer, gold: Gold) -> bool:
-    """Whether ``answer`` is correct for ``gold`` (see the module docstring)."""
-    if gold.mode == "decline":
-        return not answer.answered
-    if not answer.answered:
-        return False
-    rows = answer.rows
-    if gold.mode == "first":
-        return bool(rows) and bool(gold.values) and any(_holds(rows[:1], v) for v in gold.values)
-    if gold.mode == "top":
-        return all(_holds(rows[: len(gold.values)], v) for v in gold.values)
-    if gold.mode == "all":
-        return bool(gold.values) and all(_holds(rows, v) for v in gold.values)
-    if gold.mode == "exact":
-        return len(rows) == len(gold.values) and all(_holds(rows, v) for v in gold.values)
-    if gold.mode == "groups":
-        return bool(gold.groups) and all(
-            any(_holds([row], group) and any(_holds([row], v) for v in values) for row in rows)
-            for group, values in gold.groups
-        )
-    raise ValueError(f"unknown gold mode {gold.mode!r}")
-
-
 @dataclass
 class Result:
     """One question's outcome."""
@@ -270,6 +224,7 @@ class Result:
     answered: bool
     text: str = ""
     error: str | None = None
+    outcome: str = ""
 
 
 @dataclass
@@ -297,8 +252,16 @@ class Report:
             counts[r.question.category][1] += 1
         return {k: (v[0], v[1]) for k, v in sorted(counts.items())}
 
+    def outcomes_by(self, key: Callable[[Result], str]) -> dict[str, dict[str, int]]:
+        """Group name (``key`` of each result) -> {outcome: count, ..., "total": n}."""
+        counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys((*OUTCOMES, "total"), 0))
+        for r in self.results:
+            counts[key(r)][r.outcome] += 1
+            counts[key(r)]["total"] += 1
+        return dict(sorted(counts.items()))
+
     def as_dict(self) -> dict[str, Any]:
-        """The stable ``mrm3 eval --json`` shape."""
+        """The stable ``mrm3 eval --json`` shape (``outcomes`` and what follows it were added later)."""
         return {
             "engine": self.engine,
             "questions": len(self.results),
@@ -320,6 +283,21 @@ class Report:
                 for r in self.results
                 if not r.correct
             ],  # fmt: skip
+            "outcomes": {o: sum(r.outcome == o for r in self.results) for o in OUTCOMES},
+            "catalog_outcomes": self.outcomes_by(lambda r: r.question.catalog),
+            "category_outcomes": self.outcomes_by(lambda r: r.question.category),
+            "results": [
+                {
+                    "id": r.question.id,
+                    "catalog": r.question.catalog,
+                    "category": r.question.category,
+                    "question": r.question.question,
+                    "outcome": r.outcome,
+                    "answer": r.text,
+                    "error": r.error,
+                }
+                for r in self.results
+            ],  # fmt: skip
         }
 
 
@@ -337,6 +315,7 @@ def evaluate(
     engine: str,
     load: bool = False,
     progress: Callable[[str], None] | None = None,
+    grade: Grader | None = None,
 ) -> Report:
     """Answer every question of the set and score it against its gold.
 
@@ -348,6 +327,8 @@ def evaluate(
         engine: Engine name, for the report.
         load: Replace the graph's content with each catalog that it does not hold.
         progress: Called with a status line per catalog.
+        grade: How a question's outcome is decided; default :func:`dev_outcome`
+            (gold specs of :mod:`assistant.evaluation.gold`).
 
     Raises:
         ConfigError: A catalog is not in the graph and ``load`` is false.
@@ -369,27 +350,36 @@ def evaluate(
             catalog.load_into(graph)
         ask = make_asker()
         for q in questions:
-            report.results.append(_run_one(q, cards, ask))
+            report.results.append(_run_one(q, cards, ask, grade or dev_outcome))
         if progress:
             done = [r for r in report.results if r.question.catalog == name]
             progress(f"{name}: {sum(r.correct for r in done)}/{len(done)} correct")
     return report
 
 
-def _run_one(question: Question, cards: list[Card], ask: AskFn) -> Result:
+def dev_outcome(question: Question, cards: list[Card], answer: Answer) -> str:
+    """A development-set question's outcome: its spec's gold (:mod:`assistant.evaluation.gold`) and :func:`score`."""
     gold = gold_answer(dict(question.gold), cards)
+    if score(answer, gold):
+        return CORRECT
+    logger.info("wrong: %s %r -> %s (gold %s)", question.id, question.question, answer.rows[:3], gold)
+    return DECLINED if is_decline(answer) else SILENTLY_WRONG
+
+
+def _run_one(question: Question, cards: list[Card], ask: AskFn, grade: Grader) -> Result:
     started = time.perf_counter()
+    error = None
     try:
         answer = ask(question.question)
     except AssistantError as e:
-        ms = (time.perf_counter() - started) * 1000
-        return Result(question, gold.mode == "decline", ms, False, error=str(e))
+        # The user sees one line saying why: a decline, graded like one.
+        error = str(e)
+        answer = Answer(question.question, "", error, answered=False)
     except Exception as e:  # noqa: BLE001 - one engine bug must not end the whole benchmark
         logger.exception("the engine failed on %s: %r", question.id, question.question)
         ms = (time.perf_counter() - started) * 1000
-        return Result(question, False, ms, False, error=f"{type(e).__name__}: {e}")
+        return Result(question, False, ms, False, error=f"{type(e).__name__}: {e}", outcome=DECLINED)
     ms = (time.perf_counter() - started) * 1000
-    correct = score(answer, gold)
-    if not correct:
-        logger.info("wrong: %s %r -> %s (gold %s)", question.id, question.question, answer.rows[:3], gold)
-    return Result(question, correct, ms, answer.answered, answer.text)
+    outcome = grade(question, cards, answer)
+    text = "" if error else answer.text
+    return Result(question, outcome == CORRECT, ms, answer.answered, text, error=error, outcome=outcome)
