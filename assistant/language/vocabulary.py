@@ -14,7 +14,7 @@ import pickle
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +114,8 @@ class Vocabulary:
     write_words: tuple[str, ...]
     follow_up_cues: tuple[str, ...] = ()
     tradeoff_cues: tuple[str, ...] = ()
+    hyperparameter_words: dict[str, str] = field(default_factory=dict)
+    """Everyday words for hyperparameters ("trees": n_estimators), used when the graph has that hyperparameter."""
     """Words that ask for a trade-off between two metrics (the Pareto front)."""
     per_sample_cues: tuple[str, ...] = ()
     """Words that ask for inference energy or carbon per sample rather than per inference."""
@@ -251,6 +253,7 @@ def parse_vocabulary(data: Any, path: Path = DEFAULT_PATH) -> Vocabulary:
         write_words=_phrases(spec.write_words),
         follow_up_cues=_phrases(spec.follow_up_cues),
         tradeoff_cues=_phrases(spec.tradeoff_cues),
+        hyperparameter_words={phrase_key(k): v for k, v in spec.hyperparameter_words.items()},
         per_sample_cues=_phrases(spec.per_sample_cues),
         question_starters=frozenset(w.lower() for w in spec.question_starters),
     )

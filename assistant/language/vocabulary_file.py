@@ -68,5 +68,6 @@ class VocabularyFile(DataModel):
     write_words: list[Text]
     follow_up_cues: list[Text] = []
     tradeoff_cues: list[Text] = []
+    hyperparameter_words: dict[Text, Text] = {}
     per_sample_cues: list[Text] = []
     question_starters: list[Text] = []

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from assistant.engines.offline.metrics import MetricCatalog
 from assistant.engines.offline.slots import Mention, Span, Threshold, Word, overlaps
@@ -125,7 +126,8 @@ _UNMEASURED_BEFORE = re.compile(
 )
 _UNMEASURED_AFTER = re.compile(
     r"^\s*(?:(?:was|is|were|are|has been|have been)\s+)?(?:not|never|un)[\s-]*(?:measured|recorded|reported|metered)"
-    r"|^\s*(?:of\s+)?(?:0|zero)(?:\.0+)?\b|^\s*(?:is|was|are|were)\s+(?:missing|zero|0)\b|^\s*measurements?\s+missing"
+    r"|^\s*(?:of\s+)?(?:0|zero)(?:\.0+)?(?![\d.,])\b|^\s*(?:is|was|are|were)\s+(?:missing|zero|0)(?![\d.,])\b"
+    r"|^\s*measurements?\s+missing"
 )
 _NEGATION = re.compile(r"\b(?:no|not|never|without|missing|lacking|lack)\b|n't\b")
 _MEASURE_WORD = re.compile(r"\b(?:un)?(?:measur|record|report|meter)\w*")
@@ -231,7 +233,7 @@ def known_words(vocab: Vocabulary, catalog: MetricCatalog) -> frozenset[str]:
     for comparison in vocab.comparison_words.values():
         for phrase in comparison:
             known.update(phrase.split())
-    for phrase in catalog.quality_phrases():
+    for phrase in [*catalog.quality_phrases(), *catalog.hyperparameter_phrases()]:
         known.update(phrase.split())
     return frozenset(known)
 
@@ -282,8 +284,11 @@ def corrected_words(qwords: list[Word], links: list[EntityLink], known: frozense
     for word in qwords:
         text = word.text
         if len(text) >= 3 and text.isalpha() and text not in known and not overlaps((word.start, word.end), spans):
-            # Short words need a closer match: one letter is a bigger share of "mny" than of "enviromentally".
-            close = process.extractOne(text, known, scorer=fuzz.ratio, score_cutoff=80.0 if len(text) >= 5 else 85.0)
+            # One slip ("modle", "mnay", "latncy") or a close long word ("enviromentally"); never a different
+            # word that merely looks alike ("ranking" is not "training", "emitting" not "fitting").
+            close = process.extractOne(text, known, scorer=OSA.distance, score_cutoff=1) if len(text) >= 4 else None
+            if close is None and len(text) >= 7:
+                close = process.extractOne(text, known, scorer=fuzz.ratio, score_cutoff=88.0)
             if close is not None:
                 text = close[0]
         fixed.append(Word(text, word.start, word.end))

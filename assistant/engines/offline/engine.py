@@ -91,7 +91,7 @@ class OfflineEngine:
             frame = Frame(question, "decline", decline_reason="empty")
         else:
             links = link_entities(question, schema, vocabulary=self.vocabulary)
-            links = [link for link in links if _same_numbers(link)]
+            links = [link for link in links if _same_numbers(link) and _not_a_function_word(link, self.vocabulary)]
             frame = understand(question, links, catalog, self.vocabulary, known)
             for link in links:
                 if link.score < FUZZY_NOTE_BELOW:
@@ -322,6 +322,12 @@ def _same_numbers(link: EntityLink) -> bool:
     """A fuzzy link may fix letters, never numbers: "cifar10" is not cifar100, "resnet50" not ResNet18."""
     said = re.findall(r"\d+", link.mention)
     return not said or said == re.findall(r"\d+", str(link.value))[: len(said)]
+
+
+def _not_a_function_word(link: EntityLink, vocabulary: Vocabulary) -> bool:
+    """ "Out of every model" names no split type: a function word links only to itself."""
+    said = link.mention.lower()
+    return said not in vocabulary.stop_words or said == str(link.value).lower()
 
 
 _NAMED = (

@@ -158,6 +158,9 @@ class MetricCatalog:
     def hyperparameter_named(self, word: str) -> Metric | None:
         """The numeric hyperparameter a word names: its name, or its last part ("estimators": n_estimators)."""
         word = word.lower().replace(" ", "_")
+        named = self.vocabulary.hyperparameter_words.get(word.replace("_", " "))
+        if named in self.hyper_metrics:
+            return self.hyper_metrics[named]
         for name, metric in self.hyper_metrics.items():
             lowered = name.lower()
             tail = lowered.split("_")[-1]
@@ -176,6 +179,9 @@ class MetricCatalog:
             phrases.setdefault(" ".join(parts), f"hyper:{name}")
             if len(parts) > 1 and len(parts[-1]) >= 5:
                 phrases.setdefault(parts[-1], f"hyper:{name}")
+        for phrase, name in self.vocabulary.hyperparameter_words.items():
+            if name in self.hyper_metrics:
+                phrases.setdefault(phrase, f"hyper:{name}")
         return phrases
 
     def quality_phrases(self) -> dict[str, str]:

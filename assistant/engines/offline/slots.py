@@ -122,8 +122,9 @@ def read_k(text: str, used: list[Span]) -> tuple[int | None, Span | None]:
 
 
 _MONTH_RANGE = re.compile(
-    r"\b(?:between|from)\s+(?P<m1>[a-z]{3,9})\.?\s*(?P<y1>(?:19|20)\d\d)?\s*(?:and|to|until|through|till|-|–)\s*"
-    r"(?P<m2>[a-z]{3,9})\.?,?\s+(?P<y2>(?:19|20)\d\d)\b"
+    r"\b(?:(?:between|from)\s+(?P<m1>[a-z]{3,9})\.?\s*(?P<y1>(?:19|20)\d\d)?\s*(?:and|to|until|through|thru|till|-|–)"
+    r"|(?P<m1b>[a-z]{3,9})\.?\s*(?P<y1b>(?:19|20)\d\d)?\s*(?:to|until|through|thru|till|-|–))\s*"
+    r"(?P<m2>[a-z]{3,9})\.?,?\s+(?:of\s+)?(?P<y2>(?:19|20)\d\d)\b"
 )
 _YEAR_RANGE = re.compile(
     r"\b(?:between|from)\s+(?P<y1>(?:19|20)\d\d)\s*(?:and|to|until|through|till|-|–)\s*(?P<y2>(?:19|20)\d\d)\b"
@@ -135,11 +136,12 @@ def _date_ranges(lower: str) -> list[DateRange]:
     """ "between March and June 2024" (both months included), "from 2023 to 2024" (both years included)."""
     found = []
     for match in _MONTH_RANGE.finditer(lower):
-        first, last = _MONTHS.get(match.group("m1")), _MONTHS.get(match.group("m2"))
+        first, last = _MONTHS.get(match.group("m1") or match.group("m1b")), _MONTHS.get(match.group("m2"))
         if first is None or last is None:
             continue
         y2 = int(match.group("y2"))
-        y1 = int(match.group("y1")) if match.group("y1") else (y2 if first <= last else y2 - 1)
+        said_y1 = match.group("y1") or match.group("y1b")
+        y1 = int(said_y1) if said_y1 else (y2 if first <= last else y2 - 1)
         start = dt.date(y1, first, 1)
         end = dt.date(y2 + last // 12, last % 12 + 1, 1)
         found.append(DateRange(start.isoformat(), end.isoformat(), match.group(), match.span()))
@@ -156,7 +158,11 @@ def read_dates(text: str) -> list[DateRange]:
     lower = text.lower()
     found: list[DateRange] = list(_date_ranges(lower))
     used: list[Span] = [d.span for d in found]
-    prep = r"(?P<prep>in|during|from|since|after|before|until|till|by|on|of|prior to|later than|earlier than)?\s*"
+    prep = (
+        r"(?P<prep>on or after|on or before|no later than|no earlier than|older than|newer than|more recent than"
+        r"|younger than|predates?|postdates?|in|during|from|since|after|before|until|till|by|on|of|prior to"
+        r"|later than|earlier than)?\s*"
+    )
     iso = re.compile(prep + r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b")
     month = re.compile(prep + r"\b(?P<mon>[a-z]{3,9})\.?\s+(?P<y>(?:19|20)\d\d)\b")
     year = re.compile(prep + r"\b(?P<y>(?:19|20)\d\d)\b(?![-.]\d)")
@@ -182,13 +188,14 @@ def read_dates(text: str) -> list[DateRange]:
                     continue
                 first, after = dt.date(y, 1, 1), dt.date(y + 1, 1, 1)
             prep_word = match.group("prep") or ""
-            if prep_word in ("after", "later than"):
+            if prep_word in ("after", "later than", "newer than", "more recent than", "younger than", "postdate",
+                             "postdates"):  # fmt: skip
                 start, end = after.isoformat(), None
-            elif prep_word in ("since", "from"):
+            elif prep_word in ("since", "from", "on or after", "no earlier than"):
                 start, end = first.isoformat(), None
-            elif prep_word in ("before", "prior to", "earlier than"):
+            elif prep_word in ("before", "prior to", "earlier than", "older than", "predate", "predates"):
                 start, end = None, first.isoformat()
-            elif prep_word in ("until", "till", "by"):
+            elif prep_word in ("until", "till", "by", "on or before", "no later than"):
                 start, end = None, after.isoformat()
             else:
                 start, end = first.isoformat(), after.isoformat()

@@ -25,8 +25,9 @@ _COUNT_TARGETS = {
     "problem_types": ("pt", "count(DISTINCT pt)"),
     "optimizers": ("pa", "count(DISTINCT pa.optimizer)"),
     "authors": ("m", "count(DISTINCT m.author)"),
-    "inference_runs": ("inf", "count(inf)"),
+    "inference_runs": ("inf", "count(DISTINCT inf)"),
     "gpu_models": ("td", "count(DISTINCT td.gpuModel)"),
+    "devices_of_runs": ("dv", "count(DISTINCT dv)"),
     "splits": ("pa", "count(DISTINCT pa.splitType)"),
 }
 _LIST_TARGETS = {
@@ -47,7 +48,8 @@ def _devices(frame: Frame) -> str:
 
 
 def base(frame: Frame, metric: Metric | None) -> Builder:
-    builder = Builder(frame, inference_bound=metric is not None and metric.scope == "inference")
+    runs = frame.count_target == "inference_runs" and frame.intent in ("count", "group_count")
+    builder = Builder(frame, inference_bound=runs or (metric is not None and metric.scope == "inference"))
     builder.anchor()
     builder.apply_filters()
     return builder

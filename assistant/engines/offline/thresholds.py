@@ -31,8 +31,11 @@ _UNIT = r"(?:\s*(?P<mult{i}>thousand|million|billion)\b)?(?:\s*(?P<unit{i}>%|[A-
 _ABOVE = r"more|higher|greater|above|over|larger|bigger|up|upwards|longer|slower"
 _BELOW = r"less|lower|fewer|below|under|smaller|down|shorter|faster"
 _RANGE = re.compile(
-    rf"\b(?:between|from|in the range(?: of)?)\s+(?P<num1>{NUMBER}){_UNIT.format(i=1)}"
-    rf"\s*(?:and|to|-|–)\s*(?P<num2>{NUMBER}){_UNIT.format(i=2)}",
+    rf"(?:\b(?:between|from|in the range(?: of)?)\s+(?P<num1>{NUMBER}){_UNIT.format(i=1)}"
+    rf"\s*(?:and|to|-|–)\s*(?P<num2>{NUMBER}){_UNIT.format(i=2)}"
+    rf"|(?<![\w.])(?P<num3>{NUMBER}){_UNIT.format(i=3)}\s*(?:to|-|–)\s*(?P<num4>{NUMBER})"
+    rf"(?:\s*(?P<mult4>thousand|million|billion)\b)?\s*(?P<unit4>%|[A-Za-zµ][A-Za-z0-9µ²]*))"
+    r"(?P<exclusive>,?\s*(?:\(?\s*(?:both\s+)?(?:exclusive|excluded|not included)\)?))?",
     re.IGNORECASE,
 )
 _POSTFIX = re.compile(
@@ -48,10 +51,18 @@ class _Bound:
     value: float
     number: str
     unit: str
+    """The unit the metric is read from (for a range: the last one written)."""
     span: Span
     unit_at: int
     """Where the unit word starts (-1 without one)."""
     at: int
+    own_unit: str = ""
+    """A range end's own unit ("140 mg" in "from 140 mg to 1 g")."""
+
+
+def _factor(vocab: Vocabulary, unit: str) -> float:
+    spec, _ = vocab.unit(unit) if unit else (None, [])
+    return spec.factor if spec is not None else 1.0
 
 
 def number_value(raw: str) -> float:
@@ -81,12 +92,18 @@ def _bounds(text: str, vocab: Vocabulary, used: list[Span]) -> list[list[_Bound]
     for match in _RANGE.finditer(text):
         if overlaps(match.span(), taken):
             continue
-        unit = match.group("unit2") or match.group("unit1") or ""
-        low, high = sorted((_value(match, 1), _value(match, 2)))
+        a, b = (1, 2) if match.group("num1") else (3, 4)
+        unit = match.group(f"unit{b}") or match.group(f"unit{a}") or ""
+        # "from 140 mg to 1 g": each end in its own unit, else in the unit written once.
+        ends = sorted(
+            ((_value(match, i), match.group(f"num{i}"), match.group(f"unit{i}") or unit) for i in (a, b)),
+            key=lambda end: end[0] * _factor(vocab, end[2]),
+        )
+        strict = bool(match.group("exclusive"))
         span = match.span()
         found.append(
-            [_Bound(">=", low, match.group("num1"), unit, span, -1, match.start()),
-             _Bound("<=", high, match.group("num2"), unit, span, -1, match.start())]
+            [_Bound(">" if strict else ">=", ends[0][0], ends[0][1], unit, span, -1, match.start(), ends[0][2]),
+             _Bound("<" if strict else "<=", ends[1][0], ends[1][1], unit, span, -1, match.start(), ends[1][2])]
         )  # fmt: skip
         taken.append(span)
     for match in _prefix_regex(vocab).finditer(text):
@@ -157,6 +174,8 @@ def read_thresholds(
         consumed.update(m for m in mentions if overlaps((m.start, m.end), [span]))  # "100 estimators"
         for bound in bounds:
             value = bound.value
+            if bound.own_unit and bound.own_unit != first.unit and unit_used:
+                value *= _factor(vocab, bound.own_unit) / factor  # the end's own unit, in the range's unit
             if metric.is_quality and first.unit != "%" and value > 1 and _fraction_metric(metric):
                 value /= 100.0
                 notes.append(f"read {bound.number} as {value:g} ({metric.label} is a fraction in the graph)")

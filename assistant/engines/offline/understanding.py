@@ -95,12 +95,17 @@ def understand(
     frame.filters = filters_from_links(question, links, vocab) + hyper
     inference_cue = bool(_has(vocab.inference_cues, texts) or _has(vocab.per_sample_cues, texts))
     training_cue = bool(_has(vocab.training_cues, texts))
-    mentions = metric_mentions(qwords, catalog, vocab, link_spans + hyper_spans)
+    mentions = metric_mentions(qwords, catalog, vocab, link_spans + hyper_spans + [d.span for d in frame.dates])
+    if qwords and qwords[0].text == "compute":  # "Compute the average ...": a verb, not the FLOPs
+        mentions = [m for m in mentions if m.start != qwords[0].start]
     thresholds, consumed, notes, problems = read_thresholds(
         question, qwords, mentions, catalog, vocab, used, inference_cue and not training_cue
     )
     measured, consumed_measured = measured_filters(lower, mentions, catalog, inference_cue and not training_cue)
     frame.thresholds = thresholds + gpu_thresholds(lower, catalog, used) + measured
+    dataset_size = catalog.get("dataset_size")
+    if dataset_size is not None and _count_target(texts, vocab) == "datasets":  # "datasets larger than 1 MB"
+        frame.thresholds = [replace(t, metric=dataset_size) if t.metric.key == "size" else t for t in frame.thresholds]
     consumed |= consumed_measured
     frame.notes += notes
     frame.problems += problems
@@ -163,8 +168,10 @@ def understand(
         frame.metric is not None
         and frame.metric.key == "size"
         and (frame.filter("dataset") is not None or _count_target(texts, vocab) == "datasets")
-        and ("dataset" in texts or "data" in texts or "datasets" in texts)
-        and not plural_models
+        and (
+            not plural_models
+            or re.search(r"\b(?:the|this|that)\s+\S+\s+(?:dataset|data set)\b|\bdataset\s+\S+\s+(?:is|has)\b", lower)
+        )
     ):
         # "which dataset is the largest": the dataset's own size, not its models'.
         frame.metric, frame.group, frame.which_group = catalog.get("dataset_size"), None, False
@@ -188,6 +195,10 @@ def understand(
     return frame
 
 
+_HOW_MANY_UNITS = (
+    r"\bhow (?:many|much) (?:bytes|kilobytes|megabytes|gigabytes|kb|mb|gb|seconds|secs|minutes|hours|ms"
+    r"|milliseconds|joules|kilojoules|j|kj|kwh|wh|grams|g|kg|kilograms|flops)\b"
+)
 _NOT_RANKING = frozenset({"interest", "interested", "request", "requests", "forest", "forests", "honest", "test",
                           "tests", "latest", "biggest", "largest", "smallest"})  # fmt: skip
 
@@ -241,7 +252,7 @@ def _choose_intent(
 ) -> None:
     """Decide the intent; ``masked`` is ``texts`` without the metric phrases ("mean" in "mean absolute error")."""
     joined = " ".join(texts)
-    counting = bool(_has(vocab.intents["count"], texts))
+    counting = bool(_has(vocab.intents["count"], texts)) and not re.search(_HOW_MANY_UNITS, joined)
     if frame.metric is not None and frame.metric.scope == "dataset" and not counting and not frame.group:
         if frame.count_target == "datasets" or frame.filter("dataset") or _count_target(texts, vocab) == "datasets":
             frame.intent = "rank"  # "what is the size of the lumos5g dataset", "list the datasets and their sizes"
@@ -257,7 +268,7 @@ def _choose_intent(
     aggs = [(key, i) for key, phrases in vocab.aggregates.items() for i, _, _ in _has(phrases, masked)]
     models = frame.filter("model")
     superlative = frame.metric is not None and (
-        frame.explicit_k or any(m.want != "none" for m in mentions) or _superlative_word(texts, vocab)
+        frame.explicit_k or any(m.want != "none" for m in mentions) or _superlative_word(field_texts, vocab)
     )
     if frame.missing_metric and frame.metric is None:
         frame.decline_reason = "metric"
@@ -327,7 +338,7 @@ def _asks_fields(frame: Frame) -> bool:
 
 def _superlative_word(texts: list[str], vocab: Vocabulary) -> bool:
     superlatives = {"best", "worst", "top", "most", "least", "lowest", "highest", "minimum", "maximum", "min", "max"}
-    return any(w in superlatives or (w.endswith("est") and len(w) > 5) for w in texts)
+    return any(w in superlatives or _is_superlative(w) for w in texts)
 
 
 def _count_target(texts: list[str], vocab: Vocabulary) -> str:
@@ -348,6 +359,6 @@ def _count_target(texts: list[str], vocab: Vocabulary) -> str:
             for nxt in texts[i + 1 : i + 4]:
                 if nxt in targets:
                     return targets[nxt]
-                if nxt in ("model", "models"):
-                    return "models"
+                if nxt in ("model", "models") and not any(w in targets for w in texts[i + 1 : i + 5]):
+                    return "models"  # "how many different model architectures": architectures
     return "models"
