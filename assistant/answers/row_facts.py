@@ -211,7 +211,7 @@ def _unmeasured_facts(rows: Sequence[Mapping[str, Any]], columns: Sequence[str])
             return []
         return [
             f"{_label(rows[0], name)} has no measured {' or '.join(missing)}: the card gives 0 (or nothing), "
-            f"which in MRM3 cards means not measured, not {' / '.join(f'0 {unit_of(c)}'.rstrip() for c in missing)}."
+            f"which in MRM3 cards means not measured, not {' / '.join(dict.fromkeys(f'0 {unit_of(c)}'.rstrip() for c in missing))}."
         ]
     facts = []
     for column in columns:
