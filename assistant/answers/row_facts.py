@@ -209,9 +209,10 @@ def _unmeasured_facts(rows: Sequence[Mapping[str, Any]], columns: Sequence[str])
         missing = [c for c in columns if _unmeasured(rows[0], c)]
         if not missing:
             return []
+        zeros = " / ".join(dict.fromkeys(f"0 {unit_of(c)}".rstrip() for c in missing))
         return [
             f"{_label(rows[0], name)} has no measured {' or '.join(missing)}: the card gives 0 (or nothing), "
-            f"which in MRM3 cards means not measured, not {' / '.join(dict.fromkeys(f'0 {unit_of(c)}'.rstrip() for c in missing))}."
+            f"which in MRM3 cards means not measured, not {zeros}."
         ]
     facts = []
     for column in columns:
@@ -235,7 +236,7 @@ def _aggregate_facts(rows: Sequence[Mapping[str, Any]]) -> list[str]:
         short = []
         for row in rows:
             measured, total = row.get(measured_column), row.get(total_column)
-            if is_number(measured) and is_number(total) and total > measured:
+            if isinstance(measured, int) and isinstance(total, int) and total > measured:  # counts
                 short.append(
                     f"{total - measured} of {total} {total_column}" + (f" for {row.get(name)}" if name else "")
                 )
