@@ -11,6 +11,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.engines.conversation import Conversation
+from assistant.engines.llm.chain import TRADE_OFF
 from assistant.engines.llm.examples import load_examples
 from assistant.engines.router import Assistant
 from assistant.graph.connection import Graph
@@ -166,3 +167,20 @@ def test_a_plain_ranking_has_no_pareto_front(cards_graph: Graph, llm_settings: S
     fake_llm.enqueue(EXAMPLES["Which model is the most accurate on lumos5g?"], "XGB.")
     answer = Assistant(llm_settings, cards_graph).ask("most accurate model on lumos5g", engine="llm")
     assert answer.answered and answer.pareto is None
+
+
+@pytest.mark.parametrize(
+    ("question", "trade_off"),
+    [
+        ("What is the trade-off between accuracy and carbon?", True),
+        ("tradeoff of latency and energy", True),
+        ("Which models are Pareto-optimal?", True),
+        ("balance accuracy and carbon", True),
+        ("best accuracy for their energy", True),
+        ("Which model has the best balanced accuracy?", False),
+        ("most accurate model for the carbon budget of 1 g", False),
+        ("greenest model on umu", False),
+    ],
+)
+def test_which_questions_ask_for_a_trade_off(question: str, trade_off: bool) -> None:
+    assert bool(TRADE_OFF.search(question)) is trade_off

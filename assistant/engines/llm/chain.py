@@ -61,8 +61,8 @@ PROMPT_HIDDEN_VALUES = frozenset({"path", "model"})
 # What small models wrap a statement in despite the prompt: fences and a "Cypher:" label.
 # A question that asks for a trade-off between two objectives: its answer marks the Pareto front.
 TRADE_OFF = re.compile(
-    r"trade[- ]?offs?|pareto|non[- ]?dominated|compromise|balanc(?:e|es|ed|ing)\b|"
-    r"\bfor (?:its|their|the) (?:carbon|co2|energy|emissions?|cost|latency|size)",
+    r"trade[- ]?offs?|pareto|non[- ]?dominated|compromise|balanc(?:e|es|ing)\b|balanced\b(?!\s+accuracy)|"
+    r"\bfor (?:its|their) (?:carbon|co2|energy|emissions?|cost|latency|size)",
     re.IGNORECASE,
 )
 _WRAPPING = re.compile(r"^\s*(?:```[a-zA-Z]*\s*)?(?:cypher\s*:?\s+)?|\s*(?:```\s*)?$", re.IGNORECASE)
