@@ -54,6 +54,16 @@ def test_an_answers_pareto_front_is_drawn_highlighted_and_connected() -> None:
     assert spec.note is not None and "Pareto front, connected" in spec.note and "not measured" in spec.note
 
 
+def test_a_resource_cost_goes_across_against_the_first_quality_or_error() -> None:
+    rows = [
+        {"model": "a", "mae": 0.2, "r_squared": 0.9, "training_carbon_g": 2.0},
+        {"model": "b", "mae": 0.3, "r_squared": 0.8, "training_carbon_g": 1.0},
+    ]
+    pareto = trade_off(rows)
+    assert pareto is not None and (pareto["x"], pareto["y"]) == ("training_carbon_g", "mae")
+    assert pareto["y_better"] == "lower" and pareto["front"] == ["a", "b"]
+
+
 def test_the_chart_follows_the_engines_objectives_not_the_column_names() -> None:
     # Two costs: choose_chart would draw bars; the answer says it is a trade-off of latency and energy.
     rows = [

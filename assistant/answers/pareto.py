@@ -23,6 +23,8 @@ _LOWER = (
     "carbon", "co2", "energy", "joules", "latency", "time", "seconds", "mae", "mse", "rmse",
     "error", "loss", "size", "bytes", "flops", "duration",
 )  # fmt: skip
+# What a model costs to run or train, as opposed to how good it is (errors are lower-is-better too).
+_RESOURCES = ("carbon", "co2", "energy", "joules", "latency", "time", "seconds", "size", "bytes", "flops", "duration")
 # Spread and bookkeeping columns are never the value a chart or a front is about.
 SPREAD = ("std", "stddev")
 NOT_A_VALUE = (*SPREAD, "id", "rank", "batch")
@@ -100,10 +102,13 @@ def trade_off(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     ]
     if name is None or len(metrics) < 2:
         return None
-    # The usual trade-off picture: a cost across, a quality up.
-    costs = [c for c in metrics if direction(c) == "lower"]
-    qualities = [c for c in metrics if direction(c) == "higher"]
-    x, y = (costs[0], qualities[0]) if costs and qualities else (metrics[0], metrics[1])
+    # The usual trade-off picture: a resource cost across, a quality (or an error) up.
+    resources = [c for c in metrics if has_word(c, _RESOURCES)]
+    qualities = [c for c in metrics if c not in resources]
+    if resources and qualities:
+        x, y = resources[0], qualities[0]
+    else:
+        x, y = metrics[0], metrics[1]
     x_better, y_better = direction(x), direction(y)
     assert x_better is not None and y_better is not None  # both chosen from metrics
     return {

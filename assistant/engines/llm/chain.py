@@ -58,13 +58,13 @@ MAX_PROMPT_ROWS = 50
 NO_LINKS = "(none found: use only values that the schema lists)"
 # Values that only bloat the prompt: file paths, and model names copied onto run nodes.
 PROMPT_HIDDEN_VALUES = frozenset({"path", "model"})
-# What small models wrap a statement in despite the prompt: fences and a "Cypher:" label.
 # A question that asks for a trade-off between two objectives: its answer marks the Pareto front.
 TRADE_OFF = re.compile(
     r"trade[- ]?offs?|pareto|non[- ]?dominated|compromise|balanc(?:e|es|ing)\b|balanced\b(?!\s+accuracy)|"
     r"\bfor (?:its|their) (?:carbon|co2|energy|emissions?|cost|latency|size)",
     re.IGNORECASE,
 )
+# What small models wrap a statement in despite the prompt: fences and a "Cypher:" label.
 _WRAPPING = re.compile(r"^\s*(?:```[a-zA-Z]*\s*)?(?:cypher\s*:?\s+)?|\s*(?:```\s*)?$", re.IGNORECASE)
 
 
