@@ -37,6 +37,8 @@ def test_ask_json_with_the_llm_prints_exactly_the_contract(
     assert result["rows"][0] == {"dataset": "umu", "models": 11}
     assert all(set(row) == {"dataset", "models"} for row in result["rows"])
     assert result["answer"].startswith("umu has 11 models")
+    # Added after the five: what the LLM engine asked the graph, and the Cypher it ran.
+    assert result["interpretation"] == f"asked the graph: How many models per dataset?\nCypher: {result['cypher']}"
 
 
 def test_ask_auto_uses_the_configured_llm(cards_graph: Graph, llm_cli_env: dict[str, str], fake_llm: FakeLLM) -> None:
@@ -51,7 +53,10 @@ def test_ask_shows_the_answer_the_cypher_and_a_table(
     fake_llm.enqueue(COUNT_PER_DATASET, "umu has the most models (11).")
     code, out, err = run(llm_cli_env, "ask", "--engine", "llm", "How many models per dataset?")
     assert code == 0
-    assert out.startswith("umu has the most models (11).")
+    # What the engine asked the graph comes first, then the answer.
+    interpretation, answer = out.split("\n\n", 1)
+    assert interpretation.startswith("asked the graph: How many models per dataset?\nCypher: MATCH (m:Model)")
+    assert answer.startswith("umu has the most models (11).")
     assert "Cypher (llm):\nMATCH (m:Model)-[:TRAINED_ON]->(d:Dataset)" in out
     lines = out.splitlines()
     header = next(i for i, line in enumerate(lines) if line.split() == ["dataset", "models"])
@@ -108,7 +113,11 @@ def test_chat_keeps_history_and_rewrites_follow_ups(
     code, out, err = run(llm_cli_env, "chat", "--engine", "llm", stdin=stdin)
     assert code == 0, err
     assert "On lumos5g: KNeighborsRegressor-lumos5g-KFold." in out and "On umu: KNN." in out
-    assert "(understood as: Which measured model has the lowest training carbon on umu?)" in out
+    # The follow-up as the engine asked it of the graph, above its answer, with the Cypher it ran.
+    assert "asked the graph: Which measured model has the lowest training carbon on umu?\nCypher: MATCH" in out
+    assert out.index("asked the graph: Which measured model has the lowest training carbon on umu?") < out.index(
+        "On umu: KNN."
+    )
     assert "KNeighborsRegressor-umu-LeaveOneGroupOut" in out  # the table of the second answer
     rewrite = fake_llm.prompts()[2]
     assert "lumos5g" in rewrite and "Follow-up question: and on umu?" in rewrite

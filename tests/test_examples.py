@@ -14,6 +14,7 @@ from assistant.errors import ConfigError
 from assistant.graph.connection import Graph
 from assistant.graph.introspect import introspect
 from assistant.graph.schema import GraphSchema
+from tests.card_facts import measured_inference, pareto_names, training
 from tests.cypher_grammar import Parsed, parse_all
 
 # cards_graph: the MRM3 cards, ingested once for this module.
@@ -76,6 +77,137 @@ def test_each_example_runs_on_the_mrm3_cards_and_returns_rows(
 def test_each_example_passes_the_guard_and_writes_values_as_literals(example: Example) -> None:
     guard(example.cypher)
     assert "$" not in example.cypher  # the model writes literals, so the examples do too
+
+
+# -- the semantics the model should copy: per inference, measured values only --------------
+
+PER = re.compile(r"(?P<expr>[^,\n]+?)\s+AS\s+(?P<alias>\w*per_(?:inference|sample)\w*)")
+INFERENCE_TOTAL = re.compile(r"(?<![/(])\bi\.(?:energyConsumption|carbonFootprint)\s+AS\s+(?P<alias>\w+)")
+RANKED_MEASURE = re.compile(r"ORDER BY\s+(?P<key>[^\n]*(?:carbon|energy)[^\n]*)", re.I)
+
+
+def _examples_about(*words: str) -> list[Example]:
+    """Examples about inference energy or carbon whose question holds one of ``words``."""
+    return [
+        e
+        for e in EXAMPLES
+        if any(w in e.question.lower() for w in words) and re.search(r"energy|carbon|co2| j ", e.question.lower())
+    ]
+
+
+@pytest.mark.parametrize("example", _examples_about("per inference", "per sample"), ids=lambda e: e.question)
+def test_per_inference_examples_divide_the_total_by_num_of_runs_and_name_the_column_so(example: Example) -> None:
+    per = list(PER.finditer(example.cypher))
+    assert per, example.cypher
+    for match in per:
+        expr = match["expr"].strip()
+        assert re.search(r"/ \(?i\.num_of_runs", expr), expr
+        if "per_sample" in match["alias"]:
+            assert "i.num_of_runs * i.batch_size" in expr
+    # Guarded against a missing or zero count, and against integer division.
+    assert "i.num_of_runs > 0" in example.cypher and "toFloat(i." in example.cypher
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[e.question for e in EXAMPLES])
+def test_an_inference_total_is_never_called_per_inference(example: Example) -> None:
+    for match in INFERENCE_TOTAL.finditer(example.cypher):
+        assert "total" in match["alias"], f"{match[0]} in: {example.question}"
+
+
+@pytest.mark.parametrize(
+    "example",
+    [e for e in EXAMPLES if RANKED_MEASURE.search(e.cypher.split("RETURN")[-1])],
+    ids=lambda e: e.question,
+)
+def test_every_ranking_on_carbon_or_energy_keeps_measured_values_only(example: Example) -> None:
+    assert re.search(r"(?:carbonFootprint|energyConsumption) > 0", example.cypher), example.cypher
+
+
+def test_the_greenest_training_example_ranks_measured_values_only() -> None:
+    (example,) = [
+        e for e in EXAMPLES if e.question == "Which model has the lowest training carbon footprint on lumos5g?"
+    ]
+    assert "WHERE t.carbonFootprint > 0" in example.cypher
+
+
+def test_the_library_covers_thresholds_ranges_bounds_per_sample_and_trade_offs() -> None:
+    questions = " ".join(e.question for e in EXAMPLES)
+    for phrase in ("less than 0.01 J per inference", "between", "at most", "at least", "per sample", "Pareto"):
+        assert phrase in questions
+    (between,) = [e for e in EXAMPLES if "between" in e.question and "J per inference" in e.question]
+    assert ">= 0.0001" in between.cypher and "<= 0.0003" in between.cypher
+
+
+def _example(start: str) -> Example:
+    return next(e for e in EXAMPLES if e.question.startswith(start))
+
+
+@pytest.mark.parametrize(
+    ("question", "column", "value"),
+    [
+        ("Which model uses the least energy per inference?", "energy_per_inference_j", "energy_per_inference_j"),
+        ("Which model uses the most energy per inference?", "energy_per_inference_j", "energy_per_inference_j"),
+        ("Which model is greenest at inference time", "carbon_per_inference_g", "carbon_per_inference_g"),
+        ("Which model uses the least energy per sample", "energy_per_sample_j", "energy_per_sample_j"),
+    ],
+    ids=["least energy per inference", "most energy per inference", "carbon per inference", "energy per sample"],
+)
+def test_per_inference_values_are_the_card_totals_divided_by_the_runs(
+    cards_graph: Graph, cards_schema: GraphSchema, question: str, column: str, value: str
+) -> None:
+    rows = run_guarded(cards_graph, _example(question).cypher, schema=cards_schema).rows
+    expected: dict[str, set[float]] = {}
+    for entry in measured_inference():
+        expected.setdefault(entry.model, set()).add(getattr(entry, value))
+    assert rows
+    for row in rows:
+        assert any(row[column] == pytest.approx(v, rel=1e-9) for v in expected[row["model"]]), row
+    # The ranking is the cards' own, best first.
+    descending = "most" in question
+    ranked = sorted((v for vs in expected.values() for v in vs), reverse=descending)
+    assert [row[column] for row in rows] == pytest.approx(ranked[: len(rows)], rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("question", "keep"),
+    [
+        ("Which models use less than 0.01 J per inference?", lambda j: j < 0.01),
+        ("Which models need between 0.0001 and 0.0003 J per inference?", lambda j: 0.0001 <= j <= 0.0003),
+        ("Which models need at most 0.0002 J per inference?", lambda j: j <= 0.0002),
+    ],
+    ids=["threshold", "range, inclusive", "at most, inclusive"],
+)
+def test_per_inference_thresholds_select_what_the_cards_say(
+    cards_graph: Graph, cards_schema: GraphSchema, question: str, keep: object
+) -> None:
+    rows = run_guarded(cards_graph, _example(question).cypher, schema=cards_schema).rows
+    expected = sorted(e.model for e in measured_inference() if keep(e.energy_per_inference_j))  # type: ignore[operator]
+    assert sorted(row["model"] for row in rows) == expected
+    # Per inference, not the totals: no measured total is below 0.01 J, yet the threshold keeps every measured run.
+    assert all(e.energy_total_j > 0.01 for e in measured_inference())
+
+
+def test_the_pareto_example_returns_both_objectives_for_the_measured_models(
+    cards_graph: Graph, cards_schema: GraphSchema
+) -> None:
+    rows = run_guarded(cards_graph, _example("Which models give the best trade-off").cypher, schema=cards_schema).rows
+    points = training()
+    assert {row["model"] for row in rows} == set(points)
+    for row in rows:
+        assert (row["training_carbon_g"], row["r_squared"]) == pytest.approx(points[row["model"]])
+    assert 1 <= len(pareto_names(points)) < len(points)
+
+
+def test_the_aggregate_examples_count_every_model_and_the_measured_ones(
+    cards_graph: Graph, cards_schema: GraphSchema
+) -> None:
+    rows = run_guarded(
+        cards_graph,
+        _example("What is the average training carbon footprint per architecture").cypher,
+        schema=cards_schema,
+    ).rows
+    assert sum(row["models"] for row in rows) == 22
+    assert sum(row["measured_models"] for row in rows) == len(training("r_squared"))
 
 
 # Statements the portability check must refuse, as (id, statement, a fragment of the problem it names).

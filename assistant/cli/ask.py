@@ -35,12 +35,16 @@ ENGINE_OPTION = click.option(
 
 
 def _show(answer: Answer) -> None:
-    """The answer, its caveats, the Cypher that ran and the rows, on stdout."""
+    """What the engine understood, the answer, its caveats, the Cypher that ran and the rows, on stdout."""
+    if answer.interpretation:
+        # Offline: "understood as: ..."; LLM: "asked the graph: ..." and its Cypher. Both engines, as given.
+        click.echo(answer.interpretation.strip())
+        click.echo("")
     click.echo(answer.text)
     for caveat in answer.caveats:
         if caveat not in answer.text:  # a summary of the rows may already say it
             click.echo(f"note: {caveat}")
-    if answer.standalone_question:
+    if answer.standalone_question and answer.standalone_question not in answer.interpretation:
         click.echo(f"(understood as: {answer.standalone_question})")
     if answer.cypher:
         click.echo(f"\nCypher ({answer.engine}):\n{answer.cypher.strip()}")
@@ -52,7 +56,12 @@ def _show(answer: Answer) -> None:
 
 @click.command()
 @click.argument("question")
-@click.option("--json", "as_json", is_flag=True, help='Print {"question", "engine", "cypher", "rows", "answer"}.')
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Print {"question", "engine", "cypher", "rows", "answer", "interpretation", "answered"}.',
+)
 @ENGINE_OPTION
 @click.pass_context
 @user_errors

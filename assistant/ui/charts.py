@@ -16,13 +16,13 @@ tested without Streamlit; :func:`altair_chart` draws the spec.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import altair as alt
 
+from assistant.answers.pareto import NOT_A_VALUE, SPREAD, direction, has_word, non_dominated
 from assistant.language.measurements import is_measured, is_number
 
 logger = logging.getLogger(__name__)
@@ -36,17 +36,6 @@ OTHER = "other"
 MEASURED = "measured"
 NOT_MEASURED = "not measured"
 
-# Words in a column name that tell which way is better. Matched on whole
-# tokens of the name split at "_", "-", spaces and camelCase humps.
-_HIGHER = ("accuracy", "acc", "f1", "precision", "recall", "auc", "r_squared", "r2", "score", "throughput")
-_LOWER = (
-    "carbon", "co2", "energy", "joules", "latency", "time", "seconds", "mae", "mse", "rmse",
-    "error", "loss", "size", "bytes", "flops", "duration",
-)  # fmt: skip
-# Spread and bookkeeping columns are never the value a chart is about.
-_SPREAD = ("std", "stddev")
-_NOT_A_VALUE = (*_SPREAD, "id", "rank", "batch")
-
 
 @dataclass(frozen=True)
 class ChartSpec:
@@ -59,6 +48,7 @@ class ChartSpec:
         y: Column on the y axis (bar: ``label``; scatter: the second metric).
         title: A short title that says what is compared.
         note: Something the reader must know (rows left out, unmeasured zeros).
+        connect_front: Draw a line through the best trade-offs (an answer's Pareto front).
     """
 
     kind: Literal["bar", "scatter"]
@@ -67,31 +57,7 @@ class ChartSpec:
     y: str
     title: str
     note: str | None = None
-
-
-def _tokens(column: str) -> list[str]:
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", column)
-    return [t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t]
-
-
-def _has(column: str, words: Sequence[str]) -> bool:
-    joined = "_" + "_".join(_tokens(column)) + "_"
-    return any(f"_{word}_" in joined for word in words)
-
-
-def direction(column: str) -> Literal["higher", "lower"] | None:
-    """Which way is better for a metric column, from its name; ``None`` when unknown.
-
-    ``r_squared_mean`` and ``accuracy`` are higher-is-better;
-    ``carbonFootprint``, ``latency_s`` and ``mean_squared_error`` lower-is-better.
-    """
-    if _has(column, _NOT_A_VALUE):
-        return None
-    if _has(column, _HIGHER):
-        return "higher"
-    if _has(column, _LOWER):
-        return "lower"
-    return None
+    connect_front: bool = False
 
 
 def _numeric_columns(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> list[str]:
@@ -135,18 +101,7 @@ def _label_parts(rows: Sequence[Mapping[str, Any]], text: Sequence[str], dims: S
 
 def _dimensions(numeric: Sequence[str], values: Sequence[str]) -> list[str]:
     """Numeric columns that tell rows apart (batch size, cores) rather than measure them."""
-    return [c for c in numeric if c not in values and direction(c) is None and not _has(c, _SPREAD)]
-
-
-def _pareto(points: Sequence[tuple[float, float]], better: tuple[str, str]) -> list[bool]:
-    """For each point, whether no other point is at least as good on both and better on one."""
-    signs = [1.0 if b == "higher" else -1.0 for b in better]
-    scored = [(p[0] * signs[0], p[1] * signs[1]) for p in points]
-    best = []
-    for i, (a, b) in enumerate(scored):
-        dominated = any((c >= a and d >= b) and (c > a or d > b) for j, (c, d) in enumerate(scored) if j != i)
-        best.append(not dominated)
-    return best
+    return [c for c in numeric if c not in values and direction(c) is None and not has_word(c, SPREAD)]
 
 
 def choose_chart(rows: Sequence[Mapping[str, Any]]) -> ChartSpec | None:
@@ -176,10 +131,48 @@ def choose_chart(rows: Sequence[Mapping[str, Any]]) -> ChartSpec | None:
         spec = _scatter(rows, cost[0], quality[0], text, _dimensions(numeric, metrics))
         if spec is not None:
             return spec
-    values = metrics or [c for c in numeric if not _has(c, _NOT_A_VALUE)]
+    values = metrics or [c for c in numeric if not has_word(c, NOT_A_VALUE)]
     if values and text:
         return _bar(rows, values[0], text, _dimensions(numeric, [values[0], *metrics]))
     return None
+
+
+def pareto_chart(rows: Sequence[Mapping[str, Any]], pareto: Mapping[str, Any]) -> ChartSpec | None:
+    """The scatter of an answer's Pareto front (``Answer.pareto``): the front highlighted and connected.
+
+    The engine chose the objectives, their directions and the front; the chart
+    draws them as they are. A row whose name is on the front is a best trade-off
+    (when a name repeats, only its non-dominated rows are); unmeasured values are
+    grey, never on the front.
+    """
+    x, y, name = str(pareto["x"]), str(pareto["y"]), str(pareto["name"])
+    front = {str(n) for n in pareto.get("front") or ()}
+    kept = [row for row in rows if is_number(row.get(x)) and is_number(row.get(y))][:MAX_POINTS]
+    if not kept:
+        return None
+    labels = _labels(kept, [name])
+    measured = [i for i, row in enumerate(kept) if is_measured(x, row[x]) and is_measured(y, row[y])]
+    dominant = non_dominated(
+        [(float(kept[i][x]), float(kept[i][y])) for i in measured], (pareto["x_better"], pareto["y_better"])
+    )
+    names = [str(row.get(name)) for row in kept]
+    best = {
+        i for i, ok in zip(measured, dominant, strict=True) if names[i] in front and (ok or names.count(names[i]) == 1)
+    }
+    data = [
+        {LABEL: label, x: row[x], y: row[y], STATUS: BEST if i in best else OTHER if i in measured else NOT_MEASURED}
+        for i, (label, row) in enumerate(zip(labels, kept, strict=True))
+    ]
+    notes = [
+        f"best trade-offs (Pareto front, connected): no other measured model is at least as good on both "
+        f"{x} ({pareto['x_better']} is better) and {y} ({pareto['y_better']} is better)"
+    ]
+    if len(measured) < len(kept):
+        notes.append("a carbon or energy of 0 means not measured; those rows are not ranked")
+    return ChartSpec(
+        kind="scatter", data=data, x=x, y=y, title=f"{y} against {x}: Pareto front", note="; ".join(notes),
+        connect_front=True,
+    )  # fmt: skip
 
 
 def _bar(rows: Sequence[Mapping[str, Any]], value: str, text: Sequence[str], dims: Sequence[str]) -> ChartSpec:
@@ -221,7 +214,7 @@ def _scatter(
         return all(is_measured(c, row[c]) for c in (x, y))
 
     measured_rows = [i for i, row in enumerate(kept) if measured(row)]
-    best = _pareto(
+    best = non_dominated(
         [(float(kept[i][x]), float(kept[i][y])) for i in measured_rows],
         (direction(x) or "lower", direction(y) or "lower"),
     )
@@ -307,4 +300,13 @@ def altair_chart(spec: ChartSpec) -> alt.Chart | alt.LayerChart:
         .mark_text(align="left", dx=7, fontSize=11)
         .encode(x="x:Q", y="y:Q", text="label:N")
     )
-    return points + names
+    if not spec.connect_front:
+        return points + names
+    # The front as a staircase of its points in x order, under the points.
+    front = (
+        alt.Chart(data)
+        .transform_filter(alt.datum.status == BEST)
+        .mark_line(color="#e45756", strokeDash=[4, 3], point=False)
+        .encode(x="x:Q", y="y:Q", order="x:Q")
+    )
+    return front + points + names

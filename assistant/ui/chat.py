@@ -1,9 +1,10 @@
 """One chat turn: ask the assistant, and show the answer with its evidence.
 
-An answer shows the explanation, any caveats (unmeasured zeros, cut results,
-refused statements) as visible warnings, the Cypher that ran in a collapsible
-block, the rows as a table, and a chart when :mod:`assistant.ui.charts` finds
-one that fits. An error becomes one friendly message; no traceback reaches
+An answer shows what the engine understood (its ``interpretation``) as a
+caption, the explanation, any caveats (unmeasured zeros, cut results, refused
+statements) as visible warnings, the Cypher that ran in a collapsible block,
+the rows as a table, and a chart: the answer's Pareto front when it has one,
+else one that :mod:`assistant.ui.charts` finds fitting. An error becomes one friendly message; no traceback reaches
 the page.
 """
 
@@ -20,7 +21,7 @@ import streamlit as st
 
 from assistant.errors import AssistantError
 from assistant.graph.connection import to_plain
-from assistant.ui.charts import altair_chart, choose_chart
+from assistant.ui.charts import ChartSpec, altair_chart, choose_chart, pareto_chart
 from assistant.ui.session import Turn
 
 if TYPE_CHECKING:
@@ -111,10 +112,36 @@ def text_without_caveats(text: str, caveats: Sequence[str]) -> str:
     return trimmed.strip() or text
 
 
+def interpretation_caption(answer: Answer) -> str | None:
+    """What the engine understood, as caption Markdown (one line per line), or ``None``.
+
+    The offline engine's reads "understood as: ..."; the LLM engine's is the
+    question it asked the graph and its Cypher. An answer without one still
+    shows how a follow-up was rewritten.
+    """
+    text = answer.interpretation.strip()
+    if not text and answer.standalone_question and answer.standalone_question.strip() != answer.question.strip():
+        text = f"Understood as: {answer.standalone_question}"
+    if not text:
+        return None
+    return "  \n".join(_escape_markdown(line) for line in text.splitlines())
+
+
+def answer_chart(answer: Answer) -> ChartSpec | None:
+    """The chart of an answer: its Pareto front when the engine marked one, else the one the rows suit."""
+    rows = [to_plain(row) for row in answer.rows]
+    if answer.pareto:
+        spec = pareto_chart(rows, answer.pareto)
+        if spec is not None:
+            return spec
+    return choose_chart(rows)
+
+
 def show_answer(answer: Answer) -> None:
     """Render one answer inside the current chat message."""
-    if answer.standalone_question and answer.standalone_question.strip() != answer.question.strip():
-        st.caption(f"Understood as: {_escape_markdown(answer.standalone_question)}")
+    caption = interpretation_caption(answer)
+    if caption:
+        st.caption(caption)
     caveats = _caveats(answer)
     text = text_without_caveats(answer.text, caveats)
     if answer.answered:
@@ -131,7 +158,7 @@ def show_answer(answer: Answer) -> None:
                 st.json(to_plain(answer.params), expanded=True)
     if answer.rows:
         st.dataframe(rows_frame(answer.rows), hide_index=True)
-        spec = choose_chart([to_plain(row) for row in answer.rows])
+        spec = answer_chart(answer)
         if spec is not None:
             st.altair_chart(altair_chart(spec), width="stretch")
             if spec.note:

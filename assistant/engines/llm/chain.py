@@ -13,8 +13,12 @@ question mentions (entity linking) and the few most similar examples. A
 statement that fails the schema check or the server goes back to the model
 with the error for ``Settings.repair_attempts`` corrected attempts. The chain
 returns the rows directly; the answer step then runs the chain's own QA chain
-with facts found in the rows (unmeasured zeros, truncation) and falls back to a
-summary of the rows when the model refuses to answer them.
+with facts found in the rows (unmeasured zeros, in the statement's sort
+direction; truncation; for a trade-off question, the Pareto front) and falls
+back to a summary of the rows when the model refuses to answer them.
+
+Every answer carries its ``interpretation``: the standalone question the
+engine asked the graph and the Cypher it ran.
 """
 
 from __future__ import annotations
@@ -33,11 +37,13 @@ from langchain_neo4j.graphs.graph_document import GraphDocument
 from langchain_neo4j.graphs.graph_store import GraphStore
 
 from assistant.answers.answer import Answer
+from assistant.answers.pareto import front_fact, trade_off
 from assistant.answers.row_facts import measurement_caveats, refuses_to_answer, summarize_rows
 from assistant.config import Settings
 from assistant.cypher.execution import Execution, run_guarded
 from assistant.engines.llm.client import build_llm, call_llm, load_prompt, read_prompt
 from assistant.engines.llm.examples import ExampleSelector, format_examples
+from assistant.engines.llm.ordering import sort_order
 from assistant.errors import CypherSchemaError, LLMUnavailableError, QueryError, UnsafeCypherError
 from assistant.graph.connection import Graph, to_plain
 from assistant.graph.introspect import SchemaCache, schema_text
@@ -52,6 +58,12 @@ MAX_PROMPT_ROWS = 50
 NO_LINKS = "(none found: use only values that the schema lists)"
 # Values that only bloat the prompt: file paths, and model names copied onto run nodes.
 PROMPT_HIDDEN_VALUES = frozenset({"path", "model"})
+# A question that asks for a trade-off between two objectives: its answer marks the Pareto front.
+TRADE_OFF = re.compile(
+    r"trade[- ]?offs?|pareto|non[- ]?dominated|compromise|balanc(?:e|es|ing)\b|balanced\b(?!\s+accuracy)|"
+    r"\bfor (?:its|their) (?:carbon|co2|energy|emissions?|cost|latency|size)",
+    re.IGNORECASE,
+)
 # What small models wrap a statement in despite the prompt: fences and a "Cypher:" label.
 _WRAPPING = re.compile(r"^\s*(?:```[a-zA-Z]*\s*)?(?:cypher\s*:?\s+)?|\s*(?:```\s*)?$", re.IGNORECASE)
 
@@ -128,6 +140,14 @@ class GuardedGraph(GraphStore):
 
 def _last(store: GuardedGraph) -> str:
     return store.attempts[-1].strip() if store.attempts else "(none)"
+
+
+def interpretation(question: str, cypher: str | None, *, ran: bool = True) -> str:
+    """What the LLM engine understood: the question it asked the graph and its Cypher."""
+    lines = [f"asked the graph: {question}"]
+    if cypher:
+        lines.append(f"Cypher{'' if ran else ' (not run)'}: {' '.join(cypher.split())}")
+    return "\n".join(lines)
 
 
 def format_links(links: Sequence[EntityLink]) -> str:
@@ -232,6 +252,7 @@ class CypherQA:
                     caveats=[f"Refused statement, nothing ran: {reason}", f"The refused statement: {_last(store)}"],
                     standalone_question=standalone,
                     answered=False,
+                    interpretation=interpretation(question, _last(store), ran=False),
                 )
             except (CypherSchemaError, QueryError) as e:
                 last_error = e
@@ -256,6 +277,7 @@ class CypherQA:
             ],
             standalone_question=standalone,
             answered=False,
+            interpretation=interpretation(question, last_cypher, ran=False),
         )
 
     def _explain(
@@ -268,19 +290,22 @@ class CypherQA:
         caveats: list[str],
     ) -> Answer:
         rows = execution.rows
-        facts = measurement_caveats(rows)
+        facts = measurement_caveats(rows, order=sort_order(execution.cypher))
         if execution.truncated:
             facts.append(f"Only the first {len(rows)} rows are shown; there may be more.")
         # "LIMIT added" is routine; arrow corrections and lowered limits are worth knowing.
         notes = [n for n in execution.notes if not n.startswith("no LIMIT given") and "there may be more" not in n]
         caveats = [*caveats, *facts, *notes]
+        pareto = trade_off(rows) if TRADE_OFF.search(question) else None
+        # The front is part of the answer, not a caveat: the model is told it, the user sees it marked.
+        told = [*facts, front_fact(pareto, rows)] if pareto else facts
         plain_rows = [to_plain(row) for row in rows[:MAX_PROMPT_ROWS]]
         values = {
             "question": question,
             "cypher": execution.cypher,
             "row_count": str(len(rows)),
             "rows": json.dumps(plain_rows, ensure_ascii=False, default=str),
-            "notes": "\n".join(f"- {fact}" for fact in facts) or "- none",
+            "notes": "\n".join(f"- {fact}" for fact in told) or "- none",
         }
         try:
             text = str(call_llm(self.settings, functools.partial(chain.qa_chain.invoke, values))).strip()
@@ -289,7 +314,7 @@ class CypherQA:
             text = ""
             caveats.append(f"The LLM could not write the explanation ({e}); this summary is built from the rows.")
         if not text or (rows and refuses_to_answer(text)):
-            text = summarize_rows(rows, facts)
+            text = summarize_rows(rows, told)
         return Answer(
             question=asked,
             engine=ENGINE,
@@ -299,4 +324,6 @@ class CypherQA:
             caveats=caveats,
             truncated=execution.truncated,
             standalone_question=standalone,
+            interpretation=interpretation(question, execution.cypher.strip()),
+            pareto=pareto,
         )
