@@ -61,4 +61,27 @@ def name_like_terms(question: str, used: list[Span], known: frozenset[str]) -> l
             terms.append((f"{text} {token}", (first, span[1])))
             continue
         terms.append((token, span))
-    return terms
+    return [_with_capitalised_neighbour(question, term, span) for term, span in terms]
+
+
+def _with_capitalised_neighbour(question: str, term: str, span: Span) -> tuple[str, Span]:
+    """ "Orin" in "on a Jetson Orin" is "Jetson Orin": a capitalised word right before joins the name."""
+    before = re.search(r"([A-Z][A-Za-z0-9]*) $", question[: span[0]])
+    if before and not _SENTENCE_START.search(question[: before.start()]):
+        return f"{before.group(1)} {term}", (before.start(), span[1])
+    return term, span
+
+
+def joined_words(question: str, words: list[str]) -> list[str]:
+    """Words that stand next to each other in the question, joined ("speech", "recognition" -> "speech recognition")."""
+    lower = question.lower()
+    placed = sorted((lower.find(w), w) for w in words if lower.find(w) >= 0)
+    joined: list[tuple[int, str]] = []
+    for at, word in placed:
+        if joined:
+            start, text = joined[-1]
+            if lower[start + len(text) : at].strip(" -") == "":
+                joined[-1] = (start, lower[start : at + len(word)])
+                continue
+        joined.append((at, word))
+    return [text for _, text in joined] + [w for w in words if lower.find(w) < 0]

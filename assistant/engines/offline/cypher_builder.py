@@ -183,15 +183,32 @@ class Builder:
         if not thresholds and not device_here:
             return
         conditions = []
+        on_device = ""
         if device_here and device is not None:
-            conditions.append(f"x.{q(device.property)} IN {self.param('device', device.values)}")
+            on_device = f"x.{q(device.property)} IN {self.param('device', device.values)}"
+            conditions.append(on_device)
+        floors = []
         for threshold in thresholds:
-            conditions.append(self.condition(threshold.metric.expr("r"), threshold))
+            if threshold.op in (">", ">=") and threshold.metric.better == "lower":
+                floors.append(threshold)  # "latency of 5 ms or more": the model's best run must be that slow
+                conditions.append(measured_condition(threshold.metric.expr("r"), threshold.metric))
+            else:
+                conditions.append(self.condition(threshold.metric.expr("r"), threshold))
         self.where.append(
             "EXISTS { MATCH (m)<-[:INFERENCE_ON]-(r:ModelInference)-[:RUNS_ON]->(x:Device) WHERE "
             + " AND ".join(conditions)
             + " }"
         )
+        for floor in floors:
+            below = "<" if floor.op == ">=" else "<="
+            expr = floor.metric.expr("r")
+            faster = [on_device] if on_device else []
+            faster += [measured_condition(expr, floor.metric), f"{expr} {below} {self.param('threshold', floor.value)}"]
+            self.where.append(
+                "NOT EXISTS { MATCH (m)<-[:INFERENCE_ON]-(r:ModelInference)-[:RUNS_ON]->(x:Device) WHERE "
+                + " AND ".join(faster)
+                + " }"
+            )
 
     def condition(self, expr: str, threshold: Threshold) -> str:
         """``expr op $threshold``; thresholds on measured quantities never pass unmeasured zeros."""

@@ -24,6 +24,7 @@ from assistant.answers.answer import Answer
 from assistant.config import Settings
 from assistant.cypher.execution import Execution, run_guarded
 from assistant.engines.offline import explain, lookups, statements
+from assistant.engines.offline.coverage import joined_words
 from assistant.engines.offline.cypher_builder import Statement
 from assistant.engines.offline.follow_up import standalone_follow_up
 from assistant.engines.offline.interpretation import interpretation
@@ -92,6 +93,7 @@ class OfflineEngine:
         else:
             links = link_entities(question, schema, vocabulary=self.vocabulary)
             links = [link for link in links if _same_numbers(link) and _not_a_function_word(link, self.vocabulary)]
+            links = [link for link in links if link.label != "Model" or link.mention.lower() == str(link.value).lower()]
             frame = understand(question, links, catalog, self.vocabulary, known)
             for link in links:
                 if link.score < FUZZY_NOTE_BELOW:
@@ -189,14 +191,19 @@ class _Run:
         """Decline rather than drop: a problem, a name the graph lacks, a word nothing gives a meaning to."""
         if frame.problems:
             frame.intent, frame.decline_reason = "decline", "problems"
+            if frame.ignored_words:  # "costs the fewest dollars": name the word, not only its effect
+                words = " and ".join(repr(w) for w in joined_words(self.question, frame.ignored_words))
+                frame.problems.append(f"I don't know what {words} means here")
         elif frame.absent:
             frame.intent, frame.decline_reason = "decline", "absent"
             frame.closest = {term: closest_values(self.schema, term) for term in frame.absent}
         elif frame.unknown_terms and not frame.filter("model"):
             frame.intent, frame.decline_reason = "decline", "entity"
-            frame.unknown_terms += [w for w in frame.ignored_words if w not in frame.unknown_terms]
+            words = frame.unknown_terms + [w for w in frame.ignored_words if w not in frame.unknown_terms]
+            frame.unknown_terms = joined_words(self.question, words)
         elif frame.ignored_words and frame.intent != "decline":
             # "which model is best at playing chess": never answer another question by dropping a word
+            frame.ignored_words = joined_words(self.question, frame.ignored_words)
             frame.intent, frame.decline_reason = "decline", "words"
 
     def _resolve_models(self, frame: Frame) -> None:
@@ -292,7 +299,7 @@ class _Run:
             self.note_unmeasured(frame, metric)
         self.chart = {
             "x": second.column, "y": first.column, "x_better": second.better, "y_better": first.better,
-            "front": [r["model"] for r in rows], "name": "model",
+            "front": [r["model"] for r in rows if r.get("on_pareto_front")], "name": "model",
         }  # fmt: skip
         return explain.pareto_text(frame, first, second, rows)
 

@@ -335,10 +335,11 @@ def pareto_text(frame: Frame, first: Metric, second: Metric, rows: list[dict[str
     """The non-dominated models of a trade-off, with both values."""
     if not rows:
         return f"No model{scope_text(frame)} has measured values of both {first.label} and {second.label}."
-    compared = rows[0].get("compared", len(rows))
-    parts = [f"{r['model']} ({_shown(r, first)}; {_shown(r, second)})" for r in rows[:MAX_NAMES]]
+    front = [r for r in rows if r.get("on_pareto_front")]
+    parts = [f"{r['model']} ({_shown(r, first)}; {_shown(r, second)})" for r in front[:MAX_NAMES]]
     return (
         f"The trade-off between {first.label} ({first.better} is better) and {second.label} ({second.better} is "
-        f"better){scope_text(frame)}: {len(rows)} of {compared} models with both values measured are on the "
-        f"Pareto front (no other model is at least as good on both and better on one): {'; '.join(parts)}."
+        f"better){scope_text(frame)}: {len(front)} of {len(rows)} models with both values measured are on the "
+        f"Pareto front (no other model is at least as good on both and better on one): {'; '.join(parts)}. "
+        "The rows list every measured model, the front first."
     )

@@ -53,7 +53,7 @@ def _bind_adjectives(mentions: list[Mention], question: str) -> list[Mention]:
             and mention.want in ("low", "high")
             and mention.text in _DIRECTION_ADJECTIVES
             and nxt.want == "none"
-            and re.fullmatch(r"[\s-]*(?:training |inference |model )?", gap)
+            and re.fullmatch(r"[\s-]*(?:amount of |quantity of |level of )?(?:training |inference |model )?", gap)
         ):
             bound.append(replace(nxt, want=mention.want))
             skip.add(i + 1)

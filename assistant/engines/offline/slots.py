@@ -153,6 +153,9 @@ def _date_ranges(lower: str) -> list[DateRange]:
     return found
 
 
+_LATER = re.compile(r"\s*(?:,\s*)?(?:(?:or|and)\s+(?P<dir>later|after|newer|earlier|before|older)|(?P<on>onwards?))\b")
+
+
 def read_dates(text: str) -> list[DateRange]:
     """Creation-date conditions: "in 2024", "after March 2024", "before 2024-11-22"."""
     lower = text.lower()
@@ -188,6 +191,13 @@ def read_dates(text: str) -> list[DateRange]:
                     continue
                 first, after = dt.date(y, 1, 1), dt.date(y + 1, 1, 1)
             prep_word = match.group("prep") or ""
+            later = _LATER.match(lower[match.end() :])
+            if later:  # "from June 2024 onwards", "2024-11-22 or later"
+                on_or_after = later.group("on") or later.group("dir") in ("later", "after", "newer")
+                prep_word = "since" if on_or_after else "until"
+                match_end = match.end() + later.end()
+            else:
+                match_end = match.end()
             if prep_word in ("after", "later than", "newer than", "more recent than", "younger than", "postdate",
                              "postdates"):  # fmt: skip
                 start, end = after.isoformat(), None
@@ -199,8 +209,9 @@ def read_dates(text: str) -> list[DateRange]:
                 start, end = None, after.isoformat()
             else:
                 start, end = first.isoformat(), after.isoformat()
-            used.append(match.span())
-            found.append(DateRange(start, end, match.group().strip(), match.span()))
+            span = (match.start(), match_end)
+            used.append(span)
+            found.append(DateRange(start, end, lower[span[0] : span[1]].strip(), span))
     return found
 
 

@@ -239,10 +239,9 @@ def find_models(fragment: str) -> Statement:
 
 # lookup field -> (variables to join, [(label, property, column)])
 def pareto(frame: Frame, first: Metric, second: Metric) -> Statement:
-    """The Pareto front of two metrics: the measured models no other measured model beats on both.
+    """Every measured model on two metrics, front first: ``on_pareto_front`` when no other beats it on both.
 
-    A model's value on each metric is its best one (its best inference run);
-    ``compared`` says how many measured models the front was drawn from.
+    A model's value on each metric is its best one (its best inference run).
     """
     inference = first if first.scope == "inference" else second
     b = base(frame, inference)
@@ -257,8 +256,7 @@ def pareto(frame: Frame, first: Metric, second: Metric) -> Statement:
         "WITH collect({model: m.name, x: x, y: y}) AS points\nUNWIND points AS p\n"
         f"WITH p, points, [o IN points WHERE o.x {op_x} p.x AND o.y {op_y} p.y"
         " AND (o.x <> p.x OR o.y <> p.y)] AS better\n"
-        "WHERE size(better) = 0\n"
-        f"RETURN p.model AS model, p.x AS {first.column}, p.y AS {second.column}, size(points) AS compared\n"
-        f"ORDER BY {first.column} {first.order('best')}, model"
+        f"RETURN p.model AS model, p.x AS {first.column}, p.y AS {second.column}, size(better) = 0 AS on_pareto_front\n"
+        f"ORDER BY on_pareto_front DESC, {first.column} {first.order('best')}, model"
     )
     return Statement(text, b.params)

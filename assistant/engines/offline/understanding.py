@@ -75,6 +75,10 @@ def understand(
         known: Every word with a meaning (:func:`known_words`).
     """
     lower = question.lower()
+    ids = [m.span() for m in _MODEL_ID.finditer(question)]
+    # A model name's parts ("lumos5g" in "KNeighborsRegressor-lumos5g-LeaveOneGroupOut") are no filters of their own.
+    links = [link for link in links if link.label == "Model" or not any(
+        a <= link.start and link.end <= b and (a, b) != (link.start, link.end) for a, b in ids)]  # fmt: skip
     qwords = corrected_words(question_words(question), links, known)
     texts = [w.text for w in qwords]
     frame = Frame(question, "decline")
@@ -96,6 +100,7 @@ def understand(
     inference_cue = bool(_has(vocab.inference_cues, texts) or _has(vocab.per_sample_cues, texts))
     training_cue = bool(_has(vocab.training_cues, texts))
     mentions = metric_mentions(qwords, catalog, vocab, link_spans + hyper_spans + [d.span for d in frame.dates])
+    mentions = [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in ids)]  # inside a model name
     if qwords and qwords[0].text == "compute":  # "Compute the average ...": a verb, not the FLOPs
         mentions = [m for m in mentions if m.start != qwords[0].start]
     thresholds, consumed, notes, problems = read_thresholds(
@@ -195,6 +200,8 @@ def understand(
     return frame
 
 
+_ENTITY_FIELDS = {"problem_type": "problem_types", "service": "services", "dataset": "datasets",
+                  "architecture": "architectures", "author": "authors"}  # fmt: skip
 _HOW_MANY_UNITS = (
     r"\bhow (?:many|much) (?:bytes|kilobytes|megabytes|gigabytes|kb|mb|gb|seconds|secs|minutes|hours|ms"
     r"|milliseconds|joules|kilojoules|j|kj|kwh|wh|grams|g|kg|kilograms|flops)\b"
@@ -321,8 +328,13 @@ def _choose_intent(
     if models or frame.model_fragments or (frame.filters and _asks_fields(frame) and target == "models"):
         frame.intent = "lookup"  # "what hyperparams does the lumos knn use"
         return
-    if "author" in frame.fields and not counting and not frame.metric:  # "who published the models"
-        frame.count_target, frame.intent = "authors", "list"
+    asked = [f for f in frame.fields if f in _ENTITY_FIELDS and f not in {flt.kind for flt in frame.filters}]
+    if "problem_type" in asked:
+        asked = ["problem_type"]  # "what type of problem": not the architecture type
+    plural = "model" in texts or "models" in texts
+    if len(asked) == 1 and not counting and not frame.metric and (not plural or asked == ["author"]):
+        # "who published the models", "problem type of localization": the distinct values, not the models
+        frame.count_target, frame.intent = _ENTITY_FIELDS[asked[0]], "list"
         return
     if frame.thresholds or frame.filters or frame.dates or _has(vocab.intents["list"], texts):
         if frame.filters or frame.thresholds or frame.dates or target != "models" or re.search(r"\bmodels?\b", joined):
@@ -354,11 +366,14 @@ def _count_target(texts: list[str], vocab: Vocabulary) -> str:
     joined = " ".join(texts)
     if re.search(r"\bgpu (models?|types?)\b|\bgraphics cards?\b|\bwhich gpus\b", joined):
         return "gpu_models"
+    if texts and texts[0] in targets:  # "datasets larger than 1 MB"
+        return targets[texts[0]]
     for i, word in enumerate(texts):
         if word in ("many", "number", "list", "which", "what", "all", "show", "distinct", "different", "the"):
-            for nxt in texts[i + 1 : i + 4]:
+            following = texts[i + 1 : i + 5]
+            for nxt in following[:3]:
                 if nxt in targets:
                     return targets[nxt]
-                if nxt in ("model", "models") and not any(w in targets for w in texts[i + 1 : i + 5]):
-                    return "models"  # "how many different model architectures": architectures
+                if nxt in ("model", "models"):  # "how many different model architectures": architectures
+                    return next((targets[w] for w in following if w in targets), "models")
     return "models"
