@@ -85,3 +85,34 @@ def joined_words(question: str, words: list[str]) -> list[str]:
                 continue
         joined.append((at, word))
     return [text for _, text in joined] + [w for w in words if lower.find(w) < 0]
+
+
+_CONDITION_WORDS = (
+    "between", "since", "before", "after", "under", "above", "below", "over", "than", "from", "until", "least",
+    "most", "more", "less", "fewer", "onwards", "later", "earlier", "older", "newer", "exceeding", "within",
+)  # fmt: skip
+
+
+def fixed_condition_words(question: str, known: frozenset[str]) -> tuple[str, list[str]]:
+    """The question with misspelt condition words put right ("betwen" -> "between"), and what was changed.
+
+    Conditions are read by patterns over the text, so a slip in "between" or
+    "since" would leave their numbers and dates unplaced; one edit is fixed.
+    """
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    notes: list[str] = []
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group()
+        name_like = (word[0].isupper() and match.start() > 0) or not word[1:].islower()
+        if len(word) < 4 or word.lower() in known or name_like:
+            return word  # names keep their spelling ("Omer" is not "over")
+        close = process.extractOne(word.lower(), _CONDITION_WORDS, scorer=OSA.distance, score_cutoff=1)
+        if close is None:
+            return word
+        notes.append(f"read {word!r} as {close[0]!r}")
+        return close[0]
+
+    return re.sub(r"[A-Za-z]+", fix, question), notes

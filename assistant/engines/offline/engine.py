@@ -24,7 +24,7 @@ from assistant.answers.answer import Answer
 from assistant.config import Settings
 from assistant.cypher.execution import Execution, run_guarded
 from assistant.engines.offline import explain, lookups, statements
-from assistant.engines.offline.coverage import joined_words
+from assistant.engines.offline.coverage import fixed_condition_words, joined_words
 from assistant.engines.offline.cypher_builder import Statement
 from assistant.engines.offline.follow_up import standalone_follow_up
 from assistant.engines.offline.interpretation import interpretation
@@ -91,10 +91,12 @@ class OfflineEngine:
         if not schema.node_counts.get("Model"):
             frame = Frame(question, "decline", decline_reason="empty")
         else:
+            question, fixes = fixed_condition_words(question, known)
             links = link_entities(question, schema, vocabulary=self.vocabulary)
             links = [link for link in links if _same_numbers(link) and _not_a_function_word(link, self.vocabulary)]
             links = [link for link in links if link.label != "Model" or link.mention.lower() == str(link.value).lower()]
             frame = understand(question, links, catalog, self.vocabulary, known)
+            frame.notes += fixes
             for link in links:
                 if link.score < FUZZY_NOTE_BELOW:
                     frame.notes.append(f"read {link.mention!r} as {link.value}")
