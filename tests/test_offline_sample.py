@@ -215,4 +215,4 @@ def test_misspelt_vocabulary_words_are_understood(engine: OfflineEngine, cards: 
 def test_a_question_made_of_unknown_words_is_declined(engine: OfflineEngine) -> None:
     answer = engine.answer("which model is best at playing chess")
     assert not answer.answered
-    assert "'playing'" in answer.text and "'chess'" in answer.text
+    assert "'playing chess'" in answer.text

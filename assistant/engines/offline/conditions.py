@@ -210,8 +210,6 @@ def unknown_terms(
             continue
         if not word.text.isalpha() or len(word.text) < 3:
             continue
-        if len(word.text) >= 4 and process.extractOne(word.text, known, scorer=fuzz.ratio, score_cutoff=85.0):
-            continue
         unknown.append(word.text)
     return list(dict.fromkeys(unknown))
 
@@ -271,28 +269,49 @@ def ignored_words(qwords: list[Word], links: list[EntityLink], used: list[Span],
         text = word.text
         if len(text) < 4 or not text.isalpha() or text in known or overlaps((word.start, word.end), spans):
             continue
-        if process.extractOne(text, known, scorer=fuzz.ratio, score_cutoff=85.0):
-            continue
         found.append(text)
     return list(dict.fromkeys(found))
 
 
-def corrected_words(qwords: list[Word], links: list[EntityLink], known: frozenset[str]) -> list[Word]:
-    """Misspelt vocabulary words put right ("enviromentally", "acurate"); names are left to the linker."""
+def corrected_words(
+    qwords: list[Word], links: list[EntityLink], known: frozenset[str], question: str = ""
+) -> list[Word]:
+    """Misspelt vocabulary words put right ("enviromentally", "acurate", "mnay"); names are left to the linker.
+
+    One slip is fixed ("modle", "latncy"); a four-letter word only when its letters are swapped ("mnay"), so
+    "base" never becomes "best". A word inside a longer token ("Base" in "BertBase-umu") belongs to a name.
+    """
     spans = [(link.start, link.end) for link in links]
     fixed = []
     for word in qwords:
         text = word.text
-        if len(text) >= 3 and text.isalpha() and text not in known and not overlaps((word.start, word.end), spans):
-            # One slip ("modle", "mnay", "latncy") or a close long word ("enviromentally"); never a different
-            # word that merely looks alike ("ranking" is not "training", "emitting" not "fitting").
-            close = process.extractOne(text, known, scorer=OSA.distance, score_cutoff=1) if len(text) >= 4 else None
-            if close is None and len(text) >= 7:
-                close = process.extractOne(text, known, scorer=fuzz.ratio, score_cutoff=88.0)
-            if close is not None:
-                text = close[0]
+        if (
+            len(text) >= 4
+            and text.isalpha()
+            and text not in known
+            and not overlaps((word.start, word.end), spans)
+            and not _inside_token(question, word)
+        ):
+            text = _closest_known(text, known) or text
         fixed.append(Word(text, word.start, word.end))
     return fixed
+
+
+def _inside_token(question: str, word: Word) -> bool:
+    before = question[word.start - 1] if 0 < word.start <= len(question) else " "
+    after = question[word.end] if word.end < len(question) else " "
+    return before.isalnum() or before in "-_" or after.isalnum() or after in "-_"
+
+
+def _closest_known(text: str, known: frozenset[str]) -> str | None:
+    close = process.extractOne(text, known, scorer=OSA.distance, score_cutoff=1)
+    # Four letters: a letter missing, extra or swapped ("larg", "mnay"), never another letter ("base" -> "best").
+    if close is not None and (len(text) >= 5 or len(close[0]) != len(text) or sorted(close[0]) == sorted(text)):
+        return str(close[0])
+    if len(text) >= 7:
+        close = process.extractOne(text, known, scorer=fuzz.ratio, score_cutoff=88.0)
+        return str(close[0]) if close is not None else None
+    return None
 
 
 def drop_metric_overlaps(links: list[EntityLink], mentions: list[Mention]) -> list[EntityLink]:

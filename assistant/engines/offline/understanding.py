@@ -79,7 +79,7 @@ def understand(
     # A model name's parts ("lumos5g" in "KNeighborsRegressor-lumos5g-LeaveOneGroupOut") are no filters of their own.
     links = [link for link in links if link.label == "Model" or not any(
         a <= link.start and link.end <= b and (a, b) != (link.start, link.end) for a, b in ids)]  # fmt: skip
-    qwords = corrected_words(question_words(question), links, known)
+    qwords = corrected_words(question_words(question), links, known, question)
     texts = [w.text for w in qwords]
     frame = Frame(question, "decline")
     if is_write_request([w.text for w in question_words(question)], vocab):
@@ -371,9 +371,10 @@ def _count_target(texts: list[str], vocab: Vocabulary) -> str:
     for i, word in enumerate(texts):
         if word in ("many", "number", "list", "which", "what", "all", "show", "distinct", "different", "the"):
             following = texts[i + 1 : i + 5]
-            for nxt in following[:3]:
+            for j, nxt in enumerate(following[:3]):
                 if nxt in targets:
                     return targets[nxt]
                 if nxt in ("model", "models"):  # "how many different model architectures": architectures
-                    return next((targets[w] for w in following if w in targets), "models")
+                    after = following[j + 1] if j + 1 < len(following) else ""
+                    return targets[after] if after in targets and after != "split" else "models"
     return "models"
