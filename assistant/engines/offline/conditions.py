@@ -304,10 +304,10 @@ def _inside_token(question: str, word: Word) -> bool:
 
 
 def _closest_known(text: str, known: frozenset[str]) -> str | None:
-    close = process.extractOne(text, known, scorer=OSA.distance, score_cutoff=1)
-    # Four letters: a letter missing, extra or swapped ("larg", "mnay"), never another letter ("base" -> "best").
-    if close is not None and (len(text) >= 5 or len(close[0]) != len(text) or sorted(close[0]) == sorted(text)):
-        return str(close[0])
+    # Four letters: a letter missing, extra or swapped ("larg", "wich", "mnay"), never another ("base" -> "best").
+    for candidate, _, _ in process.extract(text, known, scorer=OSA.distance, score_cutoff=1, limit=None):
+        if len(text) >= 5 or len(candidate) != len(text) or sorted(candidate) == sorted(text):
+            return str(candidate)
     if len(text) >= 7:
         close = process.extractOne(text, known, scorer=fuzz.ratio, score_cutoff=88.0)
         return str(close[0]) if close is not None else None
