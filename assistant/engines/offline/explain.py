@@ -336,7 +336,9 @@ def pareto_text(frame: Frame, first: Metric, second: Metric, rows: list[dict[str
     if not rows:
         return f"No model{scope_text(frame)} has measured values of both {first.label} and {second.label}."
     front = [r for r in rows if r.get("on_pareto_front")]
-    parts = [f"{r['model']} ({_shown(r, first)}; {_shown(r, second)})" for r in front[:MAX_NAMES]]
+    parts = [
+        f"{r['model']} ({first.label} {_shown(r, first)}; {second.label} {_shown(r, second)})" for r in front[:MAX_NAMES]
+    ]
     return (
         f"The trade-off between {first.label} ({first.better} is better) and {second.label} ({second.better} is "
         f"better){scope_text(frame)}: {len(front)} of {len(rows)} models with both values measured are on the "
