@@ -217,3 +217,25 @@ def test_every_answer_says_what_it_understood(engine: OfflineEngine, question: s
     answer = engine.answer(question)
     assert answer.answered and answer.interpretation.startswith("understood as: ")
     assert understood in answer.interpretation
+
+
+def test_a_misspelt_condition_word_is_put_right_and_said(engine: OfflineEngine, cards: list[Card]) -> None:
+    answer = engine.answer("trainng emissions betwen 0.28 and 1.6 grams")
+    assert names(answer) == {c["name"] for c in cards if 0.28 <= carbon(c) <= 1.6}
+    assert any("'betwen'" in caveat and "'between'" in caveat for caveat in answer.caveats)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("number of unique model architectures?", lambda cards: len({c["architecture"]["type"] for c in cards})),
+     ("how many models are in the knowledge graph", len)],
+    ids=["distinct architectures, not models", "the catalog's own words"],
+)  # fmt: skip
+def test_counts_of_distinct_entities(engine: OfflineEngine, cards: list[Card], question: str, expected: Any) -> None:
+    answer = engine.answer(question)
+    assert answer.answered and next(iter(answer.rows[0].values())) == expected(cards)
+
+
+def test_function_words_never_link_to_values(engine: OfflineEngine) -> None:
+    answer = engine.answer("Out of every model evaluated on umu, which one reaches the top r2 score?")
+    assert "LeaveOneGroupOut" not in answer.interpretation and "trained on dataset umu" in answer.interpretation
