@@ -237,7 +237,7 @@ def known_words(vocab: Vocabulary, catalog: MetricCatalog) -> frozenset[str]:
 
 
 _HYPER_VALUE = (
-    r"\s*(?:=|:|of|is|equal to|equals|set to|at)?\s*(?P<num>-?\d+(?:\.\d+)?(?:e-?\d+)?)\b"
+    r"\s*(?:=|:|of|is|equal to|equals|set to|at)?\s*(?P<num>-?\d+(?:\.\d+)?(?:e-?\d+)?)(?![\d.])\b"
     r"(?!\s*(?:or|and)\s+(?:more|higher|greater|above|over|larger|up|less|lower|fewer|below|under|smaller|down)\b)"
     r"(?!\s*\+)"
 )

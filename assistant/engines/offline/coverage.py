@@ -112,6 +112,8 @@ def fixed_condition_words(question: str, known: frozenset[str]) -> tuple[str, li
         close = process.extractOne(word.lower(), _CONDITION_WORDS, scorer=OSA.distance, score_cutoff=1)
         if close is None:
             return word
+        if close[0] == word.lower():
+            return word
         notes.append(f"read {word!r} as {close[0]!r}")
         return close[0]
 

@@ -18,6 +18,7 @@ import logging
 import re
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 from assistant.answers.answer import Answer
@@ -201,8 +202,9 @@ class _Run:
             frame.closest = {term: closest_values(self.schema, term) for term in frame.absent}
         elif frame.unknown_terms and not frame.filter("model"):
             frame.intent, frame.decline_reason = "decline", "entity"
-            words = frame.unknown_terms + [w for w in frame.ignored_words if w not in frame.unknown_terms]
-            frame.unknown_terms = joined_words(self.question, words)
+            unknown = frame.unknown_terms + [w for w in frame.ignored_words if w not in frame.unknown_terms]
+            frame.unknown_terms = joined_words(self.question, unknown)
+            frame.closest = {term: closest_values(self.schema, term) for term in frame.unknown_terms}
         elif frame.ignored_words and frame.intent != "decline":
             # "which model is best at playing chess": never answer another question by dropping a word
             frame.ignored_words = joined_words(self.question, frame.ignored_words)
@@ -218,6 +220,7 @@ class _Run:
             found.extend(r["model"] for r in rows if r["model"] not in found)
         if not found:
             frame.intent, frame.decline_reason = "decline", "models"
+            frame.closest = {f: closest_values(self.schema, f) for f in frame.model_fragments}
             return
         existing = frame.filter("model")
         if existing:
@@ -264,7 +267,13 @@ class _Run:
         if intent == "count":
             return explain.count_text(frame, self.execute(statements.count(frame)))
         if intent == "list":
-            return explain.list_text(frame, self.execute(statements.listing(frame, self.has)))
+            text = explain.list_text(frame, self.execute(statements.listing(frame, self.has)))
+            for bound in dict.fromkeys(t.metric for t in frame.thresholds if t.op not in ("measured", "unmeasured")):
+                # "under 100 mg": the unmeasured models are left out of the condition; say how many.
+                self.note_unmeasured(
+                    replace(frame, thresholds=[t for t in frame.thresholds if t.metric != bound]), bound
+                )
+            return text
         if intent == "group_count":
             return explain.group_count_text(frame, self.execute(statements.group_count(frame)))
         if intent == "lookup":

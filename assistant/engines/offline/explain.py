@@ -74,12 +74,14 @@ def decline_text(frame: Frame, examples: list[str]) -> str:
         head = f"I can't answer that from the graph: it has no {frame.missing_metric!r} values."
     elif frame.decline_reason == "entity":
         terms = names([repr(t) for t in frame.unknown_terms])
-        head = f"I can't answer that from the graph: I found nothing called {terms} in it."
+        near = [value for term in frame.unknown_terms for value in frame.closest.get(term, [])]
+        closest = f" (closest: {', '.join(dict.fromkeys(near))})" if near else ""
+        head = f"I can't answer that from the graph: I found nothing called {terms} in it{closest}."
     elif frame.decline_reason == "absent":
         parts = []
         for term in frame.absent:
-            near = frame.closest.get(term)
-            parts.append(f"{term!r} is not in the graph" + (f" (closest: {', '.join(near)})" if near else ""))
+            nearest = frame.closest.get(term)
+            parts.append(f"{term!r} is not in the graph" + (f" (closest: {', '.join(nearest)})" if nearest else ""))
         head = "I can't answer that from the graph: " + "; ".join(parts) + "."
     elif frame.decline_reason == "problems":
         head = "I can't answer that as asked: " + "; ".join(dict.fromkeys(frame.problems)) + "."
@@ -92,7 +94,9 @@ def decline_text(frame: Frame, examples: list[str]) -> str:
     elif frame.decline_reason == "empty":
         head = "I can't answer that from the graph: it holds no model cards yet (load some with 'mrm3 ingest')."
     elif frame.decline_reason == "models":
-        head = f"I can't answer that from the graph: no model name contains {names(frame.model_fragments)}."
+        near = [value for term in frame.model_fragments for value in frame.closest.get(term, [])]
+        closest = f" (closest: {', '.join(dict.fromkeys(near))})" if near else ""
+        head = f"I can't answer that from the graph: no model name contains {names(frame.model_fragments)}{closest}."
     else:
         head = "I can't answer that from the graph: I could not map the question to the model catalog."
     if not examples:
@@ -252,6 +256,17 @@ def count_text(frame: Frame, rows: list[dict[str, Any]]) -> str:
     """How many things match."""
     target = frame.count_target.replace("_", " ")
     n = next(iter(rows[0].values())) if rows else 0
+    if frame.count_target == "inference_runs" and rows:
+        row = rows[0]
+        entries = f"{n} inference entr{'y' if n == 1 else 'ies'}"
+        text = (
+            f"There {'is' if n == 1 else 'are'} {entries}{scope_text(frame)} (one per model, device and batch size), "
+            f"recording {number(row.get('runs_recorded') or 0)} runs in total (their num_of_runs)."
+        )
+        missing = row.get("entries_without_run_count") or 0
+        if missing:
+            text += f" {missing} of the entries record no run count."
+        return text
     if n == 1:
         return f"There is 1 {_singular(target)}{scope_text(frame)}."
     return f"There are {n} {target}{scope_text(frame)}."
@@ -335,10 +350,8 @@ def pareto_text(frame: Frame, first: Metric, second: Metric, rows: list[dict[str
     """The non-dominated models of a trade-off, with both values."""
     if not rows:
         return f"No model{scope_text(frame)} has measured values of both {first.label} and {second.label}."
-    front = [r for r in rows if r.get("on_pareto_front")]
-    parts = [
-        f"{r['model']} ({first.label} {_shown(r, first)}; {second.label} {_shown(r, second)})" for r in front[:MAX_NAMES]
-    ]
+    front = [r for r in rows if r.get("on_pareto_front")][:MAX_NAMES]
+    parts = [f"{r['model']} ({first.label} {_shown(r, first)}; {second.label} {_shown(r, second)})" for r in front]
     return (
         f"The trade-off between {first.label} ({first.better} is better) and {second.label} ({second.better} is "
         f"better){scope_text(frame)}: {len(front)} of {len(rows)} models with both values measured are on the "

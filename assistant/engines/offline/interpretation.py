@@ -68,7 +68,8 @@ def threshold_text(threshold: Threshold) -> str:
     value = f"{number(threshold.value)} {metric.unit}".strip()
     converted = threshold.unit and threshold.unit.lower() not in metric.unit.lower().split()
     said = f" (you wrote {threshold.said!r})" if converted else ""
-    return f"{metric_text(metric, measured_note=False)} {_OPS.get(threshold.op, threshold.op)} {value}{said}"
+    measured = " (measured values only)" if metric.measured else ""
+    return f"{metric_text(metric, measured_note=False)} {_OPS.get(threshold.op, threshold.op)} {value}{said}{measured}"
 
 
 def _thresholds_text(thresholds: list[Threshold]) -> list[str]:

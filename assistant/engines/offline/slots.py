@@ -167,16 +167,24 @@ def read_dates(text: str) -> list[DateRange]:
         r"|later than|earlier than)?\s*"
     )
     iso = re.compile(prep + r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b")
+    day, year_at_end = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?", r",?\s+(?P<y>(?:19|20)\d\d)\b"
+    day_month = re.compile(prep + rf"\b{day}\s+(?P<mon>[a-z]{{3,9}})\.?{year_at_end}")
+    month_day = re.compile(prep + rf"\b(?P<mon>[a-z]{{3,9}})\.?\s+{day}{year_at_end}")
     month = re.compile(prep + r"\b(?P<mon>[a-z]{3,9})\.?\s+(?P<y>(?:19|20)\d\d)\b")
     year = re.compile(prep + r"\b(?P<y>(?:19|20)\d\d)\b(?![-.]\d)")
-    for pattern, kind in ((iso, "day"), (month, "month"), (year, "year")):
+    patterns = ((iso, "day"), (day_month, "day"), (month_day, "day"), (month, "month"), (year, "year"))
+    for pattern, kind in patterns:
         for match in pattern.finditer(lower):
             if overlaps(match.span(), used):
                 continue
             y = int(match.group("y"))
             if kind == "day":
+                said_month = match.groupdict().get("mon")
+                number = _MONTHS.get(said_month) if said_month else int(match.group("m"))
+                if number is None:
+                    continue
                 try:
-                    first = dt.date(y, int(match.group("m")), int(match.group("d")))
+                    first = dt.date(y, number, int(match.group("d")))
                 except ValueError:
                     continue
                 after = first + dt.timedelta(days=1)

@@ -114,6 +114,13 @@ def count(frame: Frame) -> Statement:
     var, expr = _COUNT_TARGETS.get(target, ("m", "count(DISTINCT m)"))
     if var != "m":
         b.need(var)
+    if target == "inference_runs":  # each entry (model x device x batch size) records num_of_runs runs
+        return Statement(
+            f"{b.match_text()}\nWITH DISTINCT inf\nRETURN count(inf) AS inference_runs, "
+            "sum(inf.num_of_runs) AS runs_recorded, "
+            "sum(CASE WHEN inf.num_of_runs IS NULL THEN 1 ELSE 0 END) AS entries_without_run_count",
+            b.params,
+        )
     return Statement(f"{b.match_text()}\nRETURN {expr} AS {target}", b.params)
 
 

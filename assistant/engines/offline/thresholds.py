@@ -33,7 +33,7 @@ _BELOW = r"less|lower|fewer|below|under|smaller|down|shorter|faster"
 _RANGE = re.compile(
     rf"(?:\b(?:between|from|in the range(?: of)?)\s+(?P<num1>{NUMBER}){_UNIT.format(i=1)}"
     rf"\s*(?:and|to|-|–)\s*(?P<num2>{NUMBER}){_UNIT.format(i=2)}"
-    rf"|(?<![\w.])(?P<num3>{NUMBER}){_UNIT.format(i=3)}\s*(?:to|-|–)\s*(?P<num4>{NUMBER})"
+    rf"|(?<![\w.])(?P<num3>{NUMBER})(?![eE][-+]?\d){_UNIT.format(i=3)}\s*(?:to|-|–)\s*(?P<num4>{NUMBER})"
     rf"(?:\s*(?P<mult4>thousand|million|billion)\b)?\s*(?P<unit4>%|[A-Za-zµ][A-Za-z0-9µ²]*))"
     r"(?P<exclusive>,?\s*(?:\(?\s*(?:both\s+)?(?:exclusive|excluded|not included)\)?))?",
     re.IGNORECASE,
@@ -93,6 +93,8 @@ def _bounds(text: str, vocab: Vocabulary, used: list[Span]) -> list[list[_Bound]
         if overlaps(match.span(), taken):
             continue
         a, b = (1, 2) if match.group("num1") else (3, 4)
+        if b == 4 and vocab.unit(match.group("unit4"))[0] is None:
+            continue  # "1e-3 or less" is no range: "A to B" needs a unit after B
         unit = match.group(f"unit{b}") or match.group(f"unit{a}") or ""
         # "from 140 mg to 1 g": each end in its own unit, else in the unit written once.
         ends = sorted(

@@ -17,6 +17,7 @@ from assistant.engines.offline.conditions import (
     Filter,
     corrected_words,
     drop_metric_overlaps,
+    entity_positions,
     filters_from_links,
     gpu_thresholds,
     group_of,
@@ -34,6 +35,7 @@ from assistant.engines.offline.plan import Frame
 from assistant.engines.offline.slots import (
     Mention,
     Span,
+    Word,
     metric_mentions,
     overlaps,
     question_words,
@@ -52,7 +54,7 @@ _COMPARABLE = {
     "split": "split", "optimizer": "optimizer", "device": "device", "author": "author",
 }  # fmt: skip
 _SPEED_WORDS = frozenset({"fast", "faster", "fastest", "quick", "quicker", "quickest", "speediest", "slow", "slower",
-                          "slowest", "snappiest"})  # fmt: skip
+                          "slowest", "snappiest", "longest", "shortest"})  # fmt: skip
 _MODEL_ID = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[-_/.][A-Za-z0-9]+){2,}\b")
 
 logger = logging.getLogger(__name__)
@@ -81,6 +83,7 @@ def understand(
         a <= link.start and link.end <= b and (a, b) != (link.start, link.end) for a, b in ids)]  # fmt: skip
     qwords = corrected_words(question_words(question), links, known, question)
     texts = [w.text for w in qwords]
+    links, partial_notes = _placed_partial_links(links, qwords, vocab)
     frame = Frame(question, "decline")
     if is_write_request([w.text for w in question_words(question)], vocab):
         frame.decline_reason = "write"
@@ -112,7 +115,7 @@ def understand(
     if dataset_size is not None and _count_target(texts, vocab) == "datasets":  # "datasets larger than 1 MB"
         frame.thresholds = [replace(t, metric=dataset_size) if t.metric.key == "size" else t for t in frame.thresholds]
     consumed |= consumed_measured
-    frame.notes += notes
+    frame.notes += notes + partial_notes
     frame.problems += problems
     used += [m_span for m_span in ((m.start, m.end) for m in mentions)]
     k, k_span = read_k(question, used)
@@ -225,6 +228,31 @@ def _two_objectives(frame: Frame, mentions: list[Mention], texts: list[str]) -> 
         frame.notes.append(f"two metrics ({names}) with 'best'/'least' read as their trade-off")
         return True
     return False
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _placed_partial_links(
+    links: list[EntityLink], qwords: list[Word], vocab: Vocabulary
+) -> tuple[list[EntityLink], list[str]]:
+    """A word that is only part of a value ("server" of smd-server-machine, "mnist" of fashion-mnist) links only
+    where a name belongs ("on mnist", "the mnist models"), and the answer says which value it was read as."""
+    positions = set(entity_positions([w.text for w in qwords]))
+    kept, notes = [], []
+    for link in links:
+        said, value = _squashed(link.mention), _squashed(str(link.value))
+        aliased = link.mention.lower() in vocab.aliases  # "roberta", "knn": the vocabulary's own shorthand
+        if link.label == "Hyperparameters" or aliased or not said or said == value or said not in value:
+            kept.append(link)
+            continue
+        indices = {i for i, w in enumerate(qwords) if link.start <= w.start and w.end <= link.end}
+        plain_word = len(indices) == 1 and link.mention.isalpha() and link.mention.islower()
+        if indices & positions or not plain_word:  # "on mnist", "EPYC 75F3", "random forest": a name
+            kept.append(link)
+            notes.append(f"read {link.mention!r} as {link.value} (nothing in the graph is named exactly that)")
+    return kept, notes
 
 
 def _swallows_number(question: str, link: EntityLink, conditions: list[Span]) -> bool:
@@ -359,7 +387,7 @@ def _count_target(texts: list[str], vocab: Vocabulary) -> str:
         "dataset": "datasets", "datasets": "datasets", "architecture": "architectures",
         "architectures": "architectures", "algorithms": "architectures", "device": "devices", "devices": "devices",
         "service": "services", "services": "services", "runs": "inference_runs", "benchmarks": "inference_runs",
-        "measurements": "inference_runs", "optimizers": "optimizers", "authors": "authors",
+        "measurements": "inference_runs", "times": "inference_runs", "optimizers": "optimizers", "authors": "authors",
         "problem": "problem_types", "problems": "problem_types", "splits": "splits", "split": "splits",
         "hardware": "devices", "machines": "devices", "processors": "devices",
     }  # fmt: skip
