@@ -45,7 +45,7 @@ def _show(answer: Answer) -> None:
         if caveat not in answer.text:  # a summary of the rows may already say it
             click.echo(f"note: {caveat}")
     if answer.standalone_question and answer.standalone_question not in answer.interpretation:
-        click.echo(f"(understood as: {answer.standalone_question})")
+        click.echo(f"(standalone question: {answer.standalone_question})")
     if answer.cypher:
         click.echo(f"\nCypher ({answer.engine}):\n{answer.cypher.strip()}")
     if answer.rows:

@@ -17,7 +17,6 @@ from assistant.engines.offline.conditions import (
     Filter,
     corrected_words,
     drop_metric_overlaps,
-    entity_positions,
     filters_from_links,
     gpu_thresholds,
     group_of,
@@ -29,13 +28,13 @@ from assistant.engines.offline.conditions import (
     unknown_terms,
 )
 from assistant.engines.offline.coverage import name_like_terms, unplaced_numbers
+from assistant.engines.offline.link_rules import placed_partial_links, swallows_number
 from assistant.engines.offline.metrics import MetricCatalog
 from assistant.engines.offline.objectives import choose_metric, tradeoff
 from assistant.engines.offline.plan import Frame
 from assistant.engines.offline.slots import (
     Mention,
     Span,
-    Word,
     metric_mentions,
     overlaps,
     question_words,
@@ -83,14 +82,14 @@ def understand(
         a <= link.start and link.end <= b and (a, b) != (link.start, link.end) for a, b in ids)]  # fmt: skip
     qwords = corrected_words(question_words(question), links, known, question)
     texts = [w.text for w in qwords]
-    links, partial_notes = _placed_partial_links(links, qwords, vocab)
+    links, partial_notes = placed_partial_links(links, qwords, vocab)
     frame = Frame(question, "decline")
     if is_write_request([w.text for w in question_words(question)], vocab):
         frame.decline_reason = "write"
         return frame
     links = drop_metric_overlaps(links, metric_mentions(qwords, catalog, vocab, []))
     conditions = bound_numbers(question, vocab)
-    links = [link for link in links if not _swallows_number(question, link, conditions)]
+    links = [link for link in links if not swallows_number(question, link, conditions)]
     hyper_spans: list[Span] = []
     hyper = hyper_filters(lower, catalog, hyper_spans)
     # A hyperparameter name wins over a value inside it ("n_neighbors" is no KNeighbors link).
@@ -228,39 +227,6 @@ def _two_objectives(frame: Frame, mentions: list[Mention], texts: list[str]) -> 
         frame.notes.append(f"two metrics ({names}) with 'best'/'least' read as their trade-off")
         return True
     return False
-
-
-def _squashed(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def _placed_partial_links(
-    links: list[EntityLink], qwords: list[Word], vocab: Vocabulary
-) -> tuple[list[EntityLink], list[str]]:
-    """A word that is only part of a value ("server" of smd-server-machine, "mnist" of fashion-mnist) links only
-    where a name belongs ("on mnist", "the mnist models"), and the answer says which value it was read as."""
-    positions = set(entity_positions([w.text for w in qwords]))
-    kept, notes = [], []
-    for link in links:
-        said, value = _squashed(link.mention), _squashed(str(link.value))
-        aliased = link.mention.lower() in vocab.aliases  # "roberta", "knn": the vocabulary's own shorthand
-        if link.label == "Hyperparameters" or aliased or not said or said == value or said not in value:
-            kept.append(link)
-            continue
-        indices = {i for i, w in enumerate(qwords) if link.start <= w.start and w.end <= link.end}
-        plain_word = len(indices) == 1 and link.mention.isalpha() and link.mention.islower()
-        if indices & positions or not plain_word:  # "on mnist", "EPYC 75F3", "random forest": a name
-            kept.append(link)
-            notes.append(f"read {link.mention!r} as {link.value} (nothing in the graph is named exactly that)")
-    return kept, notes
-
-
-def _swallows_number(question: str, link: EntityLink, conditions: list[Span]) -> bool:
-    """A link across the number of a condition ("5 neighbors" is no KNeighbors link)."""
-    if link.label == "Hyperparameters":
-        return False
-    return any(re.search(r"\d", question[link.start : link.end]) and overlaps((link.start, link.end), [span])
-               for span in conditions)  # fmt: skip
 
 
 def _is_inference(

@@ -1,0 +1,46 @@
+"""Which entity links a question keeps: a link must not swallow a condition's number, and a plain word that
+is only part of a value ("server" of smd-server-machine) links only where a name belongs."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.engines.offline.conditions import entity_positions
+from assistant.engines.offline.slots import Span, Word, overlaps
+from assistant.language.entity_linking import EntityLink
+from assistant.language.vocabulary import Vocabulary
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def placed_partial_links(
+    links: list[EntityLink], qwords: list[Word], vocab: Vocabulary
+) -> tuple[list[EntityLink], list[str]]:
+    """A word that is only part of a value ("server" of smd-server-machine, "mnist" of fashion-mnist) links only
+    where a name belongs ("on mnist", "the mnist models"), and the answer says which value it was read as."""
+    positions = set(entity_positions([w.text for w in qwords]))
+    kept, notes = [], []
+    for link in links:
+        said, value = _squashed(link.mention), _squashed(str(link.value))
+        aliased = link.mention.lower() in vocab.aliases  # "roberta", "knn": the vocabulary's own shorthand
+        if link.label == "Hyperparameters" or aliased or not said or said == value or said not in value:
+            kept.append(link)
+            continue
+        indices = {i for i, w in enumerate(qwords) if link.start <= w.start and w.end <= link.end}
+        plain_word = len(indices) == 1 and link.mention.isalpha() and link.mention.islower()
+        if not plain_word:  # "EPYC 75F3", "random forest", "Raspberry Pi": a name, written in part
+            kept.append(link)
+        elif indices & positions:  # "on mnist": where a name belongs, but another name may be meant; say so
+            kept.append(link)
+            notes.append(f"read {link.mention!r} as {link.value} (nothing in the graph is named exactly that)")
+    return kept, notes
+
+
+def swallows_number(question: str, link: EntityLink, conditions: list[Span]) -> bool:
+    """A link across the number of a condition ("5 neighbors" is no KNeighbors link)."""
+    if link.label == "Hyperparameters":
+        return False
+    return any(re.search(r"\d", question[link.start : link.end]) and overlaps((link.start, link.end), [span])
+               for span in conditions)  # fmt: skip
