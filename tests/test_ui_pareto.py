@@ -153,3 +153,24 @@ def test_a_plain_question_on_the_page_has_no_front(sample_graph: Graph, llm_env:
     assert_no_traceback(at)
     (spec,) = charts(at)
     assert '"line"' not in json.dumps(spec) and "best trade-off" in json.dumps(spec)
+
+
+@pytest.mark.usefixtures("fresh_caches")
+def test_the_offline_engine_draws_its_front_and_says_what_it_understood(
+    sample_graph: Graph, page_env: dict[str, str]
+) -> None:
+    at = start_page()
+
+    at.chat_input[0].set_value("best accuracy for its carbon").run()
+
+    assert_no_traceback(at)
+    captions = [c.value for c in at.chat_message[1].caption]
+    assert any(c.startswith("understood as: the Pareto front") for c in captions)
+    (turn,) = at.session_state[TURNS]
+    assert turn.answer.engine == "offline" and turn.answer.pareto is not None
+    front = {row["model"] for row in turn.answer.rows if row["on_pareto_front"]}
+    assert front and set(turn.answer.pareto["front"]) == front and len(turn.answer.rows) > len(front)
+    (chart,) = at.get("vega_lite_chart")
+    points = convert_arrow_bytes_to_pandas_df(chart.proto.data.data)
+    marked = {label for label, status in zip(points["label"], points["status"], strict=True) if status == BEST}
+    assert marked == front
