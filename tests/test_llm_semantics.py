@@ -11,10 +11,11 @@ import pytest
 
 from assistant.config import Settings
 from assistant.engines.conversation import Conversation
-from assistant.engines.llm.chain import TRADE_OFF
+from assistant.engines.llm.chain import asks_trade_off
 from assistant.engines.llm.examples import load_examples
 from assistant.engines.router import Assistant
 from assistant.graph.connection import Graph
+from assistant.language.vocabulary import load_vocabulary
 from tests.card_facts import measured_inference, pareto_names, training
 from tests.fake_llm import FakeLLM
 
@@ -183,4 +184,4 @@ def test_a_plain_ranking_has_no_pareto_front(cards_graph: Graph, llm_settings: S
     ],
 )
 def test_which_questions_ask_for_a_trade_off(question: str, trade_off: bool) -> None:
-    assert bool(TRADE_OFF.search(question)) is trade_off
+    assert asks_trade_off(question, load_vocabulary().tradeoff_cues) is trade_off

@@ -49,6 +49,7 @@ from assistant.graph.connection import Graph, to_plain
 from assistant.graph.introspect import SchemaCache, schema_text
 from assistant.graph.schema import GraphSchema
 from assistant.language.entity_linking import EntityLink, link_entities
+from assistant.language.vocabulary import find_phrases, load_vocabulary, words
 
 logger = logging.getLogger(__name__)
 
@@ -58,14 +59,13 @@ MAX_PROMPT_ROWS = 50
 NO_LINKS = "(none found: use only values that the schema lists)"
 # Values that only bloat the prompt: file paths, and model names copied onto run nodes.
 PROMPT_HIDDEN_VALUES = frozenset({"path", "model"})
-# A question that asks for a trade-off between two objectives: its answer marks the Pareto front.
-TRADE_OFF = re.compile(
-    r"trade[- ]?offs?|pareto|non[- ]?dominated|compromise|balanc(?:e|es|ing)\b|balanced\b(?!\s+accuracy)|"
-    r"\bfor (?:its|their) (?:carbon|co2|energy|emissions?|cost|latency|size)",
-    re.IGNORECASE,
-)
 # What small models wrap a statement in despite the prompt: fences and a "Cypher:" label.
 _WRAPPING = re.compile(r"^\s*(?:```[a-zA-Z]*\s*)?(?:cypher\s*:?\s+)?|\s*(?:```\s*)?$", re.IGNORECASE)
+
+
+def asks_trade_off(question: str, cues: tuple[str, ...]) -> bool:
+    """Whether ``question`` asks for a trade-off (one of the vocabulary's ``tradeoff_cues``)."""
+    return bool(find_phrases(words(question), cues))
 
 
 def prompt_schema(schema: GraphSchema) -> str:
@@ -187,6 +187,8 @@ class CypherQA:
         self.cypher_prompt = load_prompt("cypher.txt")
         self.answer_prompt = load_prompt("answer.txt")
         self.repair_note = read_prompt("repair.txt")
+        # A question that asks for a trade-off (the vocabulary's tradeoff_cues): its answer marks the Pareto front.
+        self.tradeoff_cues = load_vocabulary(cache_dir=settings.home / "cache").tradeoff_cues
 
     def build_chain(self, store: GuardedGraph) -> GraphCypherQAChain:
         """The GraphCypherQAChain over ``store``, returning rows and the statement it ran."""
@@ -296,7 +298,7 @@ class CypherQA:
         # "LIMIT added" is routine; arrow corrections and lowered limits are worth knowing.
         notes = [n for n in execution.notes if not n.startswith("no LIMIT given") and "there may be more" not in n]
         caveats = [*caveats, *facts, *notes]
-        pareto = trade_off(rows) if TRADE_OFF.search(question) else None
+        pareto = trade_off(rows) if asks_trade_off(question, self.tradeoff_cues) else None
         # The front is part of the answer, not a caveat: the model is told it, the user sees it marked.
         told = [*facts, front_fact(pareto, rows)] if pareto else facts
         plain_rows = [to_plain(row) for row in rows[:MAX_PROMPT_ROWS]]
