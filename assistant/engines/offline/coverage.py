@@ -22,16 +22,21 @@ _TOKEN = re.compile(r"[A-Za-z0-9µ][A-Za-z0-9µ²+]*(?:[-_./][A-Za-z0-9µ²+]+)*
 _SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+|\"|')\s*$")
 
 
-def unplaced_numbers(question: str, used: list[Span]) -> list[str]:
-    """Numbers outside every span a reader used, with a few words of context."""
-    found = []
+def unplaced_numbers(question: str, used: list[Span]) -> tuple[list[str], list[str]]:
+    """Numbers outside every span a reader used: those that end a name ("Raspberry Pi 5", "RTX 4090"), and the
+    others with a few words of context."""
+    names, found = [], []
     for match in _NUMBER.finditer(question):
         if overlaps(match.span(), used):
+            continue
+        name = re.search(r"((?:[A-Z][\w/]*[ -])+)$", question[: match.start()])
+        if name:  # capitalised words right before: the number is part of a name
+            names.append(name.group(1) + match.group())
             continue
         before = question[: match.start()].split()[-2:]
         after = question[match.end() :].split()[:2]
         found.append(" ".join([*before, match.group(), *after]))
-    return found
+    return names, found
 
 
 def _name_like(token: str, at_sentence_start: bool) -> bool:

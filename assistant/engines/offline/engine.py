@@ -277,7 +277,7 @@ class _Run:
         if intent == "group_count":
             return explain.group_count_text(frame, self.execute(statements.group_count(frame)))
         if intent == "lookup":
-            return explain.lookup_text(self.execute(lookups.lookup(frame, self.catalog, self.has)))
+            return explain.lookup_text(self.execute(lookups.lookup(frame, self.catalog, self.has)), frame)
         metric = frame.metric if frame.metric is not None and not frame.generic_metric else self.quality_metric(frame)
         if metric is None:
             frame.decline_reason = "metric"
@@ -317,7 +317,7 @@ class _Run:
     def compare(self, frame: Frame, metric: Metric) -> str:
         models = frame.filter("model")
         if metric.scope == "dataset":  # "compare A and B by dataset size": each model's dataset
-            return explain.lookup_text(self.execute(lookups.lookup(frame, self.catalog, self.has)))
+            return explain.lookup_text(self.execute(lookups.lookup(frame, self.catalog, self.has)), frame)
         if models and len(models.values) >= 2:
             rows = self.execute(statements.rank(frame, metric, k=len(models.values)))
             self.note_unmeasured(frame, metric)
@@ -337,9 +337,14 @@ class _Run:
 
 
 def _same_numbers(link: EntityLink) -> bool:
-    """A fuzzy link may fix letters, never numbers: "cifar10" is not cifar100, "resnet50" not ResNet18."""
+    """A fuzzy link may fix letters, never numbers or codes: "cifar10" is not cifar100, "resnet50" not ResNet18,
+    "H100" not the A100 (a word with a digit must stand in the value as written)."""
     said = re.findall(r"\d+", link.mention)
-    return not said or said == re.findall(r"\d+", str(link.value))[: len(said)]
+    if said and said != re.findall(r"\d+", str(link.value))[: len(said)]:
+        return False
+    value = re.sub(r"[^a-z0-9]", "", str(link.value).lower())
+    codes = [re.sub(r"[^a-z0-9]", "", w.lower()) for w in re.findall(r"[\w-]*\d[\w-]*", link.mention)]
+    return all(code in value for code in codes)
 
 
 def _not_a_function_word(link: EntityLink, vocabulary: Vocabulary) -> bool:

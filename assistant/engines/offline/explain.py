@@ -299,6 +299,10 @@ def list_text(frame: Frame, rows: list[dict[str, Any]]) -> str:
     target = frame.count_target
     if not rows:
         return f"No {target}{scope_text(frame)} in the graph."
+    if target == "devices" and rows and len(rows[0]) > 2:  # the devices with their properties
+        lines = [f"{r['device']}: " + "; ".join(_cell(c, v) for c, v in r.items() if c != "device" and v is not None)
+                 for r in rows[:MAX_NAMES]]  # fmt: skip
+        return f"{len(rows)} device{'s' if len(rows) != 1 else ''}{scope_text(frame)}:\n" + "\n".join(lines)
     first = [next(iter(r.values())) for r in rows]
     noun = target.replace("_", " ") if len(rows) != 1 else _singular(target.replace("_", " "))
     return f"{len(rows)} {noun} match{'es' if len(rows) == 1 else ''}{scope_text(frame)}: {names(first)}."
@@ -316,10 +320,11 @@ def _cell(column: str, value: Any) -> str:
     return f"{label}: {number(value)}{suffix}"
 
 
-def lookup_text(rows: list[dict[str, Any]]) -> str:
+def lookup_text(rows: list[dict[str, Any]], frame: Frame | None = None) -> str:
     """The asked properties of each model, one sentence per row."""
     if not rows:
-        return "No matching model in the graph."
+        scope = scope_text(frame) if frame is not None else ""
+        return f"No matching model{scope} in the graph." if scope else "No matching model in the graph."
     lines = []
     unmeasured = False
     for row in rows[:MAX_NAMES]:

@@ -128,6 +128,14 @@ def _body(frame: Frame) -> str:  # noqa: PLR0911 - one sentence per intent
         return "nothing I can answer from the graph (see why below)"
     if intent == "count":
         return f"the number of distinct {target}" + (f" {conditions_text(frame)}" if conditions_text(frame) else "")
+    if intent == "list" and frame.count_target == "devices" and "device_properties" in frame.fields:
+        device = frame.filter("device")
+        if device is not None:
+            return f"the cores, RAM and GPUs of device {_values(device)}"
+        role = {"training": " used for training", "inference": " used for inference"}.get(frame.device_role, "")
+        others = [f for f in frame.filters if f.kind != "device"]
+        scope = f" by the models {' and '.join(_filter_text(f) for f in others)}" if others else ""
+        return f"the cores, RAM and GPUs of every device{role}{scope}"
     if intent == "list":
         return f"the {target}" + (f" {conditions_text(frame)}" if conditions_text(frame) else " in the graph")
     if intent == "group_count":
@@ -136,8 +144,10 @@ def _body(frame: Frame) -> str:  # noqa: PLR0911 - one sentence per intent
         models = frame.filter("model")
         named = [metric_text(m, measured_note=False) for m in ([metric] if metric else []) + frame.also]
         what = ", ".join([f.replace("_", " ") for f in frame.fields] + named) or "the card"
-        who = _values(models) if models else "the models" + _among(frame)
-        return f"{what} of {who}"
+        if models:
+            others = " and ".join(_filter_text(f) for f in frame.filters if f.kind != "model")
+            return f"{what} of {_values(models)}" + (f", {others}" if others else "")
+        return f"{what} of the models" + _among(frame)
     if metric is None:
         return intent
     if intent == "pareto" and frame.metric2 is not None:

@@ -110,14 +110,14 @@ def lookup(frame: Frame, catalog: MetricCatalog, has: Has) -> Statement:
     metric = frame.metric
     order = "model"
     for extra in frame.also:
-        scope_var = {"training": "tr", "quality": "tr", "model": "m", "dataset": "ds"}.get(extra.scope)
+        scope_var = {"training": "tr", "quality": "tr", "model": "m", "dataset": "ds", "hyper": "hp"}.get(extra.scope)
         if scope_var is not None:
             if scope_var != "m":
                 join(scope_var)
             columns.append(f"{extra.expr(scope_var)} AS {extra.column}")
     if metric is not None:
         order = f"{metric.column} {metric.order(frame.want)}, model"
-        var = {"training": "tr", "quality": "tr", "inference": "inf", "model": "m", "dataset": "ds"}.get(
+        var = {"training": "tr", "quality": "tr", "inference": "inf", "model": "m", "dataset": "ds", "hyper": "hp"}.get(
             metric.scope, "tr"
         )
         if var != "m":

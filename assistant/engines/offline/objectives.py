@@ -10,14 +10,16 @@ from assistant.engines.offline.plan import Frame
 from assistant.engines.offline.slots import Mention, Word, overlaps
 from assistant.language.vocabulary import Vocabulary
 
-_DIRECTION_ADJECTIVES = frozenset({"smallest", "largest", "biggest", "tiniest", "lightest", "heaviest", "cheapest"})
+_DIRECTION_ADJECTIVES = frozenset(
+    {"smallest", "largest", "biggest", "tiniest", "lightest", "heaviest", "cheapest", "longest", "shortest"}
+)
 
 
 def choose_metric(
     frame: Frame, mentions: list[Mention], qwords: list[Word], catalog: MetricCatalog, vocab: Vocabulary
 ) -> None:
     """Pick the metric to rank or aggregate by, and the direction wanted."""
-    mentions = _bind_adjectives(sorted(mentions, key=lambda m: m.start), frame.question)
+    mentions = bind_adjectives(sorted(mentions, key=lambda m: m.start), frame.question)
     specific = [m for m in mentions if m.kind != "generic_quality"]
     generic = [m for m in mentions if m.kind == "generic_quality"]
     directed = [m for m in specific if m.want != "none"]
@@ -39,7 +41,7 @@ def choose_metric(
     frame.want = _direction(frame, chosen, generic, qwords, vocab)
 
 
-def _bind_adjectives(mentions: list[Mention], question: str) -> list[Mention]:
+def bind_adjectives(mentions: list[Mention], question: str) -> list[Mention]:
     """ "smallest carbon footprint": a size adjective right before another metric only gives its direction."""
     bound: list[Mention] = []
     skip: set[int] = set()

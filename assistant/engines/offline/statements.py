@@ -131,7 +131,17 @@ def listing(frame: Frame, has: Has) -> Statement:
     if target in ("devices", "gpu_models"):
         gpu = target == "gpu_models"
         picked = "dev.gpuModel AS gpu_model" if gpu else "dev.processor AS device, dev.graphicsCard AS gpus"
-        where = "\nWHERE dev.gpuModel IS NOT NULL" if gpu else ""
+        if not gpu and frame.fields:  # "how many cores does the Raspberry Pi have": the devices' own properties
+            picked += "".join(
+                f", dev.{q(prop)} AS {column}"
+                for prop, column in (("cores", "cores"), ("memoryCapacity", "ram"), ("gpuModel", "gpu_model"))
+                if has("Device", prop)
+            )
+        conditions = ["dev.gpuModel IS NOT NULL"] if gpu else []
+        device = frame.filter("device")
+        if device is not None:  # the asked device itself, not every device its models ran on
+            conditions.append(f"dev.{q(device.property)} IN {b.param('the_device', device.values)}")
+        where = ("\nWHERE " + " AND ".join(conditions)) if conditions else ""
         if has("Device", "gpuModel") or not gpu:
             first = picked.split()[2].strip(",")
             text = f"{b.match_text()}\n{_devices(frame)}{where}\nRETURN DISTINCT {picked} ORDER BY {first}"

@@ -218,7 +218,9 @@ def _threshold_metric(
                 return _quality(catalog, mention), factor, True
         if "quality" not in quantities:
             key = quantities[0]
-            if "train_time" in quantities and re.search(r"\btrain|\bfit", context):
+            if "fit_time" in quantities and re.search(r"\bfit", context) and catalog.get("fit_time"):
+                key = "fit_time"  # "fit times above 10 s"
+            elif "train_time" in quantities and re.search(r"\btrain", context):
                 key = "train_time"  # "trains in under 60 s"
             return catalog.get(key, inference=inference), factor, True
     nearest = before[:1] or after[:1]

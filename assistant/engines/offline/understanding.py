@@ -30,7 +30,7 @@ from assistant.engines.offline.conditions import (
 from assistant.engines.offline.coverage import name_like_terms, unplaced_numbers
 from assistant.engines.offline.link_rules import placed_partial_links, swallows_number
 from assistant.engines.offline.metrics import MetricCatalog
-from assistant.engines.offline.objectives import choose_metric, tradeoff
+from assistant.engines.offline.objectives import bind_adjectives, choose_metric, tradeoff
 from assistant.engines.offline.plan import Frame
 from assistant.engines.offline.slots import (
     Mention,
@@ -137,8 +137,10 @@ def understand(
     ]
     accounted = used + [(m.start, m.end) for m in mentions] + [m.span() for m in _MODEL_ID.finditer(question)]
     frame.absent = [term for term, _ in name_like_terms(question, accounted, known)]
-    frame.problems += [f"I could not tell what the number in {ctx!r} refers to" for ctx in unplaced_numbers(
-        question, accounted)]  # fmt: skip
+    numbered_names, unplaced = unplaced_numbers(question, accounted)
+    terms = frame.absent + [name for name in numbered_names if name not in frame.absent]
+    frame.absent = [t for t in terms if not any(t != other and t in other for other in terms)]  # "Raspberry Pi 5"
+    frame.problems += [f"I could not tell what the number in {ctx!r} refers to" for ctx in unplaced]
     free = [m for m in mentions if m not in consumed]
     missing = [m for m in free if m.kind == "missing"]
     usable = [m for m in free if m.kind != "missing"]
@@ -160,7 +162,8 @@ def understand(
     choose_metric(frame, usable, qwords, catalog, vocab)
     if _has(vocab.per_sample_cues, texts) and frame.metric is not None and frame.metric.per == "inference":
         frame.metric = catalog.per_sample(frame.metric)  # "energy per sample"
-    if _has(vocab.tradeoff_cues, texts) or _two_objectives(frame, usable, texts):
+    bound = bind_adjectives(sorted(usable, key=lambda m: m.start), question)  # "longest wall-clock time": one
+    if _has(vocab.tradeoff_cues, texts) or _two_objectives(frame, bound, texts):
         tradeoff(frame, usable, catalog)
         if frame.intent == "pareto":
             return frame
@@ -185,7 +188,7 @@ def understand(
         which_group = False
     mention_spans = [(m.start, m.end) for m in mentions]
     masked = ["" if overlaps((w.start, w.end), mention_spans) else w.text for w in qwords]
-    conditions = [t.span for t in frame.thresholds] + [d.span for d in frame.dates]
+    conditions = [t.span for t in frame.thresholds] + [d.span for d in frame.dates] + hyper_spans
     field_texts = ["" if overlaps((w.start, w.end), conditions) else w.text for w in qwords]
     _choose_intent(frame, texts, masked, field_texts, vocab, which_group, mentions)
     if frame.intent == "lookup" and frame.metric is not None:
@@ -206,8 +209,10 @@ _ENTITY_FIELDS = {"problem_type": "problem_types", "service": "services", "datas
                   "architecture": "architectures", "author": "authors"}  # fmt: skip
 _HOW_MANY_UNITS = (
     r"\bhow (?:many|much) (?:bytes|kilobytes|megabytes|gigabytes|kb|mb|gb|seconds|secs|minutes|hours|ms"
-    r"|milliseconds|joules|kilojoules|j|kj|kwh|wh|grams|g|kg|kilograms|flops)\b"
+    r"|milliseconds|joules|kilojoules|j|kj|kwh|wh|grams|g|kg|kilograms|flops|cpu cores|cores|memory|ram|gpus?)\b"
 )
+_DEVICE_FIELDS = frozenset({"training_device", "inference_devices"})
+_DEVICE_WORDS = re.compile(r"\b(?:cores?|memory|ram|gpus?|graphics cards?|processors?|cpus?)\b")
 _NOT_RANKING = frozenset({"interest", "interested", "request", "requests", "forest", "forests", "honest", "test",
                           "tests", "latest", "biggest", "largest", "smallest"})  # fmt: skip
 
@@ -264,6 +269,13 @@ def _choose_intent(
     comparing = bool(_has(vocab.intents["compare"], texts))
     field_hits = [p for _, _, p in _has([p for ps in vocab.lookup_fields.values() for p in ps], field_texts)]
     frame.fields = [key for key, phrases in vocab.lookup_fields.items() if any(p in phrases for p in field_hits)]
+    device_properties = (
+        bool(frame.fields)
+        and set(frame.fields) <= _DEVICE_FIELDS | {"describe"}
+        and bool(_DEVICE_WORDS.search(joined))
+        and not (frame.filter("model") or frame.model_fragments)
+        and frame.metric is None
+    )  # "how many cores does the Raspberry Pi have", "how much memory does the training machine have"
     if frame.filter("device") is not None:  # "run on the jetson" names a filter, not the field to show
         frame.fields = [f for f in frame.fields if f not in ("inference_devices", "training_device")]
     aggs = [(key, i) for key, phrases in vocab.aggregates.items() for i, _, _ in _has(phrases, masked)]
@@ -321,6 +333,9 @@ def _choose_intent(
         return
     if models or frame.model_fragments or (frame.filters and _asks_fields(frame) and target == "models"):
         frame.intent = "lookup"  # "what hyperparams does the lumos knn use"
+        return
+    if device_properties:
+        frame.count_target, frame.intent, frame.fields = "devices", "list", ["device_properties"]
         return
     asked = [f for f in frame.fields if f in _ENTITY_FIELDS and f not in {flt.kind for flt in frame.filters}]
     if "problem_type" in asked:
