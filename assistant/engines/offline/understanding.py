@@ -194,7 +194,7 @@ def understand(
     if frame.intent == "lookup" and frame.metric is not None:
         for mention in usable:
             other = catalog.get(mention.key, inference=frame.inference) if mention.kind != "generic_quality" else None
-            if other is not None and other != frame.metric and other not in frame.also:
+            if other is not None and other.key != frame.metric.key and other not in frame.also:
                 frame.also.append(other)  # "the carbon and energy of X"
     if frame.intent in ("list", "lookup", "count", "group_count"):
         spans = mention_spans + accounted
