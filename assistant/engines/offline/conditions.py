@@ -246,8 +246,11 @@ _HYPER_VALUE = (
 def hyper_filters(lower: str, catalog: MetricCatalog, used: list[Span]) -> list[Filter]:
     """Numeric hyperparameter conditions: "n_neighbors of 5", "learning rate 0.001"."""
     found = []
-    for name in catalog.hyperparameters:
-        parts = [re.escape(p) for p in re.split(r"[_\s]+", name.lower()) if p]
+    said = [(name, name) for name in catalog.hyperparameters]
+    said += [(phrase, name) for phrase, name in catalog.vocabulary.hyperparameter_words.items()
+             if name in catalog.hyperparameters and " " in phrase]  # "max sequence length of 128"  # fmt: skip
+    for words_said, name in said:
+        parts = [re.escape(p) for p in re.split(r"[_\s]+", words_said.lower()) if p]
         if not parts or len("".join(parts)) < 3:
             continue
         pattern = re.compile(r"\b" + r"[\s_-]*".join(parts) + r"\b" + _HYPER_VALUE)

@@ -98,8 +98,9 @@ class OfflineEngine:
             links = [link for link in links if link.label != "Model" or link.mention.lower() == str(link.value).lower()]
             frame = understand(question, links, catalog, self.vocabulary, known)
             frame.notes += fixes
+            used = {value for flt in frame.filters for value in flt.values}
             for link in links:
-                if link.score < FUZZY_NOTE_BELOW:
+                if link.score < FUZZY_NOTE_BELOW and link.value in used:  # links the plan dropped need no note
                     frame.notes.append(f"read {link.mention!r} as {link.value}")
             for flt in frame.filters:
                 if flt.kind.startswith("other:"):

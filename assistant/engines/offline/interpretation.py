@@ -133,8 +133,8 @@ def _body(frame: Frame) -> str:  # noqa: PLR0911 - one sentence per intent
         if device is not None:
             return f"the cores, RAM and GPUs of device {_values(device)}"
         role = {"training": " used for training", "inference": " used for inference"}.get(frame.device_role, "")
-        others = [f for f in frame.filters if f.kind != "device"]
-        scope = f" by the models {' and '.join(_filter_text(f) for f in others)}" if others else ""
+        scoped = [f for f in frame.filters if f.kind != "device"]
+        scope = f" by the models {' and '.join(_filter_text(f) for f in scoped)}" if scoped else ""
         return f"the cores, RAM and GPUs of every device{role}{scope}"
     if intent == "list":
         return f"the {target}" + (f" {conditions_text(frame)}" if conditions_text(frame) else " in the graph")

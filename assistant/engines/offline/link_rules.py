@@ -29,10 +29,10 @@ def placed_partial_links(
             kept.append(link)
             continue
         indices = {i for i, w in enumerate(qwords) if link.start <= w.start and w.end <= link.end}
-        plain_word = len(indices) == 1 and link.mention.isalpha() and link.mention.islower()
-        if not plain_word:  # "EPYC 75F3", "random forest", "Raspberry Pi": a name, written in part
+        one_word = len(indices) == 1 and link.mention.isalpha()
+        if not one_word:  # "EPYC 75F3", "random forest", "Raspberry Pi": a name, written in part
             kept.append(link)
-        elif indices & positions:  # "on mnist": where a name belongs, but another name may be meant; say so
+        elif indices & positions or not link.mention.islower():  # "on mnist", "MNIST": maybe another name; say so
             kept.append(link)
             notes.append(f"read {link.mention!r} as {link.value} (nothing in the graph is named exactly that)")
     return kept, notes

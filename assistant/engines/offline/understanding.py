@@ -35,12 +35,14 @@ from assistant.engines.offline.plan import Frame
 from assistant.engines.offline.slots import (
     Mention,
     Span,
+    Threshold,
     metric_mentions,
     overlaps,
     question_words,
     read_dates,
     read_k,
 )
+from assistant.engines.offline.targets import ENTITY_FIELDS, count_target
 from assistant.engines.offline.thresholds import bound_numbers, read_thresholds
 from assistant.language.entity_linking import EntityLink
 from assistant.language.vocabulary import Vocabulary, find_phrases
@@ -98,8 +100,16 @@ def understand(
     used: list[Span] = list(link_spans) + hyper_spans
     frame.dates = read_dates(question)
     used += [d.span for d in frame.dates]
-    frame.filters = filters_from_links(question, links, vocab) + hyper
     inference_cue = bool(_has(vocab.inference_cues, texts) or _has(vocab.per_sample_cues, texts))
+    run_batch = catalog.get("batch_size", inference=True)
+    if inference_cue and run_batch is not None and run_batch.scope == "inference":
+        # "inference runs with batch size 64": the runs' batch size, not a training hyperparameter of that name
+        runs = [Threshold(run_batch, "=", float(f.values[0]), f.mention, _span_of(lower, f.mention))
+                for f in hyper if f.property == "batch_size"]  # fmt: skip
+        hyper = [f for f in hyper if f.property != "batch_size"]
+    else:
+        runs = []
+    frame.filters = filters_from_links(question, links, vocab) + hyper
     training_cue = bool(_has(vocab.training_cues, texts))
     mentions = metric_mentions(qwords, catalog, vocab, link_spans + hyper_spans + [d.span for d in frame.dates])
     mentions = [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in ids)]  # inside a model name
@@ -109,9 +119,9 @@ def understand(
         question, qwords, mentions, catalog, vocab, used, inference_cue and not training_cue
     )
     measured, consumed_measured = measured_filters(lower, mentions, catalog, inference_cue and not training_cue)
-    frame.thresholds = thresholds + gpu_thresholds(lower, catalog, used) + measured
+    frame.thresholds = thresholds + gpu_thresholds(lower, catalog, used) + measured + runs
     dataset_size = catalog.get("dataset_size")
-    if dataset_size is not None and _count_target(texts, vocab) == "datasets":  # "datasets larger than 1 MB"
+    if dataset_size is not None and count_target(texts, vocab) == "datasets":  # "datasets larger than 1 MB"
         frame.thresholds = [replace(t, metric=dataset_size) if t.metric.key == "size" else t for t in frame.thresholds]
     consumed |= consumed_measured
     frame.notes += notes + partial_notes
@@ -177,7 +187,7 @@ def understand(
     ) or (
         frame.metric is not None
         and frame.metric.key == "size"
-        and (frame.filter("dataset") is not None or _count_target(texts, vocab) == "datasets")
+        and (frame.filter("dataset") is not None or count_target(texts, vocab) == "datasets")
         and (
             not plural_models
             or re.search(r"\b(?:the|this|that)\s+\S+\s+(?:dataset|data set)\b|\bdataset\s+\S+\s+(?:is|has)\b", lower)
@@ -205,8 +215,6 @@ def understand(
     return frame
 
 
-_ENTITY_FIELDS = {"problem_type": "problem_types", "service": "services", "dataset": "datasets",
-                  "architecture": "architectures", "author": "authors"}  # fmt: skip
 _HOW_MANY_UNITS = (
     r"\bhow (?:many|much) (?:bytes|kilobytes|megabytes|gigabytes|kb|mb|gb|seconds|secs|minutes|hours|ms"
     r"|milliseconds|joules|kilojoules|j|kj|kwh|wh|grams|g|kg|kilograms|flops|cpu cores|cores|memory|ram|gpus?)\b"
@@ -234,6 +242,11 @@ def _two_objectives(frame: Frame, mentions: list[Mention], texts: list[str]) -> 
     return False
 
 
+def _span_of(lower: str, said: str) -> Span:
+    at = lower.find(said.lower())
+    return (at, at + len(said)) if at >= 0 else (0, 0)
+
+
 def _is_inference(
     frame: Frame, mentions: list[Mention], texts: list[str], vocab: Vocabulary, inference: bool, training: bool
 ) -> bool:
@@ -258,9 +271,9 @@ def _choose_intent(
 ) -> None:
     """Decide the intent; ``masked`` is ``texts`` without the metric phrases ("mean" in "mean absolute error")."""
     joined = " ".join(texts)
-    counting = bool(_has(vocab.intents["count"], texts)) and not re.search(_HOW_MANY_UNITS, joined)
+    counting = bool(_has(vocab.intents["count"], texts)) and not re.search(_HOW_MANY_UNITS, frame.question.lower())
     if frame.metric is not None and frame.metric.scope == "dataset" and not counting and not frame.group:
-        if frame.count_target == "datasets" or frame.filter("dataset") or _count_target(texts, vocab) == "datasets":
+        if frame.count_target == "datasets" or frame.filter("dataset") or count_target(texts, vocab) == "datasets":
             frame.intent = "rank"  # "what is the size of the lumos5g dataset", "list the datasets and their sizes"
             if not frame.filter("dataset") and not frame.explicit_k:
                 frame.k, frame.want = 100, "high"
@@ -299,7 +312,7 @@ def _choose_intent(
             frame.intent, frame.agg = "group_agg", "avg"
             frame.notes.append("compared each device by its average over all its runs")
         return
-    target = _count_target(texts, vocab)
+    target = count_target(texts, vocab)
     if counting and (models or frame.model_fragments) and (frame.fields or frame.metric) and target == "models":
         frame.intent = "lookup"
         return
@@ -324,6 +337,15 @@ def _choose_intent(
         frame.intent = "group_agg" if frame.group else "aggregate"
         return
     listing = bool(_has(vocab.intents["list"], texts)) and bool(frame.filters or frame.thresholds or frame.dates)
+    if (
+        frame.metric is not None
+        and not superlative
+        and not (frame.thresholds or frame.group or aggs or counting)
+        and any(f.kind != "model" for f in frame.filters)
+        and frame.metric.scope != "dataset"
+    ):  # "what is the weight decay of the models on sst2": each model's value
+        frame.intent = "lookup"
+        return
     if frame.metric is not None and (superlative or frame.group or not (frame.thresholds or listing)):
         frame.intent = "group_best" if frame.group else "rank"
         if frame.group in ("device", "gpu_model") and which_group and not models:
@@ -337,13 +359,15 @@ def _choose_intent(
     if device_properties:
         frame.count_target, frame.intent, frame.fields = "devices", "list", ["device_properties"]
         return
-    asked = [f for f in frame.fields if f in _ENTITY_FIELDS and f not in {flt.kind for flt in frame.filters}]
+    asked = [f for f in frame.fields if f in ENTITY_FIELDS and f not in {flt.kind for flt in frame.filters}]
     if "problem_type" in asked:
         asked = ["problem_type"]  # "what type of problem": not the architecture type
+    if len(asked) > 1 and "service" in asked:
+        asked.remove("service")  # "which optimizers were used for tuning": "used for" names no service here
     plural = "model" in texts or "models" in texts
     if len(asked) == 1 and not counting and not frame.metric and (not plural or asked == ["author"]):
         # "who published the models", "problem type of localization": the distinct values, not the models
-        frame.count_target, frame.intent = _ENTITY_FIELDS[asked[0]], "list"
+        frame.count_target, frame.intent = ENTITY_FIELDS[asked[0]], "list"
         return
     if frame.thresholds or frame.filters or frame.dates or _has(vocab.intents["list"], texts):
         if frame.filters or frame.thresholds or frame.dates or target != "models" or re.search(r"\bmodels?\b", joined):
@@ -360,30 +384,3 @@ def _asks_fields(frame: Frame) -> bool:
 def _superlative_word(texts: list[str], vocab: Vocabulary) -> bool:
     superlatives = {"best", "worst", "top", "most", "least", "lowest", "highest", "minimum", "maximum", "min", "max"}
     return any(w in superlatives or _is_superlative(w) for w in texts)
-
-
-def _count_target(texts: list[str], vocab: Vocabulary) -> str:
-    """What to count or list: models unless another kind of thing follows "how many" / "list"."""
-    targets = {
-        "dataset": "datasets", "datasets": "datasets", "architecture": "architectures",
-        "architectures": "architectures", "algorithms": "architectures", "device": "devices", "devices": "devices",
-        "service": "services", "services": "services", "runs": "inference_runs", "benchmarks": "inference_runs",
-        "measurements": "inference_runs", "times": "inference_runs", "optimizers": "optimizers", "authors": "authors",
-        "problem": "problem_types", "problems": "problem_types", "splits": "splits", "split": "splits",
-        "hardware": "devices", "machines": "devices", "processors": "devices",
-    }  # fmt: skip
-    joined = " ".join(texts)
-    if re.search(r"\bgpu (models?|types?)\b|\bgraphics cards?\b|\bwhich gpus\b", joined):
-        return "gpu_models"
-    if texts and texts[0] in targets:  # "datasets larger than 1 MB"
-        return targets[texts[0]]
-    for i, word in enumerate(texts):
-        if word in ("many", "number", "list", "which", "what", "all", "show", "distinct", "different", "the"):
-            following = texts[i + 1 : i + 5]
-            for j, nxt in enumerate(following[:3]):
-                if nxt in targets:
-                    return targets[nxt]
-                if nxt in ("model", "models"):  # "how many different model architectures": architectures
-                    after = following[j + 1] if j + 1 < len(following) else ""
-                    return targets[after] if after in targets and after != "split" else "models"
-    return "models"
