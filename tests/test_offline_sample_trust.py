@@ -59,3 +59,10 @@ def test_a_code_or_number_that_differs_names_something_absent(engine: OfflineEng
 def test_a_fit_time_condition_uses_the_fit_time(engine: OfflineEngine, cards: list[Card]) -> None:
     answer = engine.answer("models with fit times above 10 seconds")
     assert {r["model"] for r in answer.rows} == {c["name"] for c in cards if c["training"]["fitTime"] > 10}
+
+
+def test_inference_batch_size_is_read_on_the_runs(engine: OfflineEngine, cards: list[Card]) -> None:
+    runs = [r for c in cards for r in c.get("inference") or [] if r.get("batch_size") == 64]
+    answer = engine.answer("count the inference runs with batch size 64")
+    assert runs and answer.rows[0]["inference_runs"] == len(runs)
+    assert answer.rows[0]["runs_recorded"] == sum(r["num_of_runs"] for r in runs)

@@ -239,3 +239,9 @@ def test_counts_of_distinct_entities(engine: OfflineEngine, cards: list[Card], q
 def test_function_words_never_link_to_values(engine: OfflineEngine) -> None:
     answer = engine.answer("Out of every model evaluated on umu, which one reaches the top r2 score?")
     assert "LeaveOneGroupOut" not in answer.interpretation and "trained on dataset umu" in answer.interpretation
+
+
+def test_how_many_kwh_is_an_amount_of_energy_not_a_count(engine: OfflineEngine, cards: list[Card]) -> None:
+    forests = [energy(c) for c in cards if c["architecture"]["type"] == "RandomForestRegressor" and energy(c) > 0]
+    answer = engine.answer("How many kWh did training the random forests consume in total?")
+    assert answer.rows[0]["sum_energy_j"] == pytest.approx(sum(forests))
