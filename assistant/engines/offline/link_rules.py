@@ -16,7 +16,7 @@ def _squashed(text: str) -> str:
 
 
 def placed_partial_links(
-    links: list[EntityLink], qwords: list[Word], vocab: Vocabulary
+    links: list[EntityLink], qwords: list[Word], vocab: Vocabulary, known: frozenset[str] = frozenset()
 ) -> tuple[list[EntityLink], list[str]]:
     """A word that is only part of a value ("server" of smd-server-machine, "mnist" of fashion-mnist) links only
     where a name belongs ("on mnist", "the mnist models"), and the answer says which value it was read as."""
@@ -30,12 +30,24 @@ def placed_partial_links(
             continue
         indices = {i for i, w in enumerate(qwords) if link.start <= w.start and w.end <= link.end}
         one_word = len(indices) == 1 and link.mention.isalpha()
+        if one_word and _beside_unknown(qwords, indices, links, known):
+            continue  # "object detection": "detection" is part of a name the graph lacks, not "anomaly detection"
         if not one_word:  # "EPYC 75F3", "random forest", "Raspberry Pi": a name, written in part
             kept.append(link)
         elif indices & positions or not link.mention.islower():  # "on mnist", "MNIST": maybe another name; say so
             kept.append(link)
             notes.append(f"read {link.mention!r} as {link.value} (nothing in the graph is named exactly that)")
     return kept, notes
+
+
+def _beside_unknown(qwords: list[Word], indices: set[int], links: list[EntityLink], known: frozenset[str]) -> bool:
+    linked = [(link.start, link.end) for link in links]
+    for i in (min(indices) - 1, max(indices) + 1):
+        if 0 <= i < len(qwords):
+            word = qwords[i]
+            if word.text.isalpha() and word.text not in known and not overlaps((word.start, word.end), linked):
+                return True
+    return False
 
 
 def swallows_number(question: str, link: EntityLink, conditions: list[Span]) -> bool:

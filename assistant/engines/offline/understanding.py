@@ -84,7 +84,7 @@ def understand(
         a <= link.start and link.end <= b and (a, b) != (link.start, link.end) for a, b in ids)]  # fmt: skip
     qwords = corrected_words(question_words(question), links, known, question)
     texts = [w.text for w in qwords]
-    links, partial_notes = placed_partial_links(links, qwords, vocab)
+    links, partial_notes = placed_partial_links(links, qwords, vocab, known)
     frame = Frame(question, "decline")
     if is_write_request([w.text for w in question_words(question)], vocab):
         frame.decline_reason = "write"
