@@ -245,3 +245,9 @@ def test_how_many_kwh_is_an_amount_of_energy_not_a_count(engine: OfflineEngine, 
     forests = [energy(c) for c in cards if c["architecture"]["type"] == "RandomForestRegressor" and energy(c) > 0]
     answer = engine.answer("How many kWh did training the random forests consume in total?")
     assert answer.rows[0]["sum_energy_j"] == pytest.approx(sum(forests))
+
+
+def test_rank_by_lists_every_measured_model(engine: OfflineEngine, cards: list[Card]) -> None:
+    answer = engine.answer("rank the models by training energy")
+    measured = sorted((energy(c), c["name"]) for c in cards if energy(c) > 0)
+    assert [row["model"] for row in answer.rows] == [name for _, name in measured]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.engines.offline.metrics import Metric
+from assistant.engines.offline.plan import ALL
 from assistant.engines.offline.understanding import Frame
 from assistant.graph.schema import GraphSchema
 from assistant.language.measurements import number, with_unit, zero_means_unmeasured
@@ -172,7 +173,7 @@ def rank_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], k: int) 
         return text
     shown = rows[:k]
     listing = "; ".join(f"{i}. {r[key]} ({_shown(r, metric)}{_run_detail(r)})" for i, r in enumerate(shown, 1))
-    if k >= 100:
+    if k >= ALL:
         return f"The {subject}s by {phrase}{scope_text(frame)}: {listing}."
     more = "" if len(shown) == k else f" (only {len(shown)} have a value)"
     return f"The top {k} {subject}s by {phrase}{scope_text(frame)}{more}: {listing}."

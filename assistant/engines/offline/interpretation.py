@@ -9,11 +9,11 @@ built from, so it cannot say one thing while the statement does another.
 from __future__ import annotations
 
 from assistant.engines.offline.metrics import Metric
+from assistant.engines.offline.plan import ALL
 from assistant.engines.offline.slots import Threshold
 from assistant.engines.offline.understanding import Filter, Frame
 from assistant.language.measurements import number
 
-ALL = 100  # a k this large means "all of them" ("list the datasets and their sizes")
 _OPS = {"<": "below", "<=": "at most", ">": "above", ">=": "at least", "=": "equal to"}
 _AGGS = {"avg": "average", "sum": "total", "min": "minimum", "max": "maximum"}
 _KINDS = {

@@ -8,6 +8,9 @@ from assistant.engines.offline.conditions import Filter
 from assistant.engines.offline.metrics import Metric
 from assistant.engines.offline.slots import DateRange, Threshold
 
+ALL = 100
+"""A ``k`` this large means "all of them" ("rank the models by energy", "list the datasets and their sizes")."""
+
 
 @dataclass
 class Frame:

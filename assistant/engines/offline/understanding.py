@@ -31,7 +31,7 @@ from assistant.engines.offline.coverage import name_like_terms, unplaced_numbers
 from assistant.engines.offline.link_rules import placed_partial_links, swallows_number
 from assistant.engines.offline.metrics import MetricCatalog
 from assistant.engines.offline.objectives import bind_adjectives, choose_metric, tradeoff
-from assistant.engines.offline.plan import Frame
+from assistant.engines.offline.plan import ALL, Frame
 from assistant.engines.offline.slots import (
     Mention,
     Span,
@@ -131,6 +131,8 @@ def understand(
     if k is not None and k_span is not None:
         frame.k, frame.explicit_k = k, True
         used.append(k_span)
+    elif re.match(r"\s*(?:please\s+)?(?:rank|sort|order)\b", lower) or re.search(r"\branked\b|\ball\b.*\bby\b", lower):
+        frame.k = ALL  # "rank the models by energy": every one, not the top five
     frame.model_fragments = [
         m.group() for m in _MODEL_ID.finditer(question) if not overlaps(m.span(), link_spans + used)
     ]
@@ -276,7 +278,7 @@ def _choose_intent(
         if frame.count_target == "datasets" or frame.filter("dataset") or count_target(texts, vocab) == "datasets":
             frame.intent = "rank"  # "what is the size of the lumos5g dataset", "list the datasets and their sizes"
             if not frame.filter("dataset") and not frame.explicit_k:
-                frame.k, frame.want = 100, "high"
+                frame.k, frame.want = ALL, "high"
             return
     describing = bool(_has(vocab.intents["describe"], texts))
     comparing = bool(_has(vocab.intents["compare"], texts))
