@@ -245,6 +245,8 @@ def test_how_many_kwh_is_an_amount_of_energy_not_a_count(engine: OfflineEngine, 
     forests = [energy(c) for c in cards if c["architecture"]["type"] == "RandomForestRegressor" and energy(c) > 0]
     answer = engine.answer("How many kWh did training the random forests consume in total?")
     assert answer.rows[0]["sum_energy_j"] == pytest.approx(sum(forests))
+    said = float(answer.text.split("In kWh: ")[1].split(" kWh")[0])  # the value again, in the unit asked for
+    assert said == pytest.approx(sum(forests) / 3.6e6, rel=1e-3)
 
 
 def test_rank_by_lists_every_measured_model(engine: OfflineEngine, cards: list[Card]) -> None:

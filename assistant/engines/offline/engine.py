@@ -36,11 +36,13 @@ from assistant.graph.connection import Graph, to_plain
 from assistant.graph.introspect import SchemaCache
 from assistant.graph.schema import GraphSchema
 from assistant.language.entity_linking import EntityLink, link_entities
+from assistant.language.measurements import number
 from assistant.language.vocabulary import Vocabulary, load_vocabulary
 
 logger = logging.getLogger(__name__)
 
 ENGINE = "offline"
+_ONE_VALUE = frozenset({"rank", "aggregate", "lookup"})
 _NEEDS_ROWS = frozenset({"rank", "compare", "group_best", "aggregate", "group_agg", "pareto"})
 FUZZY_NOTE_BELOW = 0.8  # links scoring less are stated as assumptions
 
@@ -151,7 +153,7 @@ class _Run:
                 self._resolve_devices(frame)
             if frame.intent == "decline":
                 return self.decline(frame)
-            text = self.dispatch(frame)
+            text = self.dispatch(frame) + self.in_asked_unit(frame)
         except _Declined:
             return self.decline(frame)
         except AssistantError as e:
@@ -327,6 +329,22 @@ class _Run:
         rows = self.execute(statements.group_best(frame, metric))
         self.note_unmeasured(frame, metric)
         return explain.group_best_text(frame, metric, rows, True)
+
+    def in_asked_unit(self, frame: Frame) -> str:
+        """ "How many kWh ...": the first value again in the unit the question asked for (the graph keeps J)."""
+        match = re.search(r"\b(?:in|as|into|how many|how much)\s+(?P<unit>[A-Za-zµ]+)\b(?!\s*\d)", frame.question, re.I)
+        metric, main = frame.metric, self.main
+        if match is None or metric is None or main is None or not main.rows or frame.intent not in _ONE_VALUE:
+            return ""
+        said = match.group("unit")
+        unit, _ = self.engine.vocabulary.unit(said)
+        if unit is None or metric.key not in unit.quantities or unit.factor == 1:
+            return ""
+        row = main.rows[0]
+        value = row.get(metric.column if frame.intent != "aggregate" else f"{frame.agg or 'avg'}_{metric.column}")
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return ""
+        return f" In {said}: {number(value / unit.factor)} {said}."
 
     def note_unmeasured(self, frame: Frame, metric: Metric) -> None:
         if not metric.measured:
