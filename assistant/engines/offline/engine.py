@@ -29,13 +29,14 @@ from assistant.engines.offline.coverage import fixed_condition_words, joined_wor
 from assistant.engines.offline.cypher_builder import Statement
 from assistant.engines.offline.follow_up import standalone_follow_up
 from assistant.engines.offline.interpretation import interpretation
+from assistant.engines.offline.link_rules import trusted_links
 from assistant.engines.offline.metrics import Metric, MetricCatalog
 from assistant.engines.offline.understanding import Filter, Frame, known_words, understand
 from assistant.errors import AssistantError
 from assistant.graph.connection import Graph, to_plain
 from assistant.graph.introspect import SchemaCache
 from assistant.graph.schema import GraphSchema
-from assistant.language.entity_linking import EntityLink, link_entities
+from assistant.language.entity_linking import link_entities
 from assistant.language.measurements import number
 from assistant.language.vocabulary import Vocabulary, load_vocabulary
 
@@ -96,8 +97,7 @@ class OfflineEngine:
         else:
             question, fixes = fixed_condition_words(question, known)
             links = link_entities(question, schema, vocabulary=self.vocabulary)
-            links = [link for link in links if _same_numbers(link) and _not_a_function_word(link, self.vocabulary)]
-            links = [link for link in links if link.label != "Model" or link.mention.lower() == str(link.value).lower()]
+            links = trusted_links(links, self.vocabulary)
             frame = understand(question, links, catalog, self.vocabulary, known)
             frame.notes += fixes
             used = {value for flt in frame.filters for value in flt.values}
@@ -353,23 +353,6 @@ class _Run:
         caveat = explain.unmeasured_text(metric, rows[0] if rows else None)
         if caveat:
             self.caveats.append(caveat)
-
-
-def _same_numbers(link: EntityLink) -> bool:
-    """A fuzzy link may fix letters, never numbers or codes: "cifar10" is not cifar100, "resnet50" not ResNet18,
-    "H100" not the A100 (a word with a digit must stand in the value as written)."""
-    said = re.findall(r"\d+", link.mention)
-    if said and said != re.findall(r"\d+", str(link.value))[: len(said)]:
-        return False
-    value = re.sub(r"[^a-z0-9]", "", str(link.value).lower())
-    codes = [re.sub(r"[^a-z0-9]", "", w.lower()) for w in re.findall(r"[\w-]*\d[\w-]*", link.mention)]
-    return all(code in value for code in codes)
-
-
-def _not_a_function_word(link: EntityLink, vocabulary: Vocabulary) -> bool:
-    """ "Out of every model" names no split type: a function word links only to itself."""
-    said = link.mention.lower()
-    return said not in vocabulary.stop_words or said == str(link.value).lower()
 
 
 _NAMED = (

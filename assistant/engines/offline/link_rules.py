@@ -1,5 +1,6 @@
-"""Which entity links a question keeps: a link must not swallow a condition's number, and a plain word that
-is only part of a value ("server" of smd-server-machine) links only where a name belongs."""
+"""Which entity links a question keeps: a fuzzy link never changes a number or a code, a function word or a
+model name links only to itself, a link must not swallow a condition's number, and a plain word that is only
+part of a value ("server" of smd-server-machine) links only where a name belongs."""
 
 from __future__ import annotations
 
@@ -13,6 +14,33 @@ from assistant.language.vocabulary import Vocabulary
 
 def _squashed(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def trusted_links(links: list[EntityLink], vocabulary: Vocabulary) -> list[EntityLink]:
+    """The links a fuzzy match may make: same numbers and codes, no function word, exact model names."""
+    return [
+        link
+        for link in links
+        if _same_numbers(link)
+        and _not_a_function_word(link, vocabulary)
+        and (link.label != "Model" or link.mention.lower() == str(link.value).lower())
+    ]
+
+
+def _same_numbers(link: EntityLink) -> bool:
+    """A fuzzy link may fix letters, never numbers or codes: "cifar10" is not cifar100, "resnet50" not ResNet18,
+    "H100" not the A100 (a word with a digit must stand in the value as written)."""
+    said = re.findall(r"\d+", link.mention)
+    if said and said != re.findall(r"\d+", str(link.value))[: len(said)]:
+        return False
+    value = _squashed(str(link.value))
+    return all(_squashed(word) in value for word in re.findall(r"[\w-]*\d[\w-]*", link.mention))
+
+
+def _not_a_function_word(link: EntityLink, vocabulary: Vocabulary) -> bool:
+    """ "Out of every model" names no split type: a function word links only to itself."""
+    said = link.mention.lower()
+    return said not in vocabulary.stop_words or said == str(link.value).lower()
 
 
 def placed_partial_links(
