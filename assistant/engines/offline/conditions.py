@@ -17,6 +17,7 @@ from rapidfuzz.distance import OSA
 
 from assistant.engines.offline.metrics import MetricCatalog
 from assistant.engines.offline.slots import Mention, Span, Threshold, Word, overlaps
+from assistant.engines.offline.thresholds import ABOVE, BELOW
 from assistant.language.entity_linking import EntityLink
 from assistant.language.vocabulary import Vocabulary, find_phrases
 
@@ -238,7 +239,7 @@ def known_words(vocab: Vocabulary, catalog: MetricCatalog) -> frozenset[str]:
 
 _HYPER_VALUE = (
     r"\s*(?:=|:|of|is|equal to|equals|set to|at)?\s*(?P<num>-?\d+(?:\.\d+)?(?:e-?\d+)?)(?![\d.])\b"
-    r"(?!\s*(?:or|and)\s+(?:more|higher|greater|above|over|larger|up|less|lower|fewer|below|under|smaller|down)\b)"
+    rf"(?!\s*(?:or|and)\s+(?:{ABOVE}|{BELOW})\b)"
     r"(?!\s*\+)"
 )
 

@@ -202,16 +202,20 @@ class _Run:
                 frame.problems.append(f"I don't know what {words} means here")
         elif frame.absent:
             frame.intent, frame.decline_reason = "decline", "absent"
-            frame.closest = {term: closest_values(self.schema, term) for term in frame.absent}
+            frame.closest = self.closest(frame.absent)
         elif frame.unknown_terms and not frame.filter("model"):
             frame.intent, frame.decline_reason = "decline", "entity"
             unknown = frame.unknown_terms + [w for w in frame.ignored_words if w not in frame.unknown_terms]
             frame.unknown_terms = joined_words(self.question, unknown)
-            frame.closest = {term: closest_values(self.schema, term) for term in frame.unknown_terms}
+            frame.closest = self.closest(frame.unknown_terms)
         elif frame.ignored_words and frame.intent != "decline":
             # "which model is best at playing chess": never answer another question by dropping a word
             frame.ignored_words = joined_words(self.question, frame.ignored_words)
             frame.intent, frame.decline_reason = "decline", "words"
+
+    def closest(self, terms: list[str]) -> dict[str, list[str]]:
+        """For each term the graph lacks, the graph values nearest to it."""
+        return {term: closest_values(self.schema, term) for term in terms}
 
     def _resolve_models(self, frame: Frame) -> None:
         """Model names too many to link by value are looked up by a parameterized CONTAINS."""
@@ -223,7 +227,7 @@ class _Run:
             found.extend(r["model"] for r in rows if r["model"] not in found)
         if not found:
             frame.intent, frame.decline_reason = "decline", "models"
-            frame.closest = {f: closest_values(self.schema, f) for f in frame.model_fragments}
+            frame.closest = self.closest(frame.model_fragments)
             return
         existing = frame.filter("model")
         if existing:

@@ -28,8 +28,10 @@ _INCLUSIVE = frozenset(
      "up to", "within", "max", "maximum", "min", "minimum", "<=", ">="}
 )  # fmt: skip
 _UNIT = r"(?:\s*(?P<mult{i}>thousand|million|billion)\b)?(?:\s*(?P<unit{i}>%|[A-Za-zµ][A-Za-z0-9µ²]*))?"
-_ABOVE = r"more|higher|greater|above|over|larger|bigger|up|upwards|longer|slower"
-_BELOW = r"less|lower|fewer|below|under|smaller|down|shorter|faster"
+ABOVE = r"more|higher|greater|above|over|larger|bigger|up|upwards|longer|slower"
+"""Words after "or" / "and" that make a number a lower bound ("5 g or more")."""
+BELOW = r"less|lower|fewer|below|under|smaller|down|shorter|faster"
+"""... and an upper bound ("0.001 or less")."""
 _RANGE = re.compile(
     rf"(?:\b(?:between|from|in the range(?: of)?)\s+(?P<num1>{NUMBER}){_UNIT.format(i=1)}"
     rf"\s*(?:and|to|-|–)\s*(?P<num2>{NUMBER}){_UNIT.format(i=2)}"
@@ -40,7 +42,7 @@ _RANGE = re.compile(
 )
 _POSTFIX = re.compile(
     rf"(?P<num1>{NUMBER}){_UNIT.format(i=1)}(?P<gap>(?:\s+(?!or\b|and\b)[A-Za-z0-9²]+){{0,3}}?)"
-    rf"\s*(?:(?:or|and)\s+(?P<post>{_ABOVE}|{_BELOW})\b|(?P<plus>\+)(?!\d))",
+    rf"\s*(?:(?:or|and)\s+(?P<post>{ABOVE}|{BELOW})\b|(?P<plus>\+)(?!\d))",
     re.IGNORECASE,
 )
 
@@ -123,7 +125,7 @@ def _bounds(text: str, vocab: Vocabulary, used: list[Span]) -> list[list[_Bound]
     for match in _POSTFIX.finditer(text):
         if overlaps(match.span("num1"), taken):
             continue
-        below = bool(match.group("post")) and re.fullmatch(_BELOW, match.group("post"), re.IGNORECASE) is not None
+        below = bool(match.group("post")) and re.fullmatch(BELOW, match.group("post"), re.IGNORECASE) is not None
         unit = match.group("unit1") or ""
         bound = _Bound("<=" if below else ">=", _value(match, 1), match.group("num1"), unit, match.span(), -1,
                        match.start())  # fmt: skip
