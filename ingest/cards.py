@@ -61,6 +61,10 @@ class Card:
     warnings: tuple[Problem, ...] = ()
     digest: str = ""
     """:func:`card_hash` of ``data``, computed once when the card was read."""
+    kind: str = "mrm3"
+    """The format it was read from: ``mrm3`` (JSON), ``hf-card`` (Hugging Face) or ``codecarbon`` (emissions.csv)."""
+    incomplete: tuple[Problem, ...] = ()
+    """Problems that left part of the file unread although the model is written (the exit code says so)."""
 
     @property
     def name(self) -> str:

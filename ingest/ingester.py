@@ -17,7 +17,11 @@ from pathlib import Path
 from queue import Empty, Queue
 from typing import Any
 
-from ingest.cards import Card, CardRejected, Problem, parse_card
+from ingest import metadata_writer
+from ingest.cards import Card, Problem
+from ingest.codecarbon import codecarbon_rows
+from ingest.formats import read_any
+from ingest.hf_mapping import hf_rows
 from ingest.loader import iter_card_files
 from ingest.mapping import CardRows, card_rows
 from ingest.store import DEFAULT_BATCH_SIZE, GraphStore, StatementRejected
@@ -36,12 +40,14 @@ class IngestReport:
     models_unchanged: int = 0
     rejected: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    incomplete: list[Problem] = field(default_factory=list)
+    """Files ingested in part (a Hugging Face card whose YAML does not parse: its model has the name only)."""
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        """True when no file was rejected."""
-        return not self.rejected
+        """True when no file was rejected or read in part only."""
+        return not self.rejected and not self.incomplete
 
     @property
     def cards_per_s(self) -> float:
@@ -57,29 +63,44 @@ class IngestReport:
             "models_unchanged": self.models_unchanged,
             "rejected": [p.as_dict() for p in self.rejected],
             "warnings": [p.as_dict() for p in self.warnings],
+            "incomplete": [p.as_dict() for p in self.incomplete],
             "seconds": round(self.seconds, 3),
         }
 
 
-def read_cards(paths: Iterable[Path], report: IngestReport, *, strict: bool = False) -> Iterator[Card]:
-    """Yield each valid card under ``paths``; record rejections and warnings in ``report``.
-
-    A second card with a model name already seen is rejected when its content
-    differs (and silently skipped when identical), so no card replaces
-    another by accident.
-    """
-    seen: dict[str, tuple[str, str]] = {}
+def _cards_in(paths: Iterable[Path], report: IngestReport, strict: bool, model: str | None) -> Iterator[Card]:
     for item in iter_card_files(paths):
         if isinstance(item, Problem):
             report.rejected.append(item)
             continue
         report.files_read += 1
-        try:
-            card = parse_card(item.source, item.raw, strict=strict)
-        except CardRejected as e:
-            report.rejected.extend(e.problems)
-            continue
+        for found in read_any(item.source, item.raw, strict=strict, model=model):
+            if isinstance(found, Problem):
+                report.rejected.append(found)
+            else:
+                yield found
+
+
+def read_cards(
+    paths: Iterable[Path], report: IngestReport, *, strict: bool = False, model: str | None = None
+) -> Iterator[Card]:
+    """Yield each valid card under ``paths``; record rejections and warnings in ``report``.
+
+    MRM3 JSON cards, Hugging Face cards and CodeCarbon logs are all read
+    (:mod:`ingest.formats`); ``model`` names the model a log's runs belong to.
+    A second card with a model name already seen is rejected when its content
+    differs (and silently skipped when identical), so no card replaces
+    another by accident. CodeCarbon runs of one model may come from several
+    logs: they add up rather than clash.
+    """
+    seen: dict[str, tuple[str, str]] = {}
+    for card in _cards_in(paths, report, strict, model):
         digest = card.digest
+        if card.kind == "codecarbon":
+            report.warnings.extend(card.warnings)
+            report.cards_valid += 1
+            yield card
+            continue
         if card.name in seen:
             first_source, first_digest = seen[card.name]
             if first_digest != digest:
@@ -94,8 +115,18 @@ def read_cards(paths: Iterable[Path], report: IngestReport, *, strict: bool = Fa
             continue
         seen[card.name] = (card.source, digest)
         report.warnings.extend(card.warnings)
+        report.incomplete.extend(card.incomplete)
         report.cards_valid += 1
         yield card
+
+
+def rows_of(card: Card) -> CardRows:
+    """The graph rows of a card of any format."""
+    if card.kind == "hf-card":
+        return hf_rows(card)
+    if card.kind == "codecarbon":
+        return codecarbon_rows(card, [])  # its cell warnings were reported when the log was read
+    return card_rows(card)
 
 
 def batched(items: Iterable[Card], size: int) -> Iterator[list[Card]]:
@@ -121,7 +152,7 @@ def prepared_batches(cards: Iterable[Card], size: int, ahead: int = 2) -> Iterat
             for batch in batched(cards, size):
                 if stop.is_set():
                     return
-                queue.put([card_rows(card) for card in batch])
+                queue.put([rows_of(card) for card in batch])
             queue.put(done)
         except BaseException as e:  # handed to the consumer, raised there
             queue.put(e)
@@ -161,20 +192,35 @@ def ingest_cards(
     """
     started = time.perf_counter()
     create_constraints(graph)
+    metadata_writer.create_constraints(graph)
     replaced_any = False
-    for rows in prepared_batches(cards, batch_size):
+    for batch in prepared_batches(cards, batch_size):
+        runs = [r for r in batch if r.kind == "codecarbon"]
+        rows = [r for r in batch if r.kind != "codecarbon"]
+        if runs:
+            _write_runs(graph, runs, report)
         stored = existing_hashes(graph, [r.name for r in rows])
         changed = [r for r in rows if stored.get(r.name, "") != r.card_hash]
         report.models_unchanged += len(rows) - len(changed)
         replace = [r.name for r in changed if r.name in stored]
         replaced_any = replaced_any or bool(replace)
         _write_or_isolate(graph, changed, replace, report)
+        if hf_names := [r.name for r in changed if r.kind == "hf-card"]:
+            metadata_writer.flag_thousandfold(graph, hf_names)
         if progress:
-            progress(len(rows))
+            progress(len(batch))
     if replaced_any:
         delete_orphans(graph)
     report.seconds += time.perf_counter() - started
     return report
+
+
+def _write_runs(graph: GraphStore, runs: Sequence[CardRows], report: IngestReport) -> None:
+    changed = [r for r in runs if not metadata_writer.unchanged_runs(graph, r)]
+    report.models_unchanged += len(runs) - len(changed)
+    if changed:
+        metadata_writer.write_runs(graph, changed)
+        report.models_written += len(changed)
 
 
 def _write_or_isolate(
@@ -202,12 +248,13 @@ def ingest_paths(
     paths: Sequence[Path],
     *,
     strict: bool = False,
+    model: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Read, validate and write every card under ``paths``, streaming a batch at a time."""
     report = IngestReport()
-    cards = read_cards(paths, report, strict=strict)
+    cards = read_cards(paths, report, strict=strict, model=model)
     return ingest_cards(graph, cards, report, batch_size=batch_size, progress=progress)
 
 

@@ -9,6 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ingest.cards import MAX_CARD_BYTES, Problem
+from ingest.formats import worth_reading
+
+# Read in a directory walk or a zip: MRM3 JSON, Hugging Face cards (.md), CodeCarbon logs (.csv).
+CARD_SUFFIXES = (".json", ".md", ".csv")
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +48,7 @@ def _read_zip(path: Path) -> Iterator[CardFile | Problem]:
             members = sorted(archive.infolist(), key=lambda m: m.filename)
             for member in members:
                 inner = PurePosixPath(member.filename)
-                if member.is_dir() or inner.suffix.lower() != ".json" or _hidden(inner.parts):
+                if member.is_dir() or inner.suffix.lower() not in CARD_SUFFIXES or _hidden(inner.parts):
                     continue
                 source = f"{path}!{member.filename}"
                 # file_size is what the archive claims; reading one byte more catches a lie.
@@ -53,7 +57,10 @@ def _read_zip(path: Path) -> Iterator[CardFile | Problem]:
                     continue
                 with archive.open(member) as handle:
                     raw = handle.read(MAX_CARD_BYTES + 1)
-                yield _too_big(source, len(raw)) if len(raw) > MAX_CARD_BYTES else CardFile(source, raw)
+                if len(raw) > MAX_CARD_BYTES:
+                    yield _too_big(source, len(raw))
+                elif worth_reading(source, raw):
+                    yield CardFile(source, raw)
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as e:
         yield Problem(str(path), "$", f"is not a readable zip archive: {e}")
 
@@ -65,21 +72,29 @@ def _hidden(parts: tuple[str, ...]) -> bool:
 def iter_card_files(paths: Iterable[Path]) -> Iterator[CardFile | Problem]:
     """Yield every card file under ``paths``, or a :class:`Problem` for what cannot be read.
 
-    Directories are walked recursively for ``*.json`` and ``*.zip`` (hidden
-    entries skipped, sorted for a stable order); a path given explicitly is
-    read whatever its extension.
+    Directories are walked recursively for ``*.json``, ``*.md``, ``*.csv`` and
+    ``*.zip`` (hidden entries skipped, sorted for a stable order; a ``.md`` or
+    ``.csv`` that is no card or log, such as a README, is passed over); a path
+    given explicitly is read whatever its extension.
     """
     for path in paths:
         if path.is_dir():
             found = sorted(
                 p
                 for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in (".json", ".zip") and not _hidden(p.relative_to(path).parts)
+                if p.is_file()
+                and p.suffix.lower() in (*CARD_SUFFIXES, ".zip")
+                and not _hidden(p.relative_to(path).parts)
             )
             if not found:
-                yield Problem(str(path), "$", "directory holds no .json or .zip files")
+                yield Problem(str(path), "$", "directory holds no .json, .md, .csv or .zip files")
             for child in found:
-                yield from _read_zip(child) if child.suffix.lower() == ".zip" else [_read_file(child)]
+                if child.suffix.lower() == ".zip":
+                    yield from _read_zip(child)
+                    continue
+                item = _read_file(child)
+                if isinstance(item, Problem) or worth_reading(item.source, item.raw):
+                    yield item
         elif path.is_file() and path.suffix.lower() == ".zip":
             yield from _read_zip(path)
         elif path.is_file():

@@ -34,6 +34,16 @@ class CardRows:
     parameters: dict[str, Any] | None = None
     hyperparameters: dict[str, Any] | None = None
     inference: list[dict[str, Any]] = field(default_factory=list)
+    kind: str = "mrm3"
+    """The format read: ``mrm3``, ``hf-card`` or ``codecarbon`` (docs/graph-model.md)."""
+    extra_datasets: list[str] = field(default_factory=list)
+    """Datasets beyond the first (HF cards may name several)."""
+    base_models: list[str] = field(default_factory=list)
+    evaluations: list[dict[str, Any]] = field(default_factory=list)
+    provenance: list[dict[str, Any]] = field(default_factory=list)
+    """Provenance rows of the ModelTraining's converted values (:func:`ingest.units.provenance`)."""
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    """CodeCarbon runs: ``{"key", "props", "device", "provenance"}`` each."""
 
 
 def _digest(prefix: str, value: Any) -> str:

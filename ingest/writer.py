@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ingest.mapping import CardRows
+from ingest.metadata_writer import DELETE_CARD_PARTS, MERGE_UNDATED_MODELS, card_statements
 from ingest.store import GraphStore
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ RETURN name, m.cardHash AS hash
 
 # A changed card replaces its model's own subgraph; shared nodes stay.
 DELETE_MODEL_PARTS = (
+    *DELETE_CARD_PARTS,
     "UNWIND $names AS name MATCH (:Model {name: name})-[r:TRAINED_ON|PROVIDES|UTILIZES]->() DELETE r",
     "UNWIND $names AS name MATCH (n:ModelTraining {model: name}) DETACH DELETE n",
     "UNWIND $names AS name MATCH (n:Parameters {model: name}) DETACH DELETE n",
@@ -158,7 +160,7 @@ CREATE (i)-[:RUNS_ON]->(d)
 
 # Shared nodes left without any model after cards changed. ProblemType last:
 # it hangs off Service only.
-ORPHAN_LABELS = ("Dataset", "Service", "ModelArchitecture", "Device", "Hyperparameters", "ProblemType")
+ORPHAN_LABELS = ("Dataset", "Service", "ModelArchitecture", "Device", "Hyperparameters", "BaseModel", "ProblemType")
 DELETE_ORPHANS = "MATCH (n:{label}) WHERE NOT (n)--() DELETE n"
 
 RESET_BATCH = "MATCH (n) WITH n LIMIT 5000 DETACH DELETE n RETURN count(*) AS deleted"
@@ -239,7 +241,8 @@ def _statements(batch: Sequence[CardRows]) -> list[tuple[str, list[dict[str, Any
                 if c.architecture and c.dataset and c.service
             ],
         ),
-        (MERGE_MODELS, [{"props": c.model, "dateCreated": c.date_created} for c in partial]),
+        (MERGE_MODELS, [{"props": c.model, "dateCreated": c.date_created} for c in partial if c.date_created]),
+        (MERGE_UNDATED_MODELS, [{"props": c.model} for c in partial if not c.date_created]),
         (
             LINK_MODELS,
             [{"model": c.name, "architecture": c.architecture["type"]} for c in partial if c.architecture],
@@ -295,6 +298,7 @@ def _statements(batch: Sequence[CardRows]) -> list[tuple[str, list[dict[str, Any
                 if c.inference
             ],
         ),
+        *card_statements(batch),
     ]
 
 

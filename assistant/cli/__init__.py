@@ -114,10 +114,13 @@ def _print_report(report: Any, verb: str) -> None:
         click.echo(f"warning: {problem}", err=True)
     for problem in report.rejected:
         click.echo(f"rejected: {problem}", err=True)
+    for problem in report.incomplete:
+        click.echo(f"incomplete: {problem}", err=True)
     summary = (
         f"{verb}: {report.files_read} files read, {report.cards_valid} valid cards, "
         f"{report.models_written} models written, {report.models_unchanged} unchanged, "
-        f"{len(report.rejected)} rejected, {len(report.warnings)} warnings in {report.seconds:.2f} s"
+        f"{len(report.rejected)} rejected, {len(report.incomplete)} read in part, "
+        f"{len(report.warnings)} warnings in {report.seconds:.2f} s"
     )
     click.echo(summary, err=True)
 
@@ -130,21 +133,39 @@ def _print_report(report: Any, verb: str) -> None:
     "--batch-size", default=1000, show_default=True, type=click.IntRange(1, 50_000), help="Cards per transaction."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@click.option(
+    "--model",
+    "model",
+    default=None,
+    metavar="NAME",
+    help="Attach the runs of CodeCarbon logs to model NAME (default: each row's project_name).",
+)
 @click.pass_context
 @user_errors
 def ingest(
-    ctx: click.Context, paths: Sequence[Path], strict: bool, reset: bool, batch_size: int, as_json: bool
+    ctx: click.Context,
+    paths: Sequence[Path],
+    strict: bool,
+    reset: bool,
+    batch_size: int,
+    as_json: bool,
+    model: str | None,
 ) -> None:
-    """Ingest MRM3 model cards from files, directories (recursive) or .zip archives.
+    """Ingest model cards from files, directories (recursive) or .zip archives.
 
-    Bad files are reported with the JSON path and the reason; every good card
-    is still ingested, and the exit code is 1 when any file was rejected.
-    Re-ingesting the same cards changes nothing; a changed card updates its model.
+    MRM3 JSON cards, Hugging Face model cards (README.md with YAML front
+    matter) and CodeCarbon emissions.csv logs, told apart by extension and
+    content. Bad files are reported with the path and the reason; every good
+    card is still ingested, and the exit code is 1 when any file was rejected
+    or read in part. Re-ingesting the same cards changes nothing; a changed
+    card updates its model.
 
     \b
     Example:
         mrm3 ingest ingest/mrm3_cards      # the MRM3 example cards, in a clone
         mrm3 ingest cards.zip more-cards/ one.json
+        mrm3 ingest hf-cards/ my-model/README.md
+        mrm3 ingest emissions.csv --model my-model
         mrm3 ingest cards/ --strict
     """
     from tqdm import tqdm
@@ -158,7 +179,7 @@ def ingest(
             deleted = reset_graph(graph)
             click.echo(f"Reset: deleted {deleted} nodes", err=True)
         # Cards stream from the files to the graph a batch at a time: memory stays flat at 100k cards.
-        cards = read_cards(paths, report, strict=strict)
+        cards = read_cards(paths, report, strict=strict, model=model)
         with tqdm(unit="card", desc="Ingesting", disable=None, file=sys.stderr) as bar:
             ingest_cards(graph, cards, report, batch_size=batch_size, progress=bar.update)
     if as_json:

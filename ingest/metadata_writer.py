@@ -1,0 +1,206 @@
+"""Writes for the Hugging Face and CodeCarbon parts of the graph (docs/graph-model.md).
+
+Card parts (evaluation results, lineage, more datasets, provenance) join the
+card's own transaction through :func:`card_statements`. CodeCarbon runs are
+MERGEd by their key in :func:`write_runs`, so a log ingested twice changes
+nothing and a model's runs survive a change of its card.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ingest.mapping import CardRows
+from ingest.store import GraphStore
+from ingest.units import thousandfold
+
+if TYPE_CHECKING:
+    from neo4j import ManagedTransaction
+
+logger = logging.getLogger(__name__)
+
+CONSTRAINTS = (
+    "CREATE CONSTRAINT evaluation_key IF NOT EXISTS FOR (n:EvaluationResult) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT provenance_key IF NOT EXISTS FOR (n:Provenance) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT base_model_name IF NOT EXISTS FOR (n:BaseModel) REQUIRE n.name IS UNIQUE",
+    "CREATE CONSTRAINT training_run_key IF NOT EXISTS FOR (n:TrainingRun) REQUIRE n.key IS UNIQUE",
+    "CREATE INDEX evaluation_model IF NOT EXISTS FOR (n:EvaluationResult) ON (n.model)",
+    "CREATE INDEX provenance_owner IF NOT EXISTS FOR (n:Provenance) ON (n.owner)",
+    "CREATE INDEX training_run_model IF NOT EXISTS FOR (n:TrainingRun) ON (n.model)",
+)
+
+# Run before the MRM3 parts' deletion (which removes the ModelTraining these hang off).
+DELETE_CARD_PARTS = (
+    "UNWIND $names AS name MATCH (:Model {name: name})-[r:FINE_TUNED_FROM]->() DELETE r",
+    "UNWIND $names AS name MATCH (n:EvaluationResult {model: name}) DETACH DELETE n",
+    "UNWIND $names AS name MATCH (n:Provenance {owner: 'training|' + name}) DETACH DELETE n",
+)
+
+MERGE_UNDATED_MODELS = "UNWIND $rows AS row MERGE (m:Model {name: row.props.name}) SET m = row.props"
+LINK_BASE_MODELS = """
+UNWIND $rows AS row
+MATCH (m:Model {name: row.model})
+MERGE (b:BaseModel {name: row.base})
+CREATE (m)-[:FINE_TUNED_FROM]->(b)
+"""
+LINK_EXTRA_DATASETS = """
+UNWIND $rows AS row
+MATCH (m:Model {name: row.model})
+MERGE (d:Dataset {name: row.dataset})
+CREATE (m)-[:TRAINED_ON]->(d)
+"""
+CREATE_EVALUATIONS = """
+UNWIND $rows AS row
+MATCH (m:Model {name: row.props.model})
+CREATE (e:EvaluationResult)-[:EVALUATES]->(m)
+SET e = row.props
+"""
+LINK_EVALUATION_DATASETS = """
+UNWIND $rows AS row
+MATCH (e:EvaluationResult {key: row.key})
+MERGE (d:Dataset {name: row.dataset})
+CREATE (e)-[:EVALUATED_ON]->(d)
+"""
+CREATE_TRAINING_PROVENANCE = """
+UNWIND $rows AS row
+MATCH (t:ModelTraining {model: row.model})
+CREATE (t)-[:HAS_PROVENANCE]->(p:Provenance)
+SET p = row.props
+"""
+
+MERGE_RUN_DEVICES = "UNWIND $rows AS row MERGE (n:Device {id: row.id}) SET n += row"
+# A model that a card already describes keeps its properties; a new one is described by the log.
+MERGE_RUN_MODELS = "UNWIND $rows AS row MERGE (m:Model {name: row.name}) ON CREATE SET m = row"
+CREATE_RUN_TRAININGS = """
+UNWIND $rows AS row
+MATCH (m:Model {name: row.model})
+OPTIONAL MATCH (t:ModelTraining {model: row.model})
+WITH m, row, t WHERE t IS NULL
+CREATE (n:ModelTraining)-[:TRAINS_ON]->(m)
+SET n = row
+"""
+MERGE_RUNS = """
+UNWIND $rows AS row
+MATCH (m:Model {name: row.props.model})
+MERGE (r:TrainingRun {key: row.key})
+SET r = row.props
+MERGE (r)-[:MEASURES]->(m)
+"""
+LINK_RUN_DEVICES = """
+UNWIND $rows AS row
+MATCH (r:TrainingRun {key: row.key})
+MATCH (d:Device {id: row.device})
+MERGE (r)-[:RUNS_ON]->(d)
+"""
+MERGE_RUN_PROVENANCE = """
+UNWIND $rows AS row
+MATCH (r:TrainingRun {key: row.props.owner})
+MERGE (p:Provenance {key: row.props.key})
+SET p = row.props
+MERGE (r)-[:HAS_PROVENANCE]->(p)
+"""
+# Sums over every run of the model, from every log; a sum of no values stays absent, never 0.
+SUM_RUNS = """
+UNWIND $names AS name
+MATCH (t:ModelTraining {model: name}) WHERE t.totalsFrom = 'codecarbon'
+MATCH (r:TrainingRun {model: name})
+WITH t, count(r) AS runs, count(r.carbonFootprint) AS nc, sum(r.carbonFootprint) AS carbon,
+     count(r.energyConsumption) AS ne, sum(r.energyConsumption) AS energy,
+     count(r.energyConsumptionCPU) AS ncpu, sum(r.energyConsumptionCPU) AS cpu,
+     count(r.energyConsumptionGPU) AS ngpu, sum(r.energyConsumptionGPU) AS gpu,
+     count(r.energyConsumptionRAM) AS nram, sum(r.energyConsumptionRAM) AS ram,
+     count(r.totalTrainTime) AS nt, sum(r.totalTrainTime) AS seconds
+SET t.runCount = runs,
+    t.carbonFootprint = CASE WHEN nc = 0 THEN null ELSE carbon END,
+    t.energyConsumption = CASE WHEN ne = 0 THEN null ELSE energy END,
+    t.energyConsumptionCPU = CASE WHEN ncpu = 0 THEN null ELSE cpu END,
+    t.energyConsumptionGPU = CASE WHEN ngpu = 0 THEN null ELSE gpu END,
+    t.energyConsumptionRAM = CASE WHEN nram = 0 THEN null ELSE ram END,
+    t.totalTrainTime = CASE WHEN nt = 0 THEN null ELSE seconds END
+"""
+# A card's grams about 1000x below the CodeCarbon runs of the same model: kilograms given as grams.
+RUN_SUMS_FOR_CARDS = """
+UNWIND $names AS name
+MATCH (t:ModelTraining {model: name}) WHERE t.totalsFrom IS NULL AND t.carbonFootprint > 0
+MATCH (r:TrainingRun {model: name}) WHERE r.carbonFootprint IS NOT NULL
+RETURN name, t.carbonFootprint AS card, sum(r.carbonFootprint) AS runs, count(r) AS n
+"""
+FLAG_SUSPECT = """
+UNWIND $rows AS row
+MATCH (t:ModelTraining {model: row.name})
+SET t.carbonFootprintSuspect = row.reason
+WITH t, row
+OPTIONAL MATCH (t)-[:HAS_PROVENANCE]->(p:Provenance {property: 'carbonFootprint'})
+FOREACH (x IN CASE WHEN p IS NULL THEN [] ELSE [p] END | SET x.suspect = row.reason)
+"""
+RUN_HASHES = "UNWIND $keys AS key MATCH (r:TrainingRun {key: key}) RETURN key, r.runHash AS hash"
+
+
+def create_constraints(graph: GraphStore) -> None:
+    """Create the uniqueness constraints and indexes of the HF and CodeCarbon parts."""
+    for statement in CONSTRAINTS:
+        graph.run_write(statement)
+
+
+def card_statements(batch: Sequence[CardRows]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The statements of the HF-card parts of ``batch``, run after its models and training runs are written."""
+    return [
+        (LINK_BASE_MODELS, [{"model": c.name, "base": b} for c in batch for b in c.base_models]),
+        (LINK_EXTRA_DATASETS, [{"model": c.name, "dataset": d} for c in batch for d in c.extra_datasets]),
+        (CREATE_EVALUATIONS, [{"props": e["props"]} for c in batch for e in c.evaluations]),
+        (
+            LINK_EVALUATION_DATASETS,
+            [{"key": e["key"], "dataset": e["dataset"]} for c in batch for e in c.evaluations if e["dataset"]],
+        ),
+        (
+            CREATE_TRAINING_PROVENANCE,
+            [{"model": c.name, "props": p} for c in batch if c.training for p in c.provenance],
+        ),
+    ]
+
+
+def unchanged_runs(graph: GraphStore, rows: CardRows) -> bool:
+    """True when every run of ``rows`` is in the graph with the same content."""
+    stored = {r["key"]: r["hash"] for r in graph.read(RUN_HASHES, {"keys": [run["key"] for run in rows.runs]})}
+    return all(stored.get(run["key"]) == run["props"]["runHash"] for run in rows.runs)
+
+
+def write_runs(graph: GraphStore, batch: Sequence[CardRows]) -> None:
+    """MERGE the CodeCarbon runs of ``batch`` (one model each) in one transaction, then update sums and flags."""
+    runs = [run for c in batch for run in c.runs]
+    statements = [
+        (MERGE_RUN_DEVICES, list({run["device"]["id"]: run["device"] for run in runs if run["device"]}.values())),
+        # Several logs (or project names) may name one model: one row per model.
+        (MERGE_RUN_MODELS, list({c.name: c.model for c in batch}.values())),
+        (CREATE_RUN_TRAININGS, list({c.name: c.training for c in batch if c.training}.values())),
+        (MERGE_RUNS, [{"key": run["key"], "props": run["props"]} for run in runs]),
+        (LINK_RUN_DEVICES, [{"key": run["key"], "device": run["device"]["id"]} for run in runs if run["device"]]),
+        (MERGE_RUN_PROVENANCE, [{"props": p} for run in runs for p in run["provenance"]]),
+    ]
+    names = sorted({c.name for c in batch})
+
+    def work(tx: ManagedTransaction) -> None:
+        for statement, rows in statements:
+            if rows:
+                tx.run(statement, rows=rows).consume()
+        tx.run(SUM_RUNS, names=names).consume()
+
+    graph.write(work)
+    flag_thousandfold(graph, names)
+
+
+def flag_thousandfold(graph: GraphStore, names: Sequence[str]) -> int:
+    """Flag cards whose grams are about 1000x below their model's CodeCarbon runs; return how many."""
+    rows = []
+    for row in graph.read(RUN_SUMS_FOR_CARDS, {"names": list(names)}):
+        if thousandfold(float(row["runs"]), float(row["card"])):
+            reason = (
+                f"suspected kilograms given as grams: the model's {row['n']} CodeCarbon run(s) sum to "
+                f"{row['runs']:g} g, about 1000x the card's {row['card']:g}"
+            )
+            rows.append({"name": row["name"], "reason": reason})
+    if rows:
+        graph.write(lambda tx: tx.run(FLAG_SUSPECT, rows=rows).consume())
+    return len(rows)
