@@ -85,7 +85,10 @@ def read_codecarbon(source: str, raw: bytes, *, model: str | None = None) -> Ite
                 Problem(source, f"row {number}", reason)
             )
         name = model or (row.get("project_name") or "").strip() or fallback
-        groups.setdefault(name, []).append({"row": number, "cells": {k: (v or "").strip() for k, v in row.items()}})
+        cells = {k: (v or "").strip() for k, v in row.items()}
+        for column in MEASURES:
+            _number(source, number, column, cells.get(column, ""), warnings.setdefault(name, []))
+        groups.setdefault(name, []).append({"row": number, "cells": cells})
     if not groups:
         yield Problem(source, "$", "CodeCarbon log has a header but no rows")
         return
