@@ -192,7 +192,6 @@ def ingest_cards(
     """
     started = time.perf_counter()
     create_constraints(graph)
-    metadata_writer.create_constraints(graph)
     replaced_any = False
     for batch in prepared_batches(cards, batch_size):
         runs = [r for r in batch if r.kind == "codecarbon"]

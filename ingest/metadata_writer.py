@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# Created with the MRM3 ones by ingest.writer.create_constraints.
 CONSTRAINTS = (
     "CREATE CONSTRAINT evaluation_key IF NOT EXISTS FOR (n:EvaluationResult) REQUIRE n.key IS UNIQUE",
     "CREATE CONSTRAINT provenance_key IF NOT EXISTS FOR (n:Provenance) REQUIRE n.key IS UNIQUE",
@@ -136,12 +137,6 @@ OPTIONAL MATCH (t)-[:HAS_PROVENANCE]->(p:Provenance {property: 'carbonFootprint'
 FOREACH (x IN CASE WHEN p IS NULL THEN [] ELSE [p] END | SET x.suspect = row.reason)
 """
 RUN_HASHES = "UNWIND $keys AS key MATCH (r:TrainingRun {key: key}) RETURN key, r.runHash AS hash"
-
-
-def create_constraints(graph: GraphStore) -> None:
-    """Create the uniqueness constraints and indexes of the HF and CodeCarbon parts."""
-    for statement in CONSTRAINTS:
-        graph.run_write(statement)
 
 
 def card_statements(batch: Sequence[CardRows]) -> list[tuple[str, list[dict[str, Any]]]]:

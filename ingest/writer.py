@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ingest.mapping import CardRows
+from ingest.metadata_writer import CONSTRAINTS as METADATA_CONSTRAINTS
 from ingest.metadata_writer import DELETE_CARD_PARTS, MERGE_UNDATED_MODELS, card_statements
 from ingest.store import GraphStore
 
@@ -167,8 +168,8 @@ RESET_BATCH = "MATCH (n) WITH n LIMIT 5000 DETACH DELETE n RETURN count(*) AS de
 
 
 def create_constraints(graph: GraphStore) -> None:
-    """Create the uniqueness constraints and indexes the writes anchor on."""
-    for statement in CONSTRAINTS:
+    """Create the uniqueness constraints and indexes the writes anchor on (the HF and CodeCarbon parts' too)."""
+    for statement in (*CONSTRAINTS, *METADATA_CONSTRAINTS):
         graph.run_write(statement)
 
 

@@ -36,6 +36,14 @@ DROP_NOT_IN_REFERENCE = (
     "DROP CONSTRAINT parameters_model IF EXISTS",
     "DROP CONSTRAINT inference_key IF EXISTS",
     "DROP INDEX inference_model IF EXISTS",
+    # The Hugging Face and CodeCarbon parts (ingest.metadata_writer), which the reference does not know.
+    "DROP CONSTRAINT evaluation_key IF EXISTS",
+    "DROP CONSTRAINT provenance_key IF EXISTS",
+    "DROP CONSTRAINT base_model_name IF EXISTS",
+    "DROP CONSTRAINT training_run_key IF EXISTS",
+    "DROP INDEX evaluation_model IF EXISTS",
+    "DROP INDEX provenance_owner IF EXISTS",
+    "DROP INDEX training_run_model IF EXISTS",
 )
 
 MODEL = "MERGE (m:Model {name: $props.name}) SET m = $props SET m.dateCreated = date($dateCreated)"
