@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from assistant.answers.answer import Answer
+from assistant.answers.suspect import SUSPECT_PROPERTY, suspect_caveats
 from assistant.config import Settings
 from assistant.cypher.execution import Execution, run_guarded
 from assistant.engines.offline import explain, lookups, statements
@@ -45,6 +46,7 @@ logger = logging.getLogger(__name__)
 ENGINE = "offline"
 _ONE_VALUE = frozenset({"rank", "aggregate", "lookup"})
 _NEEDS_ROWS = frozenset({"rank", "compare", "group_best", "aggregate", "group_agg", "pareto"})
+_TRAINING_CARBON = re.compile(r"\btr\.`?carbonFootprint\b")  # a statement reading ModelTraining carbon
 FUZZY_NOTE_BELOW = 0.8  # links scoring less are stated as assumptions
 
 
@@ -154,6 +156,7 @@ class _Run:
             if frame.intent == "decline":
                 return self.decline(frame)
             text = self.dispatch(frame) + self.in_asked_unit(frame)
+            self.note_suspect(frame)
         except _Declined:
             return self.decline(frame)
         except AssistantError as e:
@@ -307,7 +310,7 @@ class _Run:
             rows = self.execute(statements.group_best(frame, metric))
             self.note_unmeasured(frame, metric)
             return explain.group_best_text(frame, metric, rows, frame.which_group)
-        rows = self.execute(statements.rank(frame, metric))
+        rows = self.execute(statements.rank(frame, metric, has=self.has))
         self.note_unmeasured(frame, metric)
         return explain.rank_text(frame, metric, rows, frame.k)
 
@@ -326,7 +329,7 @@ class _Run:
         if metric.scope == "dataset":  # "compare A and B by dataset size": each model's dataset
             return explain.lookup_text(self.execute(lookups.lookup(frame, self.catalog, self.has)), frame)
         if models and len(models.values) >= 2:
-            rows = self.execute(statements.rank(frame, metric, k=len(models.values)))
+            rows = self.execute(statements.rank(frame, metric, k=len(models.values), has=self.has))
             self.note_unmeasured(frame, metric)
             return explain.compare_text(frame, metric, rows, models.values)
         frame.group = "architecture"
@@ -349,6 +352,14 @@ class _Run:
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             return ""
         return f" In {said}: {number(value / unit.factor)} {said}."
+
+    def note_suspect(self, frame: Frame) -> None:
+        """An answer that reads a training carbon value names every flagged one it shows, ranks or sums."""
+        main = self.main
+        if main is None or not self.has("ModelTraining", SUSPECT_PROPERTY) or not _TRAINING_CARBON.search(main.cypher):
+            return
+        metric = frame.metric if frame.metric is not None and frame.intent not in ("count", "list", "lookup") else None
+        self.caveats.extend(suspect_caveats(self.execute(statements.suspect(frame, metric), main=False)))
 
     def note_unmeasured(self, frame: Frame, metric: Metric) -> None:
         if not metric.measured:

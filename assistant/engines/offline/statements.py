@@ -55,8 +55,13 @@ def base(frame: Frame, metric: Metric | None) -> Builder:
     return builder
 
 
-def rank(frame: Frame, metric: Metric, *, k: int | None = None) -> Statement:
-    """The best ``k`` models by ``metric`` (inference: each model's best run)."""
+def rank(frame: Frame, metric: Metric, *, k: int | None = None, has: Has | None = None) -> Statement:
+    """The best ``k`` models by ``metric`` (inference: each model's best run), each model once.
+
+    A model trained on several datasets (a Hugging Face card lists them all) shows them
+    in one cell, never as one row per dataset; the architecture is joined only when the
+    graph has architectures.
+    """
     b = base(frame, metric)
     order = metric.order(frame.want)
     col = metric.column
@@ -83,10 +88,19 @@ def rank(frame: Frame, metric: Metric, *, k: int | None = None) -> Statement:
     text = (
         f"{b.match_text()}\nWITH DISTINCT m, {expr} AS value WHERE {measured_condition('value', metric)}\n"
         f"WITH m, value ORDER BY value {order}, m.name LIMIT {limit}\n"
-        "OPTIONAL MATCH (m)-[:TRAINED_ON]->(d:Dataset)\nOPTIONAL MATCH (m)-[:UTILIZES]->(a:ModelArchitecture)\n"
-        f"RETURN m.name AS model, value AS {col}, d.name AS dataset, a.type AS architecture\n"
-        f"ORDER BY {col} {order}, model"
+        "OPTIONAL MATCH (m)-[:TRAINED_ON]->(d:Dataset)\n"
+        "WITH m, value, collect(DISTINCT d.name) AS names\n"
+        "WITH m, value, CASE size(names) WHEN 0 THEN null ELSE reduce(s = head(names), x IN tail(names) | "
+        "s + ', ' + x) END AS dataset\n"
     )
+    if has is None or has("ModelArchitecture", "type"):
+        text += (
+            "OPTIONAL MATCH (m)-[:UTILIZES]->(a:ModelArchitecture)\n"
+            "WITH m, value, dataset, collect(DISTINCT a.type)[0] AS architecture\n"
+        )
+    else:
+        text += "WITH m, value, dataset, null AS architecture\n"
+    text += f"RETURN m.name AS model, value AS {col}, dataset, architecture\nORDER BY {col} {order}, model"
     return Statement(text, b.params)
 
 
@@ -101,6 +115,17 @@ def unmeasured(frame: Frame, metric: Metric) -> Statement:
     text = (
         f"{b.match_text()}\n{head} WHERE value IS NULL OR value = 0\n"
         "WITH m ORDER BY m.name\nRETURN count(m) AS not_measured, collect(m.name)[0..5] AS examples"
+    )
+    return Statement(text, b.params)
+
+
+def suspect(frame: Frame, metric: Metric | None) -> Statement:
+    """Flagged training carbon values (``carbonFootprintSuspect``) among the models asked about."""
+    b = base(frame, metric)
+    text = (
+        f"{b.match_text()}\nWITH DISTINCT m\nMATCH (s:ModelTraining)-[:TRAINS_ON]->(m)\n"
+        "WHERE s.carbonFootprintSuspect IS NOT NULL\n"
+        "RETURN m.name AS model, s.carbonFootprint AS value, s.carbonFootprintSuspect AS reason ORDER BY model"
     )
     return Statement(text, b.params)
 

@@ -1,0 +1,121 @@
+"""The offline engine over Hugging Face cards and CodeCarbon logs: never silently wrong on the new data.
+
+A carbon value flagged ``carbonFootprintSuspect`` (kilograms in the grams field) is
+named, with its reason, by every answer that shows, ranks or sums it; a model with
+several datasets is ranked once. The project's synthetic cards run on any clone;
+the real ones in ../shared/hf skip, saying why, when absent.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from assistant.answers.suspect import SUSPECT_VALUES, suspect_caveats, suspects_shown
+from assistant.config import Settings
+from assistant.engines.offline.engine import OfflineEngine
+from assistant.graph.connection import Graph
+from assistant.graph.introspect import SchemaCache
+from ingest.ingester import ingest_paths
+from tests.conftest import REPO
+
+HF_DATA = REPO / "tests" / "data" / "hf"
+SHARED_HF = Path(os.environ.get("MRM3_SHARED_DIR", REPO.parent / "shared")) / "hf"
+FLAGGED = "synthetic-mapping"  # 0.5 in the grams field, "0.5 kg CO2eq" in its text; two datasets
+
+
+def _engine(graph: Graph, settings: Settings, *paths: Path) -> OfflineEngine:
+    ingest_paths(graph, list(paths))
+    return OfflineEngine(graph, SchemaCache(graph), settings)
+
+
+@pytest.fixture
+def hf_engine(empty_graph: Graph, settings: Settings) -> OfflineEngine:
+    return _engine(empty_graph, settings, HF_DATA / "cards")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which model has the lowest carbon footprint?",
+        "Which model has the highest carbon footprint?",
+        "List the models with a carbon footprint under 100 g",
+        "What is the average carbon footprint?",
+        "Which model has the lowest carbon footprint on example/synthetic-answers?",
+        f"What is the carbon footprint of {FLAGGED}?",
+    ],
+    ids=[
+        "a ranking that puts the flagged value first names it",
+        "a descending ranking that may miss the flagged value names it",
+        "a threshold list that includes it names it",
+        "an average that sums it names it",
+        "a ranking on one of its datasets names it",
+        "a lookup of its value names it",
+    ],
+)
+def test_every_answer_using_a_flagged_carbon_value_names_the_model_and_the_reason(
+    hf_engine: OfflineEngine, question: str
+) -> None:
+    answer = hf_engine.answer(question)
+    assert answer.answered, answer.text
+    flagged = [c for c in answer.caveats if c.startswith(f"{FLAGGED}'s training carbon footprint")]
+    assert len(flagged) == 1, answer.caveats
+    assert "suspected kilograms given as grams" in flagged[0] and "0.5 kg" in flagged[0]
+    assert flagged[0] in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How many models are there?", "What is the carbon footprint of synthetic-scalar?"],
+    ids=["a count reads no carbon", "a lookup of another model does not show the flagged one"],
+)
+def test_answers_that_do_not_use_the_flagged_value_carry_no_flag(hf_engine: OfflineEngine, question: str) -> None:
+    answer = hf_engine.answer(question)
+    assert not [c for c in answer.caveats if "flagged" in c], answer.caveats
+
+
+def test_a_ranking_lists_a_model_with_several_datasets_once_with_all_of_them(hf_engine: OfflineEngine) -> None:
+    answer = hf_engine.answer("Rank the models by carbon footprint")
+    names = Counter(r["model"] for r in answer.rows)
+    assert names and max(names.values()) == 1, answer.rows
+    row = next(r for r in answer.rows if r["model"] == FLAGGED)
+    assert set(row["dataset"].split(", ")) == {"example/synthetic-questions", "example/synthetic-answers"}
+    assert answer.text.count(f"{FLAGGED} ") + answer.text.count(f"{FLAGGED}:") <= 2  # the ranking and the caveat
+
+
+def test_a_graph_without_architectures_still_ranks(hf_engine: OfflineEngine) -> None:
+    answer = hf_engine.answer("Which model has the lowest carbon footprint?")
+    assert answer.answered and answer.rows[0]["model"] == FLAGGED
+    assert answer.rows[0]["architecture"] is None
+
+
+def test_row_facts_name_only_the_flagged_models_a_result_shows() -> None:
+    suspects = [{"model": FLAGGED, "value": 0.5, "reason": "suspected kilograms given as grams: text says kg"}]
+    shown = suspects_shown([{"name": FLAGGED, "emissions_g": 0.5}], suspects)
+    assert shown == suspects
+    assert suspects_shown([{"name": "other", "emissions_g": 3}], suspects) == []
+    assert suspects_shown([{"name": FLAGGED, "license": "mit"}], suspects) == []  # no carbon shown
+    [fact] = suspect_caveats(shown)
+    assert fact.startswith(f"{FLAGGED}'s training carbon footprint (0.5 g CO2) is flagged: suspected kilograms")
+
+
+@pytest.mark.skipif(
+    not (SHARED_HF / "cards").is_dir(),
+    reason=f"the real HF cards are not at {SHARED_HF} (third-party files kept outside the repository; "
+    "set MRM3_SHARED_DIR to the folder holding hf/)",
+)
+def test_on_the_real_cards_a_carbon_ranking_names_every_flagged_model_and_lists_each_model_once(
+    empty_graph: Graph, settings: Settings
+) -> None:
+    engine = _engine(empty_graph, settings, SHARED_HF / "cards")
+    flagged = [r["model"] for r in empty_graph.read(SUSPECT_VALUES, {})]
+    assert flagged, "the real cards hold kilograms in the grams field (older versions)"
+    for question in ("Which model has the lowest carbon footprint?", "Rank the models by carbon footprint"):
+        answer = engine.answer(question)
+        assert answer.answered, answer.text
+        assert all(name in answer.text for name in flagged), (question, flagged)
+        names = Counter(r["model"] for r in answer.rows)
+        assert max(names.values()) == 1, [n for n, c in names.items() if c > 1]
