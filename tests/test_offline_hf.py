@@ -17,10 +17,15 @@ import pytest
 from assistant.answers.suspect import SUSPECT_VALUES, suspect_caveats, suspects_shown
 from assistant.config import Settings
 from assistant.engines.offline.engine import OfflineEngine
+from assistant.engines.router import Assistant
 from assistant.graph.connection import Graph
 from assistant.graph.introspect import SchemaCache
 from ingest.ingester import ingest_paths
 from tests.conftest import REPO
+from tests.fake_llm import FakeLLM
+
+# fake_llm, llm_settings
+pytest_plugins = ("tests.llm_fixtures",)
 
 HF_DATA = REPO / "tests" / "data" / "hf"
 SHARED_HF = Path(os.environ.get("MRM3_SHARED_DIR", REPO.parent / "shared")) / "hf"
@@ -100,6 +105,31 @@ def test_row_facts_name_only_the_flagged_models_a_result_shows() -> None:
     assert suspects_shown([{"name": FLAGGED, "license": "mit"}], suspects) == []  # no carbon shown
     [fact] = suspect_caveats(shown)
     assert fact.startswith(f"{FLAGGED}'s training carbon footprint (0.5 g CO2) is flagged: suspected kilograms")
+
+
+@pytest.mark.parametrize(
+    ("cypher", "flagged"),
+    [
+        (
+            "MATCH (t:ModelTraining)-[:TRAINS_ON]->(m:Model) WHERE t.carbonFootprint > 0 "
+            "RETURN m.name AS model, t.carbonFootprint AS carbon_g ORDER BY carbon_g LIMIT 3",
+            True,
+        ),
+        ("MATCH (t:ModelTraining) WHERE t.carbonFootprint > 0 RETURN avg(t.carbonFootprint) AS avg_carbon_g", True),
+        ("MATCH (m:Model) WHERE m.name = 'synthetic-scalar' RETURN m.name AS model, m.license AS license", False),
+    ],
+    ids=["an LLM ranking that shows it", "an LLM average that may sum it", "an LLM lookup without carbon"],
+)
+def test_the_llm_path_names_a_flagged_value_its_rows_show_and_tells_the_model(
+    empty_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM, cypher: str, flagged: bool
+) -> None:
+    ingest_paths(empty_graph, [HF_DATA / "cards"])
+    fake_llm.enqueue(cypher, "Here is the answer.")
+    answer = Assistant(llm_settings, empty_graph).ask("a question about carbon", engine="llm")
+    named = [c for c in answer.caveats if c.startswith(f"{FLAGGED}'s training carbon footprint")]
+    assert bool(named) == flagged, answer.caveats
+    if flagged:
+        assert named[0] in fake_llm.prompts()[-1]  # the answer step is told it, as a fact to mention
 
 
 @pytest.mark.skipif(

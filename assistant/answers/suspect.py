@@ -59,3 +59,17 @@ def suspects_shown(rows: Sequence[Mapping[str, Any]], suspects: Sequence[Mapping
         return []
     named = {str(v) for r in rows for v in r.values() if isinstance(v, str)}
     return [dict(s) for s in suspects if str(s.get("model")) in named]
+
+
+def suspects_for(rows: Sequence[Mapping[str, Any]], cypher: str, suspects: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Caveats for an answer from any statement (the LLM path): the flagged values its rows show.
+
+    A statement that reads ``carbonFootprint`` and returns no names (an average, a sum)
+    may include every flagged value, so all are named.
+    """
+    if not suspects or "carbonfootprint" not in cypher.lower():
+        return []
+    shown = suspects_shown(rows, suspects)
+    if not shown and rows and not any(isinstance(v, str) for r in rows for v in r.values()):
+        shown = [dict(s) for s in suspects]
+    return suspect_caveats(shown)

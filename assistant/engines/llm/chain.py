@@ -39,6 +39,7 @@ from langchain_neo4j.graphs.graph_store import GraphStore
 from assistant.answers.answer import Answer
 from assistant.answers.pareto import front_fact, trade_off
 from assistant.answers.row_facts import measurement_caveats, refuses_to_answer, summarize_rows
+from assistant.answers.suspect import SUSPECT_PROPERTY, SUSPECT_VALUES, suspects_for
 from assistant.config import Settings
 from assistant.cypher.execution import Execution, run_guarded
 from assistant.engines.llm.client import build_llm, call_llm, load_prompt, read_prompt
@@ -293,6 +294,8 @@ class CypherQA:
     ) -> Answer:
         rows = execution.rows
         facts = measurement_caveats(rows, order=sort_order(execution.cypher))
+        if self.schema_cache.get().has_property("ModelTraining", SUSPECT_PROPERTY):
+            facts += suspects_for(rows, execution.cypher, self.graph.read(SUSPECT_VALUES, {}))
         if execution.truncated:
             facts.append(f"Only the first {len(rows)} rows are shown; there may be more.")
         # "LIMIT added" is routine; arrow corrections and lowered limits are worth knowing.
