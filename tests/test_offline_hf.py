@@ -9,10 +9,12 @@ the real ones in ../shared/hf skip, saying why, when absent.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from assistant.answers.suspect import SUSPECT_VALUES, suspect_caveats, suspects_shown
 from assistant.config import Settings
@@ -149,3 +151,64 @@ def test_on_the_real_cards_a_carbon_ranking_names_every_flagged_model_and_lists_
         assert all(name in answer.text for name in flagged), (question, flagged)
         names = Counter(r["model"] for r in answer.rows)
         assert max(names.values()) == 1, [n for n, c in names.items() if c > 1]
+
+
+@pytest.mark.parametrize(
+    ("question", "models"),
+    [
+        ("Which models are fine-tuned from example/synthetic-base?", ["synthetic-mapping", "synthetic-scalar"]),
+        ("Which models were fine-tuned from example/synthetic-other-base?", ["synthetic-mapping"]),
+        ("List the fine-tuned models", ["synthetic-mapping", "synthetic-scalar"]),
+        ("Which models were fine-tuned from synthetic-scalar?", []),
+    ],
+    ids=[
+        "a named base lists its fine-tunes",
+        "a second base of a card lists it",
+        "fine-tuned alone means any base",
+        "a model that is no base has no fine-tunes (never the model itself)",
+    ],
+)
+def test_models_fine_tuned_from_a_base_model(hf_engine: OfflineEngine, question: str, models: list[str]) -> None:
+    answer = hf_engine.answer(question)
+    assert "FINE_TUNED_FROM" in (answer.cypher or ""), answer.text
+    assert sorted(r["model"] for r in answer.rows) == models, answer.text
+    assert "fine-tuned from" in answer.interpretation
+    assert "optimizer" not in answer.interpretation  # "tuned" is no optimizer here
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("Which models are fine-tuned from bert-base-uncased?", "bert-base-uncased"),
+        ("How many models were fine-tuned from Llama 3?", "Llama 3"),
+    ],
+    ids=["a hub id the graph lacks", "a name with a number the graph lacks"],
+)
+def test_an_absent_base_model_declines_as_absent(hf_engine: OfflineEngine, question: str, absent: str) -> None:
+    answer = hf_engine.answer(question)
+    assert not answer.answered and not answer.rows
+    assert f"'{absent}' is not in the graph" in answer.text, answer.text
+
+
+@pytest.mark.skipif(
+    not (SHARED_HF / "cards").is_dir(),
+    reason=f"the real HF cards are not at {SHARED_HF} (third-party files kept outside the repository)",
+)
+def test_on_the_real_cards_the_fine_tunes_of_the_commonest_base_are_listed(
+    empty_graph: Graph, settings: Settings
+) -> None:
+    bases: dict[str, set[str]] = {}
+    for path in sorted((SHARED_HF / "cards").glob("*.md")):
+        match = re.match(r"^---\s*\n(.*?)\n---", path.read_text(encoding="utf-8"), re.DOTALL)
+        try:
+            data = yaml.safe_load(match.group(1)) if match else None
+        except yaml.YAMLError:
+            continue
+        named = data.get("base_model") if isinstance(data, dict) else None
+        for base in [named] if isinstance(named, str) else named or []:
+            bases.setdefault(str(base), set()).add(path.stem)
+    assert bases, "the real cards name base models"
+    base, models = max(bases.items(), key=lambda item: (len(item[1]), item[0]))
+    engine = _engine(empty_graph, settings, SHARED_HF / "cards")
+    answer = engine.answer(f"Which models are fine-tuned from {base}?")
+    assert {r["model"] for r in answer.rows} == models, (base, answer.text)

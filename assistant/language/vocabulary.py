@@ -119,6 +119,8 @@ class Vocabulary:
     """Words that ask for a trade-off between two metrics (the Pareto front)."""
     per_sample_cues: tuple[str, ...] = ()
     """Words that ask for inference energy or carbon per sample rather than per inference."""
+    lineage_cues: tuple[str, ...] = ()
+    """Words that ask for a model's base model ("fine-tuned from X": ``FINE_TUNED_FROM``)."""
     question_starters: frozenset[str] = frozenset()
 
     @property
@@ -255,6 +257,7 @@ def parse_vocabulary(data: Any, path: Path = DEFAULT_PATH) -> Vocabulary:
         tradeoff_cues=_phrases(spec.tradeoff_cues),
         hyperparameter_words={phrase_key(k): v for k, v in spec.hyperparameter_words.items()},
         per_sample_cues=_phrases(spec.per_sample_cues),
+        lineage_cues=_phrases(spec.lineage_cues),
         question_starters=frozenset(w.lower() for w in spec.question_starters),
     )
 

@@ -70,4 +70,5 @@ class VocabularyFile(DataModel):
     tradeoff_cues: list[Text] = []
     hyperparameter_words: dict[Text, Text] = {}
     per_sample_cues: list[Text] = []
+    lineage_cues: list[Text] = []
     question_starters: list[Text] = []

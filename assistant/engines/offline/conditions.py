@@ -31,6 +31,7 @@ FILTER_KINDS = {
     ("Parameters", "optimizer"): "optimizer",
     ("Model", "author"): "author",
     ("Model", "name"): "model",
+    ("BaseModel", "name"): "base_model",
 }
 _PREPOSITIONS = ("on", "for", "with", "using", "from", "by", "of", "about", "trained on", "in", "at")
 _SKIP_AFTER_PREPOSITION = {"the", "a", "an", "my", "this", "that", "these", "those", "our", "their", "its"}
@@ -221,7 +222,7 @@ def known_words(vocab: Vocabulary, catalog: MetricCatalog) -> frozenset[str]:
     groups: list[tuple[str, ...]] = [
         *vocab.intents.values(), *vocab.aggregates.values(), *vocab.group_nouns.values(),
         *vocab.lookup_fields.values(), vocab.group_markers, vocab.inference_cues, vocab.training_cues,
-        vocab.tradeoff_cues, vocab.per_sample_cues,
+        vocab.tradeoff_cues, vocab.per_sample_cues, vocab.lineage_cues,
         vocab.write_words, tuple(u.lower() for u in vocab.units), tuple(vocab.count_units),
     ]  # fmt: skip
     for phrases in groups:

@@ -7,7 +7,7 @@ backticked where they come from the graph. Statements anchor on indexed keys
 
 Variables: ``m`` Model, ``ds`` Dataset, ``ar`` ModelArchitecture, ``sv``
 Service, ``pt`` ProblemType, ``tr`` ModelTraining, ``pa`` Parameters, ``hp``
-Hyperparameters, ``td`` training Device, ``inf`` ModelInference, ``dv`` its Device.
+Hyperparameters, ``td`` training Device, ``inf`` ModelInference, ``dv`` its Device, ``bm`` BaseModel.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ _JOINS = {
     "td": "MATCH (tr)-[:RUNS_ON]->(td:Device)",
     "inf": "MATCH (inf:ModelInference)-[:INFERENCE_ON]->(m)",
     "dv": "MATCH (inf)-[:RUNS_ON]->(dv:Device)",
+    "bm": "MATCH (m)-[:FINE_TUNED_FROM]->(bm:BaseModel)",
 }
 _NEEDS = {"pa": ("tr",), "hp": ("tr",), "td": ("tr",), "dv": ("inf",)}
 _FILTER_VARS = {
@@ -42,6 +43,7 @@ _FILTER_VARS = {
     "problem_type": ("pt", "name"),
     "split": ("pa", "splitType"),
     "optimizer": ("pa", "optimizer"),
+    "base_model": ("bm", "name"),
 }
 _SCOPE_VARS = {
     "training": "tr",
@@ -152,6 +154,8 @@ class Builder:
             var, prop = _FILTER_VARS[flt.kind]
             self.need(var)
             self.where.append(self._in(f"{var}.{q(prop)}", flt.kind, flt))
+        elif flt.kind == "fine_tuned":  # "the fine-tuned models": any base model
+            self.need("bm")
         elif flt.kind == "author":
             self.where.append(self._in("m.author", "author", flt))
         elif flt.kind.startswith("hyper:"):

@@ -228,9 +228,10 @@ class _Run:
         for fragment in frame.model_fragments:
             rows = self.execute(statements.find_models(fragment), main=False)
             found.extend(r["model"] for r in rows if r["model"] not in found)
-        if not found:
-            frame.intent, frame.decline_reason = "decline", "models"
+        if not found:  # after "fine-tuned from" the name is a base model's: the graph lacks it
+            frame.intent, frame.decline_reason = "decline", "absent" if frame.filter("fine_tuned") else "models"
             frame.closest = self.closest(frame.model_fragments)
+            frame.absent = list(frame.model_fragments)
             return
         existing = frame.filter("model")
         if existing:
@@ -373,7 +374,7 @@ class _Run:
 _NAMED = (
     ("Dataset", "name", "dataset"), ("ModelArchitecture", "type", "architecture"), ("Device", "processor", "device"),
     ("Device", "gpuModel", "GPU"), ("Model", "name", "model"), ("Service", "name", "service"),
-    ("ProblemType", "name", "problem type"), ("Model", "author", "author"),
+    ("ProblemType", "name", "problem type"), ("Model", "author", "author"), ("BaseModel", "name", "base model"),
 )  # fmt: skip
 
 

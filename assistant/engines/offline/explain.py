@@ -54,6 +54,10 @@ def scope_text(frame: Frame) -> str:
             parts.append(f"{role} {values}")
         elif flt.kind == "model" and not flt.negated:
             continue
+        elif flt.kind == "fine_tuned":
+            parts.append("fine-tuned from a base model")
+        elif flt.kind == "base_model":
+            parts.append(f"fine-tuned from {values}")
         else:
             parts.append(f"{flt.kind.split(':')[-1].replace('_', ' ')} {values}")
     for dates in frame.dates:

@@ -36,6 +36,10 @@ def _filter_text(flt: Filter) -> str:
         text = f"{role} device {values}"
     elif kind == "model":
         text = f"named {values}"
+    elif kind == "base_model":
+        text = f"fine-tuned from {values}"
+    elif kind == "fine_tuned":
+        text = "fine-tuned from a base model"
     elif kind.startswith("hyper:"):
         text = f"with hyperparameter {flt.property} = {values}"
     else:

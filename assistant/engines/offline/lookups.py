@@ -104,6 +104,8 @@ def lookup(frame: Frame, catalog: MetricCatalog, has: Has) -> Statement:
         elif name in _FIELDS:
             variables, props = _FIELDS[name]
             present = [(label, prop, col) for label, prop, col in props if has(label, prop)]
+            if not present:  # a Hugging Face catalog has no Parameters: joining them would name a missing label
+                continue
             for var in variables:
                 join(var)
             columns += [f"{_var_of(label, variables)}.{q(prop)} AS {col}" for label, prop, col in present]

@@ -28,6 +28,7 @@ from assistant.engines.offline.conditions import (
     unknown_terms,
 )
 from assistant.engines.offline.coverage import name_like_terms, unplaced_numbers
+from assistant.engines.offline.lineage import lineage_filters, without_lineage_cues
 from assistant.engines.offline.link_rules import placed_partial_links, swallows_number
 from assistant.engines.offline.metrics import MetricCatalog
 from assistant.engines.offline.objectives import bind_adjectives, choose_metric, tradeoff
@@ -109,7 +110,7 @@ def understand(
         hyper = [f for f in hyper if f.property != "batch_size"]
     else:
         runs = []
-    frame.filters = filters_from_links(question, links, vocab) + hyper
+    frame.filters = lineage_filters(question, filters_from_links(question, links, vocab) + hyper, texts, vocab)
     training_cue = bool(_has(vocab.training_cues, texts))
     mentions = metric_mentions(qwords, catalog, vocab, link_spans + hyper_spans + [d.span for d in frame.dates])
     mentions = [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in ids)]  # inside a model name
@@ -201,7 +202,9 @@ def understand(
     mention_spans = [(m.start, m.end) for m in mentions]
     masked = ["" if overlaps((w.start, w.end), mention_spans) else w.text for w in qwords]
     conditions = [t.span for t in frame.thresholds] + [d.span for d in frame.dates] + hyper_spans
-    field_texts = ["" if overlaps((w.start, w.end), conditions) else w.text for w in qwords]
+    field_texts = without_lineage_cues(
+        ["" if overlaps((w.start, w.end), conditions) else w.text for w in qwords], vocab
+    )
     _choose_intent(frame, texts, masked, field_texts, vocab, which_group, mentions)
     if frame.intent == "lookup" and frame.metric is not None:
         for mention in usable:

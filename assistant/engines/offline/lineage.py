@@ -1,0 +1,54 @@
+"""Lineage questions: "models fine-tuned from X" (Hugging Face ``base_model``: ``FINE_TUNED_FROM`` -> BaseModel).
+
+A base model that is also a card in the graph links as a Model; after a lineage
+cue it means the base, never the model itself. Without a named base the cue
+keeps the models that have one. A base the graph lacks is a name-like term in
+the "from X" slot, so the engine declines it as absent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from assistant.engines.offline.conditions import Filter
+from assistant.language.vocabulary import Vocabulary, find_phrases
+
+_CUE_BEFORE = r"\b(?:fine[\s-]*tun(?:ed|es?|ing)|finetun(?:ed|es?)|derived)\s+(?:from|of|on)\s+(?:the\s+)?"
+
+
+def lineage_filters(question: str, filters: list[Filter], texts: list[str], vocab: Vocabulary) -> list[Filter]:
+    """``filters`` read for a lineage question: the model named after the cue is the base model.
+
+    Args:
+        question: The question.
+        filters: Its filters from the entity links.
+        texts: Its words (lower case).
+        vocab: The vocabulary (``lineage_cues``).
+
+    Returns:
+        The filters, with a ``base_model`` filter for the named base, or a ``fine_tuned``
+        filter (any base) when none is named; unchanged without a lineage cue.
+    """
+    if not find_phrases(texts, vocab.lineage_cues):
+        return filters
+    out = []
+    for flt in filters:
+        if flt.kind == "model" and not flt.negated and flt.mention and _after_cue(question, flt.mention):
+            flt = replace(flt, kind="base_model", label="BaseModel", property="name")
+        out.append(flt)
+    if not any(f.kind == "base_model" for f in out):
+        out.append(Filter("fine_tuned", "BaseModel", "name", [], "fine-tuned"))
+    return out
+
+
+def _after_cue(question: str, mention: str) -> bool:
+    return re.search(_CUE_BEFORE + re.escape(mention), question, re.I) is not None
+
+
+def without_lineage_cues(texts: list[str], vocab: Vocabulary) -> list[str]:
+    """``texts`` with the lineage cues blanked: "fine-tuned" asks for a base model, not the optimizer ("tuned")."""
+    out = list(texts)
+    for start, end, _ in find_phrases(texts, vocab.lineage_cues):
+        out[start:end] = [""] * (end - start)
+    return out
