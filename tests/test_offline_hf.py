@@ -212,3 +212,55 @@ def test_on_the_real_cards_the_fine_tunes_of_the_commonest_base_are_listed(
     engine = _engine(empty_graph, settings, SHARED_HF / "cards")
     answer = engine.answer(f"Which models are fine-tuned from {base}?")
     assert {r["model"] for r in answer.rows} == models, (base, answer.text)
+
+
+@pytest.fixture
+def logs_engine(empty_graph: Graph, settings: Settings) -> OfflineEngine:
+    return _engine(empty_graph, settings, HF_DATA / "cards", HF_DATA / "codecarbon")
+
+
+@pytest.mark.parametrize(
+    ("question", "source"),
+    [
+        (
+            "What is the carbon footprint of synthetic-v1?",
+            "Source: synthetic-v1: carbon 2 g CO2 (0.002 kg CO2eq in synthetic-v1-emissions.csv, emissions (row 1)), "
+            "converted x1,000",
+        ),
+        (
+            "How much energy did synthetic-v1 use?",
+            "Source: synthetic-v1: energy 18,000 J (18.0 kJ) (0.005 kWh in synthetic-v1-emissions.csv, "
+            "energy_consumed (row 1)), converted x3,600,000",
+        ),
+        (
+            "What is the carbon footprint of synthetic-a?",
+            "Source: synthetic-a: carbon 750 g CO2 (the sum of 2 CodeCarbon runs in synthetic-v2-emissions.csv: "
+            "0.5 kg CO2eq in emissions (row 1), 0.25 kg CO2eq in emissions (row 2)), converted x1,000",
+        ),
+        (
+            "What is the carbon footprint of synthetic-scalar?",
+            "Source: synthetic-scalar: carbon 12.5 g CO2 (12.5 g CO2eq in synthetic-scalar.md, co2_eq_emissions)",
+        ),
+        (
+            "What is the carbon footprint of synthetic-odd?",
+            "Source: synthetic-odd: carbon 1.2 g CO2 (1.2g CO2 in synthetic-odd.md, co2_eq_emissions.emissions)",
+        ),
+    ],
+    ids=[
+        "kilograms from a log say they were converted",
+        "kWh from a log say they were converted",
+        "a sum of runs names each run",
+        "grams from a card say the card and field",
+        "a string with its unit is shown as published",
+    ],
+)
+def test_a_shown_value_says_where_it_came_from(logs_engine: OfflineEngine, question: str, source: str) -> None:
+    answer = logs_engine.answer(question)
+    assert answer.answered, answer.text
+    assert source in answer.text.splitlines(), answer.text
+
+
+def test_a_ranking_gives_the_source_of_each_shown_value(logs_engine: OfflineEngine) -> None:
+    answer = logs_engine.answer("Which model has the highest carbon footprint?")
+    sources = [line for line in answer.text.splitlines() if line.startswith("Source: ")]
+    assert [s.split(":")[1].strip() for s in sources] == [r["model"] for r in answer.rows][:5]

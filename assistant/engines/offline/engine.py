@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from assistant.answers.answer import Answer
+from assistant.answers.provenance import sources_text
 from assistant.answers.suspect import SUSPECT_PROPERTY, suspect_caveats
 from assistant.config import Settings
 from assistant.cypher.execution import Execution, run_guarded
@@ -157,6 +158,8 @@ class _Run:
                 return self.decline(frame)
             text = self.dispatch(frame) + self.in_asked_unit(frame)
             self.note_suspect(frame)
+            if self.main is not None and self.has("Provenance", "property"):  # where each shown value came from
+                text += sources_text(self.main.rows, lambda c, p: self.execute(Statement(c, p), main=False))
         except _Declined:
             return self.decline(frame)
         except AssistantError as e:
