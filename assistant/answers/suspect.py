@@ -37,8 +37,8 @@ def suspect_caveats(suspects: Sequence[Mapping[str, Any]]) -> list[str]:
         shown = with_unit(value, "g CO2") if is_number(value) else "its value"
         facts.append(
             f"{row.get('model')}'s training carbon footprint ({shown}) is flagged: {row.get('reason')}. "
-            "It is stored as published; if it is kilograms it is 1000x larger, and any ranking or total "
-            "that uses it is wrong by that much."
+            "It is stored as published; if it is kilograms it is 1000x larger, and any ranking, threshold or "
+            "total that uses it is wrong by that much."
         )
     if len(suspects) > MAX_NAMED:
         more = ", ".join(str(r.get("model")) for r in suspects[MAX_NAMED:])

@@ -8,6 +8,7 @@ Rankings by a measured quantity (carbon, energy) keep measured values only;
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from assistant.engines.offline.cypher_builder import Builder, Statement, measured_condition, q
@@ -120,8 +121,13 @@ def unmeasured(frame: Frame, metric: Metric) -> Statement:
 
 
 def suspect(frame: Frame, metric: Metric | None) -> Statement:
-    """Flagged training carbon values (``carbonFootprintSuspect``) among the models asked about."""
-    b = base(frame, metric)
+    """Flagged training carbon values (``carbonFootprintSuspect``) among the models asked about.
+
+    A condition on the training carbon itself is left out: "over 100 g" must name a flagged
+    0.5 g, which may really be 500 g.
+    """
+    kept = [t for t in frame.thresholds if not (t.metric.key == "carbon" and t.metric.scope == "training")]
+    b = base(replace(frame, thresholds=kept), metric)
     text = (
         f"{b.match_text()}\nWITH DISTINCT m\nMATCH (s:ModelTraining)-[:TRAINS_ON]->(m)\n"
         "WHERE s.carbonFootprintSuspect IS NOT NULL\n"
