@@ -266,3 +266,9 @@ def test_a_ranking_gives_the_source_of_each_shown_value(logs_engine: OfflineEngi
     answer = logs_engine.answer("Which model has the highest carbon footprint?")
     sources = [line for line in answer.text.splitlines() if line.startswith("Source: ")]
     assert [s.split(":")[1].strip() for s in sources] == [r["model"] for r in answer.rows][:5]
+
+
+def test_a_graph_without_base_models_declines_fine_tuned_questions(mrm3_graph: Graph, settings: Settings) -> None:
+    answer = OfflineEngine(mrm3_graph, SchemaCache(mrm3_graph), settings).answer("List the fine-tuned models")
+    assert not answer.answered and not answer.rows
+    assert "it has no 'base model' values" in answer.text, answer.text

@@ -278,6 +278,9 @@ class _Run:
         if not self.has("Device", "gpuModel") and "gpu_model" in (frame.count_target[:-1], frame.group):
             frame.decline_reason, frame.missing_metric = "metric", "GPU model"
             raise _Declined
+        if not self.has("BaseModel", "name") and (frame.filter("fine_tuned") or frame.filter("base_model")):
+            frame.decline_reason, frame.missing_metric = "metric", "base model"  # no Hugging Face base_model
+            raise _Declined
         if intent == "count":
             return explain.count_text(frame, self.execute(statements.count(frame)))
         if intent == "list":
