@@ -272,3 +272,20 @@ def test_a_graph_without_base_models_declines_fine_tuned_questions(mrm3_graph: G
     answer = OfflineEngine(mrm3_graph, SchemaCache(mrm3_graph), settings).answer("List the fine-tuned models")
     assert not answer.answered and not answer.rows
     assert "it has no 'base model' values" in answer.text, answer.text
+
+
+def test_the_llm_path_gives_the_source_of_a_converted_value_its_rows_show(
+    empty_graph: Graph, llm_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    ingest_paths(empty_graph, [HF_DATA / "cards", HF_DATA / "codecarbon"])
+    fake_llm.enqueue(
+        "MATCH (t:ModelTraining)-[:TRAINS_ON]->(m:Model {name: 'synthetic-v1'}) "
+        "RETURN m.name AS model, t.carbonFootprint AS training_carbon_g",
+        "synthetic-v1 emitted 2 g CO2.",
+    )
+    answer = Assistant(llm_settings, empty_graph).ask("carbon of synthetic-v1?", engine="llm")
+    assert answer.text.splitlines() == [
+        "synthetic-v1 emitted 2 g CO2.",
+        "Source: synthetic-v1: carbon 2 g CO2 (0.002 kg CO2eq in synthetic-v1-emissions.csv, emissions (row 1)), "
+        "converted x1,000",
+    ]

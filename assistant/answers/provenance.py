@@ -48,13 +48,19 @@ def sources_text(rows: Sequence[Mapping[str, Any]], read: Read) -> str:
     Returns:
         Lines starting with a newline, or ``""`` when nothing shown has a provenance.
     """
-    columns = [c for c in SHOWN_PROPERTIES if any(c in row for row in rows)]
+    # "carbon_g", or an LLM's "training_carbon_g"; an inference value has no training provenance.
+    columns = {
+        c: key
+        for c in dict.fromkeys(c for row in rows for c in row)
+        for key in SHOWN_PROPERTIES
+        if (c == key or c.endswith(f"_{key}")) and "inference" not in c
+    }
     shown = [r for r in rows if isinstance(r.get("model"), str)][:MAX_MODELS]
     if not columns or not shown:
         return ""
     found = read(
         PROVENANCE_OF,
-        {"models": [r["model"] for r in shown], "properties": [SHOWN_PROPERTIES[c] for c in columns]},
+        {"models": [r["model"] for r in shown], "properties": [SHOWN_PROPERTIES[k] for k in columns.values()]},
     )
     lines = []
     for row in shown:
@@ -62,8 +68,9 @@ def sources_text(rows: Sequence[Mapping[str, Any]], read: Read) -> str:
             value = row.get(column)
             if value is None:
                 continue
-            records = [p for p in found if p["model"] == row["model"] and p["property"] == SHOWN_PROPERTIES[column]]
-            line = source_line(str(row["model"]), column, value, records)
+            prop = SHOWN_PROPERTIES[columns[column]]
+            records = [p for p in found if p["model"] == row["model"] and p["property"] == prop]
+            line = source_line(str(row["model"]), columns[column], value, records)
             if line:
                 lines.append(line)
     return "".join(f"\nSource: {line}" for line in lines)

@@ -38,6 +38,7 @@ from langchain_neo4j.graphs.graph_store import GraphStore
 
 from assistant.answers.answer import Answer
 from assistant.answers.pareto import front_fact, trade_off
+from assistant.answers.provenance import sources_text
 from assistant.answers.row_facts import measurement_caveats, refuses_to_answer, summarize_rows
 from assistant.answers.suspect import SUSPECT_PROPERTY, SUSPECT_VALUES, suspects_for
 from assistant.config import Settings
@@ -320,6 +321,8 @@ class CypherQA:
             caveats.append(f"The LLM could not write the explanation ({e}); this summary is built from the rows.")
         if not text or (rows and refuses_to_answer(text)):
             text = summarize_rows(rows, told)
+        if self.schema_cache.get().has_property("Provenance", "property"):  # where each shown value came from
+            text += sources_text(rows, self.graph.read)
         return Answer(
             question=asked,
             engine=ENGINE,
