@@ -214,6 +214,16 @@ def test_on_the_real_cards_the_fine_tunes_of_the_commonest_base_are_listed(
     engine = _engine(empty_graph, settings, SHARED_HF / "cards")
     answer = engine.answer(f"Which models are fine-tuned from {base}?")
     assert {r["model"] for r in answer.rows} == models, (base, answer.text)
+    # The Hub id without its organisation ("roberta-base" for FacebookAI/roberta-base) names the same base.
+    for full in sorted(b for b in bases if "/" in b)[:3]:
+        short = full.split("/", 1)[1]
+        expected = set().union(*(m for b, m in bases.items() if b.lower().split("/")[-1] == short.lower()))
+        answer = engine.answer(f"Which models are fine-tuned from {short}?")
+        assert {r["model"] for r in answer.rows} == expected, (short, answer.text)
+        assert "Provenance" not in answer.text  # a card's file name is no filter
+    if not any(b.lower().split("/")[-1] == "bert-base-uncased" for b in bases):  # only models are named so
+        answer = engine.answer("Which models are fine-tuned from bert-base-uncased?")
+        assert not answer.answered and "'bert-base-uncased' is not in the graph" in answer.text, answer.text
 
 
 @pytest.fixture

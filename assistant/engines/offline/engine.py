@@ -27,6 +27,7 @@ from assistant.answers.suspect import SUSPECT_PROPERTY, suspect_caveats
 from assistant.config import Settings
 from assistant.cypher.execution import Execution, run_guarded
 from assistant.engines.offline import explain, lookups, statements
+from assistant.engines.offline.closest import closest_values
 from assistant.engines.offline.coverage import fixed_condition_words, joined_words
 from assistant.engines.offline.cypher_builder import Statement
 from assistant.engines.offline.follow_up import standalone_follow_up
@@ -225,6 +226,8 @@ class _Run:
 
     def _resolve_models(self, frame: Frame) -> None:
         """Model names too many to link by value are looked up by a parameterized CONTAINS."""
+        if frame.intent != "decline" and frame.filter("fine_tuned") and self.has("BaseModel", "name"):
+            return self._resolve_base_models(frame)  # "fine-tuned from bert-base-uncased"
         if not frame.model_fragments or frame.intent == "decline":
             return
         found: list[str] = []
@@ -242,6 +245,19 @@ class _Run:
         else:
             frame.filters.append(Filter("model", "Model", "name", found, ", ".join(frame.model_fragments)))
         frame.unknown_terms = []
+
+    def _resolve_base_models(self, frame: Frame) -> None:
+        """A name after "fine-tuned from" is a base model's, looked up as written (case aside), or absent."""
+        terms = frame.model_fragments + frame.absent + [f.mention for f in frame.filters if f.kind == "fine_tuned"]
+        terms = [t for t in dict.fromkeys(terms) if t]
+        found = {t: [r["base"] for r in self.execute(statements.find_base(t), main=False)] for t in terms}
+        frame.absent = [t for t in terms if not found[t]]
+        if not terms or frame.absent:  # declined as absent by _account_for_everything
+            return
+        frame.filters = [f for f in frame.filters if f.kind != "fine_tuned"]
+        names = [name for t in terms for name in found[t]]
+        frame.filters.append(Filter("base_model", "BaseModel", "name", names, ", ".join(terms)))
+        frame.unknown_terms, frame.model_fragments = [], []
 
     def _resolve_devices(self, frame: Frame) -> None:
         """A device named without "trained on" / "run on": its training role when it trained models and the
@@ -375,26 +391,6 @@ class _Run:
         caveat = explain.unmeasured_text(metric, rows[0] if rows else None)
         if caveat:
             self.caveats.append(caveat)
-
-
-_NAMED = (
-    ("Dataset", "name", "dataset"), ("ModelArchitecture", "type", "architecture"), ("Device", "processor", "device"),
-    ("Device", "gpuModel", "GPU"), ("Model", "name", "model"), ("Service", "name", "service"),
-    ("ProblemType", "name", "problem type"), ("Model", "author", "author"), ("BaseModel", "name", "base model"),
-)  # fmt: skip
-
-
-def closest_values(schema: GraphSchema, term: str, limit: int = 3) -> list[str]:
-    """The graph values nearest to ``term``, each with its kind ("umu (dataset)")."""
-    from rapidfuzz import fuzz, process
-
-    choices: dict[str, str] = {}
-    for label, prop, kind in _NAMED:
-        info = schema.node_properties.get(label, {}).get(prop)
-        for value in info.values if info else ():
-            choices.setdefault(str(value), kind)
-    found = process.extract(term, list(choices), scorer=fuzz.WRatio, limit=limit, score_cutoff=50)
-    return [f"{value} ({choices[value]})" for value, _, _ in found]
 
 
 class _Declined(AssistantError):

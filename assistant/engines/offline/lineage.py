@@ -28,17 +28,23 @@ def lineage_filters(question: str, filters: list[Filter], texts: list[str], voca
 
     Returns:
         The filters, with a ``base_model`` filter for the named base, or a ``fine_tuned``
-        filter (any base) when none is named; unchanged without a lineage cue.
+        filter (any base; its mention a name still to look up) when none is linked; unchanged
+        without a lineage cue.
     """
     if not find_phrases(texts, vocab.lineage_cues):
         return filters
-    out = []
+    out, said = [], ""
     for flt in filters:
-        if flt.kind == "model" and not flt.negated and flt.mention and _after_cue(question, flt.mention):
+        after = not flt.negated and bool(flt.mention) and _after_cue(question, flt.mention)
+        if after and flt.kind == "model":
             flt = replace(flt, kind="base_model", label="BaseModel", property="name")
+        elif after and flt.kind.startswith("other:"):  # "Tucano-2b4" is a card's hubName too: the engine looks it up
+            said = flt.mention
+            continue
         out.append(flt)
     if not any(f.kind == "base_model" for f in out):
-        out.append(Filter("fine_tuned", "BaseModel", "name", [], "fine-tuned"))
+        # The mention, when there is one, is a base model's name the engine resolves (or declines as absent).
+        out.append(Filter("fine_tuned", "BaseModel", "name", [], said))
     return out
 
 

@@ -17,11 +17,13 @@ def _squashed(text: str) -> str:
 
 
 def trusted_links(links: list[EntityLink], vocabulary: Vocabulary) -> list[EntityLink]:
-    """The links a fuzzy match may make: same numbers and codes, no function word, exact model names."""
+    """The links a fuzzy match may make: same numbers and codes, no function word, exact model names, and never
+    a Provenance value (file names and fields are no filters)."""
     return [
         link
         for link in links
-        if _same_numbers(link)
+        if link.label != "Provenance"
+        and _same_numbers(link)
         and _not_a_function_word(link, vocabulary)
         and (link.label != "Model" or link.mention.lower() == str(link.value).lower())
     ]

@@ -276,6 +276,15 @@ def trains_on_device(prop: str, values: list[Any]) -> Statement:
     )
 
 
+def find_base(name: str) -> Statement:
+    """The base model named ``name`` (case-insensitive, whole name: "bert-base-uncased" is not "distilbert-...")."""
+    return Statement(
+        "MATCH (b:BaseModel) WHERE toLower(b.name) = toLower($name) OR toLower(b.name) ENDS WITH '/' + toLower($name)\n"
+        "RETURN b.name AS base ORDER BY base LIMIT 10",
+        {"name": name},
+    )
+
+
 def find_models(fragment: str) -> Statement:
     """Models whose name contains ``fragment`` (case-insensitive), for catalogs too big to link by value."""
     return Statement(

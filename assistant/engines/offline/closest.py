@@ -1,0 +1,24 @@
+"""The graph values nearest to a term the graph lacks, for "X is not in the graph (closest: ...)"."""
+
+from __future__ import annotations
+
+from assistant.graph.schema import GraphSchema
+
+_NAMED = (
+    ("Dataset", "name", "dataset"), ("ModelArchitecture", "type", "architecture"), ("Device", "processor", "device"),
+    ("Device", "gpuModel", "GPU"), ("Model", "name", "model"), ("Service", "name", "service"),
+    ("ProblemType", "name", "problem type"), ("Model", "author", "author"), ("BaseModel", "name", "base model"),
+)  # fmt: skip
+
+
+def closest_values(schema: GraphSchema, term: str, limit: int = 3) -> list[str]:
+    """The graph values nearest to ``term``, each with its kind ("umu (dataset)")."""
+    from rapidfuzz import fuzz, process
+
+    choices: dict[str, str] = {}
+    for label, prop, kind in _NAMED:
+        info = schema.node_properties.get(label, {}).get(prop)
+        for value in info.values if info else ():
+            choices.setdefault(str(value), kind)
+    found = process.extract(term, list(choices), scorer=fuzz.WRatio, limit=limit, score_cutoff=50)
+    return [f"{value} ({choices[value]})" for value, _, _ in found]
