@@ -299,3 +299,26 @@ def test_the_llm_path_gives_the_source_of_a_converted_value_its_rows_show(
         "Source: synthetic-v1: carbon 2 g CO2 (0.002 kg CO2eq in synthetic-v1-emissions.csv, emissions (row 1)), "
         "converted x1,000",
     ]
+
+
+@pytest.mark.skipif(
+    not (SHARED_HF / "cards").is_dir(),
+    reason=f"the real HF cards are not at {SHARED_HF} (third-party files kept outside the repository)",
+)
+def test_on_the_real_cards_a_dataset_of_the_evaluation_results_filters_never_the_whole_catalog(
+    empty_graph: Graph, settings: Settings
+) -> None:
+    engine = _engine(empty_graph, settings, SHARED_HF / "cards")
+    answer = engine.answer("Which model has the lowest carbon footprint on imdb?")
+    on_imdb = {
+        r["model"]
+        for r in empty_graph.read(
+            "MATCH (m:Model) WHERE EXISTS { MATCH (m)-[:TRAINED_ON]->(d:Dataset) WHERE d.name CONTAINS 'imdb' } "
+            "OR EXISTS { MATCH (e:EvaluationResult)-[:EVALUATES]->(m) WHERE e.dataset CONTAINS 'imdb' } "
+            "RETURN m.name AS model",
+            {},
+        )
+    }
+    assert {r["model"] for r in answer.rows} <= on_imdb, (answer.interpretation, answer.rows)
+    assert "evaluated on dataset" in answer.interpretation or "trained on dataset" in answer.interpretation
+    assert "not used as a filter" not in answer.text

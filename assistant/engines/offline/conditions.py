@@ -32,6 +32,7 @@ FILTER_KINDS = {
     ("Model", "author"): "author",
     ("Model", "name"): "model",
     ("BaseModel", "name"): "base_model",
+    ("EvaluationResult", "dataset"): "evaluated_on",
 }
 _PREPOSITIONS = ("on", "for", "with", "using", "from", "by", "of", "about", "trained on", "in", "at")
 _SKIP_AFTER_PREPOSITION = {"the", "a", "an", "my", "this", "that", "these", "those", "our", "their", "its"}

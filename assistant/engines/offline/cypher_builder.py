@@ -33,6 +33,7 @@ _JOINS = {
     "inf": "MATCH (inf:ModelInference)-[:INFERENCE_ON]->(m)",
     "dv": "MATCH (inf)-[:RUNS_ON]->(dv:Device)",
     "bm": "MATCH (m)-[:FINE_TUNED_FROM]->(bm:BaseModel)",
+    "ev": "MATCH (ev:EvaluationResult)-[:EVALUATES]->(m)",
 }
 _NEEDS = {"pa": ("tr",), "hp": ("tr",), "td": ("tr",), "dv": ("inf",)}
 _FILTER_VARS = {
@@ -44,6 +45,7 @@ _FILTER_VARS = {
     "split": ("pa", "splitType"),
     "optimizer": ("pa", "optimizer"),
     "base_model": ("bm", "name"),
+    "evaluated_on": ("ev", "dataset"),
 }
 _SCOPE_VARS = {
     "training": "tr",

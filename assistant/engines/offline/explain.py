@@ -56,6 +56,8 @@ def scope_text(frame: Frame) -> str:
             continue
         elif flt.kind == "fine_tuned":
             parts.append("fine-tuned from a base model")
+        elif flt.kind == "evaluated_on":
+            parts.append(f"evaluated on {values}")
         elif flt.kind == "base_model":
             parts.append(f"fine-tuned from {values}")
         else:

@@ -36,6 +36,8 @@ def _filter_text(flt: Filter) -> str:
         text = f"{role} device {values}"
     elif kind == "model":
         text = f"named {values}"
+    elif kind == "evaluated_on":
+        text = f"evaluated on dataset {values}"
     elif kind == "base_model":
         text = f"fine-tuned from {values}"
     elif kind == "fine_tuned":
