@@ -44,9 +44,15 @@ def hf_rows(card: Card) -> CardRows:
                 "tags": data.get("tags") or None,
                 "pipelineTag": data.get("pipelineTag"),
                 "metadataError": data.get("metadataError"),
+                "hubId": data.get("hubId"),
+                "hubRevision": data.get("hubRevision"),
+                "modelType": data.get("modelType"),
+                "parameterCount": data.get("parameterCount"),
             }
         ),
     )
+    if data.get("architecture"):  # from the Hub's config.json (mrm3 ingest hf:ORG/NAME)
+        rows.architecture = {"type": str(data["architecture"])}
     datasets = list(data.get("datasets") or [])
     if datasets:
         rows.dataset = {"name": datasets[0]}

@@ -22,6 +22,7 @@ from ingest.cards import Card, Problem
 from ingest.codecarbon import codecarbon_rows
 from ingest.formats import read_any
 from ingest.hf_mapping import hf_rows
+from ingest.hub import is_hub_ref, read_hub_card
 from ingest.loader import iter_card_files
 from ingest.mapping import CardRows, card_rows
 from ingest.store import DEFAULT_BATCH_SIZE, GraphStore, StatementRejected
@@ -69,16 +70,25 @@ class IngestReport:
 
 
 def _cards_in(paths: Iterable[Path], report: IngestReport, strict: bool, model: str | None) -> Iterator[Card]:
-    for item in iter_card_files(paths):
-        if isinstance(item, Problem):
-            report.rejected.append(item)
-            continue
-        report.files_read += 1
-        for found in read_any(item.source, item.raw, strict=strict, model=model):
+    for path in paths:
+        if is_hub_ref(path):  # hf:ORG/NAME, fetched from the Hub
+            found_items: Iterable[Card | Problem] = read_hub_card(str(path))
+        else:
+            found_items = _read_files(path, report, strict, model)
+        for found in found_items:
             if isinstance(found, Problem):
                 report.rejected.append(found)
             else:
                 yield found
+
+
+def _read_files(path: Path, report: IngestReport, strict: bool, model: str | None) -> Iterator[Card | Problem]:
+    for item in iter_card_files([path]):
+        if isinstance(item, Problem):
+            yield item
+            continue
+        report.files_read += 1
+        yield from read_any(item.source, item.raw, strict=strict, model=model)
 
 
 def read_cards(

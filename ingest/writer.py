@@ -206,7 +206,8 @@ def write_batch(graph: GraphStore, batch: Sequence[CardRows], replace: Sequence[
 
 
 def _linked(card: CardRows) -> bool:
-    return bool(card.architecture and card.dataset and card.service)
+    """The common case: a dated model with all three links (an undated HF card from the Hub goes the long way)."""
+    return bool(card.date_created and card.architecture and card.dataset and card.service)
 
 
 def _full_training(card: CardRows) -> bool:

@@ -151,11 +151,12 @@ def ingest(
     as_json: bool,
     model: str | None,
 ) -> None:
-    """Ingest model cards from files, directories (recursive) or .zip archives.
+    """Ingest model cards from files, directories (recursive), .zip archives or the Hub.
 
     MRM3 JSON cards, Hugging Face model cards (README.md with YAML front
     matter) and CodeCarbon emissions.csv logs, told apart by extension and
-    content. Bad files are reported with the path and the reason; every good
+    content. hf:ORG/NAME fetches a card and its config.json from the Hugging
+    Face Hub. Bad files are reported with the path and the reason; every good
     card is still ingested, and the exit code is 1 when any file was rejected
     or read in part. Re-ingesting the same cards changes nothing; a changed
     card updates its model.
@@ -166,6 +167,7 @@ def ingest(
         mrm3 ingest cards.zip more-cards/ one.json
         mrm3 ingest hf-cards/ my-model/README.md
         mrm3 ingest emissions.csv --model my-model
+        mrm3 ingest hf:google-bert/bert-base-uncased   # from the Hub (HF_ENDPOINT, HF_TOKEN)
         mrm3 ingest cards/ --strict
     """
     from tqdm import tqdm
