@@ -112,8 +112,10 @@ WITH t, count(r) AS runs, count(r.carbonFootprint) AS nc, sum(r.carbonFootprint)
      count(r.energyConsumptionCPU) AS ncpu, sum(r.energyConsumptionCPU) AS cpu,
      count(r.energyConsumptionGPU) AS ngpu, sum(r.energyConsumptionGPU) AS gpu,
      count(r.energyConsumptionRAM) AS nram, sum(r.energyConsumptionRAM) AS ram,
-     count(r.totalTrainTime) AS nt, sum(r.totalTrainTime) AS seconds
+     count(r.totalTrainTime) AS nt, sum(r.totalTrainTime) AS seconds, collect(DISTINCT r.country) AS countries
 SET t.runCount = runs,
+    t.location = CASE size(countries) WHEN 0 THEN null WHEN 1 THEN countries[0]
+                 ELSE 'several: ' + reduce(s = head(countries), c IN tail(countries) | s + ', ' + c) END,
     t.carbonFootprint = CASE WHEN nc = 0 THEN null ELSE carbon END,
     t.energyConsumption = CASE WHEN ne = 0 THEN null ELSE energy END,
     t.energyConsumptionCPU = CASE WHEN ncpu = 0 THEN null ELSE cpu END,

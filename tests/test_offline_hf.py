@@ -322,3 +322,97 @@ def test_on_the_real_cards_a_dataset_of_the_evaluation_results_filters_never_the
     assert {r["model"] for r in answer.rows} <= on_imdb, (answer.interpretation, answer.rows)
     assert "evaluated on dataset" in answer.interpretation or "trained on dataset" in answer.interpretation
     assert "not used as a filter" not in answer.text
+
+
+def _front_matters() -> dict[str, dict]:
+    """Each synthetic card's YAML, by model name (a README.md takes its folder's name), read here, not by ingest."""
+    found = {}
+    for path in sorted((HF_DATA / "cards").rglob("*.md")):
+        try:
+            meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
+        except yaml.YAMLError:
+            continue
+        found[path.parent.name if path.stem.lower() == "readme" else path.stem] = meta or {}
+    return found
+
+
+def _results(metric: str, dataset: str) -> dict[str, float]:
+    """Each card's best model-index ``metric`` value on ``dataset``."""
+    best: dict[str, float] = {}
+    for name, meta in _front_matters().items():
+        for entry in meta.get("model-index") or []:
+            for result in entry.get("results") or []:
+                if result.get("dataset", {}).get("type") != dataset:
+                    continue
+                for m in result.get("metrics") or []:
+                    if m.get("type") == metric and isinstance(m.get("value"), int | float) and m["value"] == m["value"]:
+                        best[name] = max(best.get(name, m["value"]), m["value"])
+    return best
+
+
+@pytest.mark.parametrize(
+    ("question", "metric", "dataset"),
+    [
+        ("Which model is the most accurate on example/synthetic-reviews?", "accuracy", "example/synthetic-reviews"),
+        ("highest f1 on example/synthetic-reviews", "f1", "example/synthetic-reviews"),
+    ],
+    ids=["accuracy", "f1"],
+)
+def test_the_best_model_on_a_dataset_is_ranked_by_its_model_index_results(
+    hf_engine: OfflineEngine, question: str, metric: str, dataset: str
+) -> None:
+    gold = _results(metric, dataset)
+    assert gold, "the synthetic cards must hold such results"
+    answer = hf_engine.answer(question)
+    assert answer.answered, answer.text
+    winner = max(gold, key=lambda name: gold[name])
+    assert answer.rows[0]["model"] == winner
+    assert next(v for k, v in answer.rows[0].items() if k not in ("model",) and isinstance(v, float)) == pytest.approx(
+        gold[winner]
+    )
+    assert {r["model"] for r in answer.rows} == set(gold)
+
+
+def test_a_metric_only_the_results_hold_is_never_a_condition_on_another_value(hf_engine: OfflineEngine) -> None:
+    answer = hf_engine.answer("Which models have an exact match above 50?")
+    assert not answer.answered
+    assert "only in the cards' model-index results" in answer.text
+
+
+def test_emissions_by_country_sum_cards_and_codecarbon_runs_per_location(
+    empty_graph: Graph, settings: Settings
+) -> None:
+    logs = HF_DATA / "codecarbon"
+    engine = _engine(empty_graph, settings, HF_DATA / "cards", logs / "synthetic-v1-emissions.csv",
+                     logs / "synthetic-v2-emissions.csv")  # fmt: skip
+    gold: Counter[str] = Counter()
+    for meta in _front_matters().values():
+        co2 = meta.get("co2_eq_emissions")
+        if isinstance(co2, list):  # the odd form: a list of one-key maps
+            co2 = {k: v for item in co2 if isinstance(item, dict) for k, v in item.items()}
+        grams = co2.get("emissions") if isinstance(co2, dict) else co2
+        if isinstance(grams, str) and (number := re.fullmatch(r"\s*([\d.]+)\s*g(?: CO2)?\s*", grams)):
+            grams = float(number[1])  # "1.2g CO2"
+        if isinstance(co2, dict):
+            co2 = {k.replace("geographic_", "geographical_"): v for k, v in co2.items()}
+        where = co2.get("geographical_location") if isinstance(co2, dict) else None
+        if isinstance(grams, int | float) and grams > 0:
+            gold[where or "(no location given)"] += grams
+    per_model: dict[str, tuple[set[str], float]] = {}
+    for log in ("synthetic-v1-emissions.csv", "synthetic-v2-emissions.csv"):
+        import csv
+
+        for row in csv.DictReader((logs / log).read_text(encoding="utf-8").splitlines()):
+            try:
+                kg = float(row["emissions"])
+            except ValueError:
+                continue
+            countries, total = per_model.get(row["project_name"], (set(), 0.0))
+            per_model[row["project_name"]] = (countries | {row["country_name"]}, total + kg * 1000)
+    for countries, grams in per_model.values():
+        assert len(countries) == 1
+        gold[next(iter(countries))] += grams
+    answer = engine.answer("total training emissions by country")
+    assert answer.answered, answer.text
+    got = {r["location"]: r["sum_carbon_g"] for r in answer.rows}
+    assert got == pytest.approx(dict(gold))

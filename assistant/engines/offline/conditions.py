@@ -33,7 +33,17 @@ FILTER_KINDS = {
     ("Model", "name"): "model",
     ("BaseModel", "name"): "base_model",
     ("EvaluationResult", "dataset"): "evaluated_on",
+    ("EvaluationResult", "datasetConfig"): "evaluated_config",
+    ("EvaluationResult", "split"): "evaluated_split",
+    ("EvaluationResult", "task"): "evaluated_task",
+    ("Model", "license"): "license",
+    ("Model", "libraryName"): "library",
+    ("Model", "pipelineTag"): "pipeline_tag",
+    ("Model", "language"): "language",
+    ("Model", "tags"): "tag",
 }
+# Words that name a metric of the model-index results: the metric chooser reads them, they filter nothing.
+METRIC_NAME_PROPERTIES = {("EvaluationResult", "metric"), ("EvaluationResult", "metricName")}
 _PREPOSITIONS = ("on", "for", "with", "using", "from", "by", "of", "about", "trained on", "in", "at")
 _SKIP_AFTER_PREPOSITION = {"the", "a", "an", "my", "this", "that", "these", "those", "our", "their", "its"}
 _GPU_COUNT = re.compile(r"\b(?P<n>\d+|one|two|four|eight|single)[\s-]*(?:x\s*)?(?:gpus?|graphics cards?)\b")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.engines.offline.plan import Frame
 from assistant.engines.offline.slots import Span, overlaps
 from assistant.engines.offline.thresholds import NUMBER
 
@@ -123,3 +124,23 @@ def fixed_condition_words(question: str, known: frozenset[str]) -> tuple[str, li
         return close[0]
 
     return re.sub(r"[A-Za-z]+", fix, question), notes
+
+
+def settle_other_values(frame: Frame) -> None:
+    """Links to a property no filter reads ("other:Label.prop") never become a silent no-op.
+
+    A card's model-index name (``Model.hubName``) is looked up as a model; a name that is also
+    another property's value ("tucano-2b4" is a model and a hubName) is placed by that one; any
+    other declines, naming the word and the property, rather than answering another question.
+    """
+    hub_names = [f for f in frame.filters if f.kind == "other:Model.hubName"]
+    frame.model_fragments += [f.mention for f in hub_names if f.mention not in frame.model_fragments]
+    frame.filters = [f for f in frame.filters if f not in hub_names]
+    placed = {f.mention.lower() for f in frame.filters if not f.kind.startswith("other:")}
+    unusable = [f for f in frame.filters if f.kind.startswith("other:") and f.mention.lower() not in placed]
+    frame.filters = [f for f in frame.filters if not f.kind.startswith("other:") or f in unusable]
+    if unusable and frame.intent != "decline":
+        frame.intent, frame.decline_reason = "decline", "problems"
+        frame.problems = [
+            f"{f.mention!r} is a value of {f.label}.{f.property}, which I can't use as a condition" for f in unusable
+        ]

@@ -46,7 +46,15 @@ _FILTER_VARS = {
     "optimizer": ("pa", "optimizer"),
     "base_model": ("bm", "name"),
     "evaluated_on": ("ev", "dataset"),
+    "evaluated_config": ("ev", "datasetConfig"),
+    "evaluated_split": ("ev", "split"),
+    "evaluated_task": ("ev", "task"),
+    "license": ("m", "license"),
+    "library": ("m", "libraryName"),
+    "pipeline_tag": ("m", "pipelineTag"),
 }
+_LIST_FILTERS = {"language": "language", "tag": "tags"}
+"""Model properties that hold a list (a Hugging Face card's languages and tags): a filter matches any element."""
 _SCOPE_VARS = {
     "training": "tr",
     "quality": "tr",
@@ -68,6 +76,10 @@ GROUPS = {
     "year": ("m", "m.dateCreated.year"),
     "device": ("td", "td.processor"),
     "gpu_model": ("td", "td.gpuModel"),
+    # Hugging Face cards and CodeCarbon logs: the hardware as written (a GPU-only text has no processor), and the
+    # training location as written (a card's geographical_location, a log's country).
+    "hardware": ("td", "coalesce(td.hardware, td.processor)"),
+    "location": ("tr", "coalesce(tr.location, '(no location given)')"),
 }
 
 
@@ -154,8 +166,13 @@ class Builder:
             self.where.append(f"NOT m.name IN {self.param('not_models', flt.values)}")
         elif flt.kind in _FILTER_VARS:
             var, prop = _FILTER_VARS[flt.kind]
-            self.need(var)
+            if var != "m":
+                self.need(var)
             self.where.append(self._in(f"{var}.{q(prop)}", flt.kind, flt))
+        elif flt.kind in _LIST_FILTERS:
+            values = self.param(("not_" if flt.negated else "") + flt.kind, flt.values)
+            some = f"any(x IN coalesce(m.{q(_LIST_FILTERS[flt.kind])}, []) WHERE x IN {values})"
+            self.where.append(f"NOT {some}" if flt.negated else some)
         elif flt.kind == "fine_tuned":  # "the fine-tuned models": any base model
             self.need("bm")
         elif flt.kind == "author":

@@ -26,9 +26,10 @@ from assistant.answers.provenance import sources_text
 from assistant.answers.suspect import SUSPECT_PROPERTY, suspect_caveats
 from assistant.config import Settings
 from assistant.cypher.execution import Execution, run_guarded
-from assistant.engines.offline import explain, lookups, statements
+from assistant.engines.offline import evaluations, explain, lookups, statements
+from assistant.engines.offline.asked_unit import in_asked_unit
 from assistant.engines.offline.closest import closest_values
-from assistant.engines.offline.coverage import fixed_condition_words, joined_words
+from assistant.engines.offline.coverage import fixed_condition_words, joined_words, settle_other_values
 from assistant.engines.offline.cypher_builder import Statement
 from assistant.engines.offline.follow_up import standalone_follow_up
 from assistant.engines.offline.interpretation import interpretation
@@ -40,13 +41,11 @@ from assistant.graph.connection import Graph, to_plain
 from assistant.graph.introspect import SchemaCache
 from assistant.graph.schema import GraphSchema
 from assistant.language.entity_linking import link_entities
-from assistant.language.measurements import number
 from assistant.language.vocabulary import Vocabulary, load_vocabulary
 
 logger = logging.getLogger(__name__)
 
 ENGINE = "offline"
-_ONE_VALUE = frozenset({"rank", "aggregate", "lookup"})
 _NEEDS_ROWS = frozenset({"rank", "compare", "group_best", "aggregate", "group_agg", "pareto"})
 _TRAINING_CARBON = re.compile(r"\btr\.`?carbonFootprint\b")  # a statement reading ModelTraining carbon
 FUZZY_NOTE_BELOW = 0.8  # links scoring less are stated as assumptions
@@ -108,9 +107,7 @@ class OfflineEngine:
             for link in links:
                 if link.score < FUZZY_NOTE_BELOW and link.value in used:  # links the plan dropped need no note
                     frame.notes.append(f"read {link.mention!r} as {link.value}")
-            for flt in frame.filters:
-                if flt.kind.startswith("other:"):
-                    frame.notes.append(f"{flt.mention!r} ({flt.label}.{flt.property}) was not used as a filter")
+            settle_other_values(frame)
         answer = run.answer(frame)
         logger.debug("answered %r in %.1f ms", question, (time.perf_counter() - started) * 1000)
         return answer
@@ -150,6 +147,8 @@ class _Run:
 
     def answer(self, frame: Frame) -> Answer:
         try:
+            if frame.intent != "decline" and (problems := evaluations.unsupported(frame, frame.metric)):
+                frame.intent, frame.decline_reason, frame.problems = "decline", "problems", problems
             self._resolve_models(frame)
             if frame.decline_reason not in ("write", "empty", "models"):
                 self._account_for_everything(frame)
@@ -157,7 +156,9 @@ class _Run:
                 self._resolve_devices(frame)
             if frame.intent == "decline":
                 return self.decline(frame)
-            text = self.dispatch(frame) + self.in_asked_unit(frame)
+            text = self.dispatch(frame) + in_asked_unit(
+                frame, self.main.rows if self.main else [], self.engine.vocabulary
+            )
             self.note_suspect(frame)
             if self.main is not None and self.has("Provenance", "property"):  # where each shown value came from
                 text += sources_text(self.main.rows, lambda c, p: self.execute(Statement(c, p), main=False))
@@ -294,6 +295,11 @@ class _Run:
         if not self.has("Device", "gpuModel") and "gpu_model" in (frame.count_target[:-1], frame.group):
             frame.decline_reason, frame.missing_metric = "metric", "GPU model"
             raise _Declined
+        if frame.group == "device" and self.has("Device", "hardware"):
+            frame.group = "hardware"  # Hugging Face hardware texts have no processor: grouped as written
+        if frame.group == "location" and not self.has("ModelTraining", "location"):
+            frame.decline_reason, frame.missing_metric = "metric", "training location"
+            raise _Declined
         if not self.has("BaseModel", "name") and (frame.filter("fine_tuned") or frame.filter("base_model")):
             frame.decline_reason, frame.missing_metric = "metric", "base model"  # no Hugging Face base_model
             raise _Declined
@@ -317,6 +323,9 @@ class _Run:
             frame.missing_metric = frame.missing_metric or "quality metric"
             raise _Declined
         frame.metric = metric
+        if problems := evaluations.unsupported(frame, metric):
+            frame.decline_reason, frame.problems = "problems", problems
+            raise _Declined
         if intent == "aggregate":
             rows = self.execute(statements.aggregate(frame, metric))
             self.note_unmeasured(frame, metric)
@@ -333,8 +342,13 @@ class _Run:
             rows = self.execute(statements.group_best(frame, metric))
             self.note_unmeasured(frame, metric)
             return explain.group_best_text(frame, metric, rows, frame.which_group)
+        if evaluations.applies(frame, metric, self.has("EvaluationResult", "metric")):  # "most accurate on imdb"
+            rows = self.execute(evaluations.rank_results(frame, metric))
+            self.caveats.extend(evaluations.result_notes(metric, rows))
+            return explain.rank_text(frame, metric, rows, frame.k) + evaluations.result_sources(metric, rows)
         rows = self.execute(statements.rank(frame, metric, has=self.has))
         self.note_unmeasured(frame, metric)
+        self.caveats.extend(evaluations.scale_notes(metric, rows))
         return explain.rank_text(frame, metric, rows, frame.k)
 
     def pareto(self, frame: Frame, first: Metric, second: Metric) -> str:
@@ -359,22 +373,6 @@ class _Run:
         rows = self.execute(statements.group_best(frame, metric))
         self.note_unmeasured(frame, metric)
         return explain.group_best_text(frame, metric, rows, True)
-
-    def in_asked_unit(self, frame: Frame) -> str:
-        """ "How many kWh ...": the first value again in the unit the question asked for (the graph keeps J)."""
-        match = re.search(r"\b(?:in|as|into|how many|how much)\s+(?P<unit>[A-Za-zµ]+)\b(?!\s*\d)", frame.question, re.I)
-        metric, main = frame.metric, self.main
-        if match is None or metric is None or main is None or not main.rows or frame.intent not in _ONE_VALUE:
-            return ""
-        said = match.group("unit")
-        unit, _ = self.engine.vocabulary.unit(said)
-        if unit is None or metric.key not in unit.quantities or unit.factor == 1:
-            return ""
-        row = main.rows[0]
-        value = row.get(metric.column if frame.intent != "aggregate" else f"{frame.agg or 'avg'}_{metric.column}")
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            return ""
-        return f" In {said}: {number(value / unit.factor)} {said}."
 
     def note_suspect(self, frame: Frame) -> None:
         """An answer that reads a training carbon value names every flagged one it shows, ranks or sums."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.engines.offline.conditions import entity_positions
+from assistant.engines.offline.conditions import METRIC_NAME_PROPERTIES, entity_positions
 from assistant.engines.offline.slots import Span, Word, overlaps
 from assistant.language.entity_linking import EntityLink
 from assistant.language.vocabulary import Vocabulary
@@ -17,12 +17,14 @@ def _squashed(text: str) -> str:
 
 
 def trusted_links(links: list[EntityLink], vocabulary: Vocabulary) -> list[EntityLink]:
-    """The links a fuzzy match may make: same numbers and codes, no function word, exact model names, and never
-    a Provenance value (file names and fields are no filters)."""
+    """The links a fuzzy match may make: same numbers and codes, no function word, exact model names; never
+    a Provenance value (file names and fields are no filters) nor a model-index metric name, which the metric
+    reader places (or the question declines, naming it)."""
     return [
         link
         for link in links
         if link.label != "Provenance"
+        and (link.label, link.property) not in METRIC_NAME_PROPERTIES
         and _same_numbers(link)
         and _not_a_function_word(link, vocabulary)
         and (link.label != "Model" or link.mention.lower() == str(link.value).lower())

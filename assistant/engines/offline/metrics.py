@@ -10,6 +10,7 @@ guessed, and said to be guessed, for others.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, replace
 
 from assistant.graph.schema import GraphSchema, quote_name
@@ -51,6 +52,8 @@ class Metric:
     """False when ``better`` is a guess from the metric's name."""
     per: str = ""
     """For inference totals: ``inference`` (total / runs) or ``sample`` (total / (runs x batch size))."""
+    results_only: bool = False
+    """A quality metric found only in model-index results (EvaluationResult), never on ModelTraining."""
 
     def expr(self, var: str) -> str:
         """The Cypher expression of this metric on the node bound to ``var``.
@@ -131,6 +134,17 @@ class MetricCatalog:
                 info = vocabulary.metric_info(name)
                 label = info.label if info else name.replace("_", " ")
                 self.quality[name] = Metric(name, label, "quality", prop, "", better, False, known)
+        self.results: dict[str, Metric] = {}
+        """Quality metrics only the model-index results hold (EvaluationResult.metric), per dataset."""
+        results = schema.node_properties.get("EvaluationResult", {}).get("metric")
+        for name in sorted(str(v) for v in (results.values if results else ())):
+            if name not in self.quality and re.fullmatch(r"[A-Za-z]\w*", name):
+                better, known = vocabulary.metric_direction(name)
+                info = vocabulary.metric_info(name)
+                label = info.label if info else name.replace("_", " ")
+                self.results[name] = Metric(
+                    name, label, "quality", name + _MEAN, "", better, False, known, results_only=True
+                )
         self.hyperparameters = {
             name: info
             for name, info in schema.node_properties.get("Hyperparameters", {}).items()
@@ -147,6 +161,8 @@ class MetricCatalog:
         """The quantity or quality metric ``key``; the inference variant when asked and present."""
         if key in self.quality:
             return self.quality[key]
+        if key in self.results:
+            return self.results[key]
         if key.startswith("hyper:"):
             return self.hyper_metrics.get(key[len("hyper:") :])
         if inference and key in self.inference_variants:
@@ -187,7 +203,7 @@ class MetricCatalog:
     def quality_phrases(self) -> dict[str, str]:
         """Phrase -> quality metric name, for every metric the graph has."""
         phrases: dict[str, str] = {}
-        for name in self.quality:
+        for name in [*self.quality, *self.results]:
             info = self.vocabulary.metric_info(name)
             for phrase in (info.words if info else ()) + (phrase_key(name), name.lower()):
                 phrases.setdefault(phrase, name)

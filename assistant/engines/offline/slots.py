@@ -226,7 +226,12 @@ def read_dates(text: str) -> list[DateRange]:
 def metric_mentions(qwords: list[Word], catalog: MetricCatalog, vocab: Vocabulary, skip: list[Span]) -> list[Mention]:
     """Metrics named in the question, longest phrase first, outside ``skip`` spans."""
     quality = catalog.quality_phrases()
-    missing = {w: name for name, info in vocab.metrics.items() for w in info.words if name not in catalog.quality}
+    missing = {
+        w: name
+        for name, info in vocab.metrics.items()
+        for w in info.words
+        if name not in catalog.quality and name not in catalog.results
+    }
     hyper = catalog.hyperparameter_phrases()
     phrases = set(vocab.quantity_phrases) | set(quality) | set(missing) | set(hyper)
     texts = [w.text for w in qwords]

@@ -1,0 +1,121 @@
+"""Rankings on a dataset by the scores of Hugging Face ``model-index`` results (EvaluationResult nodes).
+
+"Most accurate model on imdb" ranks each model's ``accuracy`` results on that dataset, never the
+``accuracy_mean`` a card with one dataset also has on its training (which may be another dataset's).
+Each model shows its best result, with the dataset configuration and split it was measured on; when the
+ranked results come from different configurations or splits, or mix fractions with percentages, the
+answer says that they are not directly comparable.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+from assistant.engines.offline.cypher_builder import Statement
+from assistant.engines.offline.metrics import Metric
+from assistant.engines.offline.statements import SHOWN, base
+from assistant.engines.offline.understanding import Frame
+
+
+def result_metric(metric: Metric) -> str:
+    """The ``EvaluationResult.metric`` a quality metric is published as: ``accuracy`` for ``accuracy_mean``."""
+    return metric.prop.removesuffix("_mean")
+
+
+_RANKINGS = ("rank", "best", "top")
+
+
+def applies(frame: Frame, metric: Metric, has_results: bool) -> bool:
+    """A ranking by a quality metric on a dataset the model-index results name, or by one only they hold."""
+    evaluated = frame.filter("evaluated_on") is not None or metric.results_only
+    return has_results and metric.scope == "quality" and evaluated
+
+
+def unsupported(frame: Frame, metric: Metric | None) -> list[str]:
+    """Why a question needs a model-index-only metric where only rankings can read it (empty when it does not)."""
+    used = [m for m in (metric, frame.metric2, *(t.metric for t in frame.thresholds)) if m is not None]
+    only = list(dict.fromkeys(m.label for m in used if m.results_only))
+    if not only or (frame.intent in _RANKINGS and not any(t.metric.results_only for t in frame.thresholds)):
+        return []
+    return [
+        f"{label} is only in the cards' model-index results, per dataset: I can rank models by it "
+        f"('highest {label} on DATASET'), but not use it as a condition, a total or a trade-off"
+        for label in only
+    ]
+
+
+def rank_results(frame: Frame, metric: Metric) -> Statement:
+    """Each matching model's best ``metric`` result on the asked dataset(s), best first."""
+    b = base(frame, None)
+    b.need("ev")
+    b.where.append(f"ev.metric = {b.param('result_metric', result_metric(metric))}")
+    b.where.append("ev.value IS NOT NULL")
+    order = metric.order(frame.want)
+    limit = b.param("k", max(frame.k, SHOWN))
+    col = metric.column
+    text = (
+        f"{b.match_text()}\n"
+        f"WITH m, ev ORDER BY ev.value {order}\n"
+        "WITH m, collect(ev)[0] AS best\n"
+        f"RETURN m.name AS model, best.value AS {col}, best.dataset AS evaluated_on, "
+        "best.datasetConfig AS config, best.split AS split, best.publishedValue AS published, "
+        "best.source AS file, best.field AS field\n"
+        f"ORDER BY {col} {order}, model LIMIT {limit}"
+    )
+    return Statement(text, b.params)
+
+
+def result_notes(metric: Metric, rows: list[dict[str, Any]]) -> list[str]:
+    """What a reader must know about the ranked scores: their origin, and whether they compare."""
+    if not rows:
+        return []
+    notes = [
+        f"the scores are the cards' model-index results for {result_metric(metric)} on that dataset "
+        "(each model's best result; the table gives the dataset configuration and split)"
+    ]
+    settings = {(r.get("evaluated_on"), r.get("config"), r.get("split")) for r in rows}
+    if len(settings) > 1:
+        shown = "; ".join(_setting(*s) for s in sorted(settings, key=lambda s: tuple(str(x) for x in s)))
+        notes.append(
+            f"the ranked results were measured on different dataset configurations or splits ({shown}): "
+            "they are not directly comparable"
+        )
+    return notes + scale_notes(metric, rows)
+
+
+def scale_notes(metric: Metric, rows: list[dict[str, Any]]) -> list[str]:
+    """A higher-is-better score ranked as fractions (at most 1) beside what look like percentages (1 to 100)."""
+    values = [float(v) for r in rows if isinstance(v := r.get(metric.column), int | float)]
+    if metric.scope != "quality" or metric.better != "higher" or not values:
+        return []
+    if not (min(values) <= 1 < max(values) <= 100):
+        return []
+    return [
+        f"some {metric.label} values are fractions (at most 1) and others look like percentages (above 1): "
+        "the cards publish them on different scales, and the ranking compares them as written"
+    ]
+
+
+def result_sources(metric: Metric, rows: list[dict[str, Any]], limit: int = 5) -> str:
+    """A Source line per shown model: the card and model-index field its score was read from."""
+    lines = []
+    for row in rows[:limit]:
+        if row.get("file") is None:
+            continue
+        where = PurePath(str(row["file"]).split("!")[-1]).name or row["file"]
+        field = f", {row['field']}" if row.get("field") else ""
+        lines.append(
+            f"\nSource: {row['model']}: {result_metric(metric)} {row['published']} "
+            f"(in {where}{field}; {_setting(row.get('evaluated_on'), row.get('config'), row.get('split'))})"
+        )
+    return "".join(lines)
+
+
+def _setting(dataset: Any, config: Any, split: Any) -> str:
+    parts = [str(dataset)]
+    if config:
+        parts.append(f"config {config}")
+    if split:
+        parts.append(f"split {split}")
+    return ", ".join(parts)
