@@ -76,3 +76,26 @@ def test_the_upload_handler_keeps_hostile_file_names_inside_its_temporary_folder
     assert not (tmp_path.parent / "escape.json").exists()
     rows = sample_graph.read("MATCH (m:Model) WHERE m.name STARTS WITH 'hostile-' RETURN m.source AS s")
     assert {r["s"] for r in rows} == {"upload:../../escape.json"}
+
+
+def test_the_upload_handler_reads_hugging_face_cards_and_codecarbon_logs(empty_graph: Graph) -> None:
+    from assistant.ui.uploads import Upload, ingest_uploads
+    from tests.conftest import REPO
+
+    hf = REPO / "tests" / "data" / "hf"
+    card, log = hf / "cards" / "synthetic-scalar.md", hf / "codecarbon" / "synthetic-v1-emissions.csv"
+    readme = hf / "cards" / "synthetic-folder" / "README.md"
+    report = ingest_uploads(
+        empty_graph,
+        [
+            Upload(card.name, card.read_bytes()),
+            Upload(log.name, log.read_bytes()),
+            Upload("README.md", readme.read_bytes()),
+        ],
+    )
+    names = {r["n"] for r in empty_graph.read("MATCH (m:Model) RETURN m.name AS n")}
+    assert names == {"synthetic-scalar", "synthetic-v1"}  # the log's project_name
+    (problem,) = report.rejected
+    assert str(problem).startswith("upload:README.md: a Hugging Face card is named after its file")
+    sources = {r["s"] for r in empty_graph.read("MATCH (m:Model) RETURN m.source AS s")}
+    assert all(s.startswith("upload:") for s in sources), sources

@@ -134,7 +134,7 @@ def _upload(settings: Settings, graph: Graph) -> None:
     st.subheader("Add model cards")
     generation = st.session_state.setdefault(session.UPLOADER_GENERATION, 0)
     files = st.file_uploader(
-        "MRM3 model cards (.json) or a .zip of them",
+        "MRM3 cards (.json), Hugging Face cards (MODEL.md), CodeCarbon logs (.csv) or a .zip of them",
         type=list(ACCEPTED_TYPES),
         accept_multiple_files=True,
         key=f"uploader-{generation}",

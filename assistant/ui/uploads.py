@@ -13,15 +13,21 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from assistant.graph.connection import Graph
-from ingest.cards import Problem
+from ingest.cards import Card, Problem, card_hash
 from ingest.ingester import IngestReport, ingest_cards, read_cards
 
 logger = logging.getLogger(__name__)
+_README = (
+    "a Hugging Face card is named after its file, and README.md names no model: save it as MODEL-NAME.md "
+    "(e.g. bert-base-uncased.md) and upload that, or run 'mrm3 ingest FOLDER/README.md', which takes the folder's name"
+)
 
 UPLOAD_PREFIX = "upload:"
-ACCEPTED_TYPES = ("json", "zip")
+ACCEPTED_TYPES = ("json", "zip", "md", "csv")
+"""MRM3 cards, archives of them, Hugging Face model cards and CodeCarbon logs."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,9 @@ def _rename(text: str, directory: Path, names: dict[str, str]) -> str:
 
 
 def ingest_uploads(graph: Graph, uploads: Sequence[Upload], *, strict: bool = False) -> IngestReport:
-    """Validate and ingest uploaded card files (``.json``) and archives (``.zip``).
+    """Validate and ingest uploaded card files (MRM3 ``.json``, Hugging Face ``.md``, CodeCarbon ``.csv``) and
+    archives (``.zip``). A Hugging Face card is named after its file, so an upload named ``README.md`` is
+    refused with a line saying to save it as ``MODEL-NAME.md``; a log's runs belong to each row's project_name.
 
     Args:
         graph: Where to write.
@@ -70,6 +78,9 @@ def ingest_uploads(graph: Graph, uploads: Sequence[Upload], *, strict: bool = Fa
         names: dict[str, str] = {}
         paths = []
         for index, upload in enumerate(uploads):
+            if _safe_name(upload.name).lower() == "readme.md":  # its model would be named after a temporary folder
+                report.rejected.append(Problem(f"upload:{upload.name}", "$", _README))
+                continue
             # One folder per upload: two files with the same name stay apart.
             stored = f"{index}/{_safe_name(upload.name)}"
             path = directory / stored
@@ -77,10 +88,7 @@ def ingest_uploads(graph: Graph, uploads: Sequence[Upload], *, strict: bool = Fa
             path.write_bytes(upload.data)
             names[stored] = upload.name
             paths.append(path)
-        cards = [
-            replace(card, source=_rename(card.source, directory, names))
-            for card in read_cards(paths, report, strict=strict)
-        ]
+        cards = [_renamed_card(card, directory, names) for card in read_cards(paths, report, strict=strict)]
         report.rejected = [_renamed(p, directory, names) for p in report.rejected]
         report.warnings = [_renamed(p, directory, names) for p in report.warnings]
         ingest_cards(graph, cards, report)
@@ -92,6 +100,22 @@ def ingest_uploads(graph: Graph, uploads: Sequence[Upload], *, strict: bool = Fa
         len(report.rejected),
     )
     return report
+
+
+def _renamed_card(card: Card, directory: Path, names: dict[str, str]) -> Card:
+    """The card with every source inside it (a log's runs, a card's file) naming the upload, hashed anew."""
+
+    def renamed(value: Any) -> Any:
+        if isinstance(value, str):
+            return _rename(value, directory, names)
+        if isinstance(value, dict):
+            return {k: renamed(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(renamed(v) for v in value)
+        return value
+
+    data = renamed(card.data)
+    return replace(card, source=_rename(card.source, directory, names), data=data, digest=card_hash(data))
 
 
 def _renamed(problem: Problem, directory: Path, names: dict[str, str]) -> Problem:
