@@ -62,6 +62,8 @@ def _property_infos(samples: list[Mapping[str, Any]]) -> dict[str, PropertyInfo]
             types[key].add(kind)
             if kind == "STRING" and len(strings[key]) <= MAX_VALUES and len(value) <= MAX_VALUE_LENGTH:
                 strings[key].add(value)
+            elif kind == "LIST" and len(strings[key]) <= MAX_VALUES:  # a card's languages and tags: each one a value
+                strings[key].update(v for v in value if isinstance(v, str) and len(v) <= MAX_VALUE_LENGTH)
             elif kind in ("INTEGER", "FLOAT"):
                 numbers[key].append(value)
     infos = {}

@@ -121,6 +121,8 @@ class Vocabulary:
     """Words that ask for inference energy or carbon per sample rather than per inference."""
     lineage_cues: tuple[str, ...] = ()
     """Words that ask for a model's base model ("fine-tuned from X": ``FINE_TUNED_FROM``)."""
+    filter_nouns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Condition kind -> the nouns that name it ("license"); a question saying one must name a value of it."""
     question_starters: frozenset[str] = frozenset()
 
     @property
@@ -258,6 +260,7 @@ def parse_vocabulary(data: Any, path: Path = DEFAULT_PATH) -> Vocabulary:
         hyperparameter_words={phrase_key(k): v for k, v in spec.hyperparameter_words.items()},
         per_sample_cues=_phrases(spec.per_sample_cues),
         lineage_cues=_phrases(spec.lineage_cues),
+        filter_nouns=_phrase_map(spec.filter_nouns),
         question_starters=frozenset(w.lower() for w in spec.question_starters),
     )
 

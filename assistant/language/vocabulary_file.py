@@ -71,4 +71,5 @@ class VocabularyFile(DataModel):
     hyperparameter_words: dict[Text, Text] = {}
     per_sample_cues: list[Text] = []
     lineage_cues: list[Text] = []
+    filter_nouns: dict[Text, list[Text]] = {}
     question_starters: list[Text] = []

@@ -10,11 +10,12 @@ from assistant.language.measurements import number
 from assistant.language.vocabulary import Vocabulary
 
 _ONE_VALUE = frozenset({"rank", "aggregate", "lookup"})
+_MAX_ROWS = 5
 _ASKED = re.compile(r"\b(?:in|as|into|how many|how much)\s+(?P<unit>[A-Za-zµ]+)\b(?!\s*\d)", re.I)
 
 
 def in_asked_unit(frame: Frame, rows: list[dict[str, Any]], vocabulary: Vocabulary) -> str:
-    """`` In kWh: 1.2 kWh.`` after an answer whose question asked for another unit than the graph's; else ""."""
+    """`` In kWh: model-a 1.2 kWh; model-b 3 kWh.`` after an answer in another unit than the graph's; else ""."""
     match = _ASKED.search(frame.question)
     metric = frame.metric
     if match is None or metric is None or not rows or frame.intent not in _ONE_VALUE:
@@ -23,8 +24,11 @@ def in_asked_unit(frame: Frame, rows: list[dict[str, Any]], vocabulary: Vocabula
     unit, _ = vocabulary.unit(said)
     if unit is None or metric.key not in unit.quantities or unit.factor == 1:
         return ""
-    row = rows[0]
-    value = row.get(metric.column if frame.intent != "aggregate" else f"{frame.agg or 'avg'}_{metric.column}")
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return ""
-    return f" In {said}: {number(value / unit.factor)} {said}."
+    column = metric.column if frame.intent != "aggregate" else f"{frame.agg or 'avg'}_{metric.column}"
+    shown = []
+    for row in rows[: 1 if frame.intent == "aggregate" else _MAX_ROWS]:
+        value = row.get(column)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            whose = f"{row['model']} " if row.get("model") is not None else ""  # several models: each named
+            shown.append(f"{whose}{number(value / unit.factor)} {said}")
+    return f" In {said}: {'; '.join(shown)}." if shown else ""

@@ -41,6 +41,8 @@ FILTER_KINDS = {
     ("Model", "pipelineTag"): "pipeline_tag",
     ("Model", "language"): "language",
     ("Model", "tags"): "tag",
+    ("Model", "format"): "format",
+    ("ModelTraining", "location"): "location",
 }
 # Words that name a metric of the model-index results: the metric chooser reads them, they filter nothing.
 METRIC_NAME_PROPERTIES = {("EvaluationResult", "metric"), ("EvaluationResult", "metricName")}
@@ -246,6 +248,9 @@ def known_words(vocab: Vocabulary, catalog: MetricCatalog) -> frozenset[str]:
             known.update(phrase.split())
     for phrase in [*catalog.quality_phrases(), *catalog.hyperparameter_phrases()]:
         known.update(phrase.split())
+    for phrases in vocab.filter_nouns.values():  # "license": known, and placed only by a filter of its kind
+        for phrase in phrases:
+            known.update(phrase.split())
     return frozenset(known)
 
 

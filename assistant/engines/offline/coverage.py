@@ -126,8 +126,9 @@ def fixed_condition_words(question: str, known: frozenset[str]) -> tuple[str, li
     return re.sub(r"[A-Za-z]+", fix, question), notes
 
 
-def settle_other_values(frame: Frame) -> None:
-    """Links to a property no filter reads ("other:Label.prop") never become a silent no-op.
+def settle_other_values(frame: Frame, filter_nouns: dict[str, tuple[str, ...]]) -> None:
+    """Links to a property no filter reads ("other:Label.prop") never become a silent no-op, nor do
+    condition nouns without a value ("models with a license": :func:`unnamed_filter_values`).
 
     A card's model-index name (``Model.hubName``) is looked up as a model; a name that is also
     another property's value ("tucano-2b4" is a model and a hubName) is placed by that one; any
@@ -144,3 +145,22 @@ def settle_other_values(frame: Frame) -> None:
         frame.problems = [
             f"{f.mention!r} is a value of {f.label}.{f.property}, which I can't use as a condition" for f in unusable
         ]
+    unnamed_filter_values(frame, filter_nouns)
+
+
+def unnamed_filter_values(frame: Frame, filter_nouns: dict[str, tuple[str, ...]]) -> None:
+    """ "Models with a license" names no license: decline, never answer for every model."""
+    if frame.intent == "decline":
+        return
+    lower = frame.question.lower()
+    kinds = {f.kind for f in frame.filters}
+    unnamed = [
+        (kind, said)
+        for kind, phrases in filter_nouns.items()
+        if kind not in kinds
+        for said in [next((p for p in phrases if re.search(rf"\b{re.escape(p)}\b", lower)), None)]
+        if said
+    ]
+    if unnamed:
+        frame.intent, frame.decline_reason = "decline", "problems"
+        frame.problems = [f"the question says {said!r} but names no {kind} the graph holds" for kind, said in unnamed]

@@ -52,6 +52,8 @@ _FILTER_VARS = {
     "license": ("m", "license"),
     "library": ("m", "libraryName"),
     "pipeline_tag": ("m", "pipelineTag"),
+    "format": ("m", "format"),
+    "location": ("tr", "location"),
 }
 _LIST_FILTERS = {"language": "language", "tag": "tags"}
 """Model properties that hold a list (a Hugging Face card's languages and tags): a filter matches any element."""

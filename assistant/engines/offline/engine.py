@@ -107,7 +107,7 @@ class OfflineEngine:
             for link in links:
                 if link.score < FUZZY_NOTE_BELOW and link.value in used:  # links the plan dropped need no note
                     frame.notes.append(f"read {link.mention!r} as {link.value}")
-            settle_other_values(frame)
+            settle_other_values(frame, self.vocabulary.filter_nouns)
         answer = run.answer(frame)
         logger.debug("answered %r in %.1f ms", question, (time.perf_counter() - started) * 1000)
         return answer
