@@ -10,7 +10,6 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO, Any
 
 from anyio.from_thread import BlockingPortal, start_blocking_portal
@@ -20,6 +19,10 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import AnyUrl
 
 from tests.conftest import REPO
+
+
+# The tool names are a contract (issue 16).
+TOOLS = frozenset({"ask", "find_models", "recommend_model", "pareto_front", "get_model", "graph_schema", "read_cypher"})
 
 
 class ToolFailed(AssertionError):
@@ -91,6 +94,13 @@ def mcp_session(env: dict[str, str], errlog: IO[str] | None = None, args: tuple[
                 yield McpClient(portal, session)
 
 
-def stderr_file(directory: Path) -> IO[str]:
-    """A file for the server's stderr (``stdio_client`` hands it to the process, so it must be a real file)."""
-    return open(directory / "mcp-server.stderr", "w+", encoding="utf-8")  # noqa: SIM115 - closed by the fixture
+@contextlib.contextmanager
+def mcp_http_session(url: str) -> Iterator[McpClient]:
+    """A client session with a server already listening on streamable HTTP at ``url``."""
+    from mcp.client.streamable_http import streamable_http_client
+
+    with start_blocking_portal() as portal:
+        with portal.wrap_async_context_manager(streamable_http_client(url)) as (read, write, _):
+            with portal.wrap_async_context_manager(ClientSession(read, write)) as session:
+                portal.call(session.initialize)
+                yield McpClient(portal, session)

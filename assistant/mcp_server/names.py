@@ -82,6 +82,14 @@ def resolve(graph: Graph, kind: str, name: str, *, timeout_s: float) -> Resolved
         raise InvalidArgumentError(
             f"The {kind} {said!r} matches several in the graph: {', '.join(values[:8])} - give one of them"
         )
-    near = closest(said, sorted({c[2] for c in candidates}))
-    hint = f"closest: {', '.join(near)}" if near else "graph_schema lists the values it has"
+    every = sorted({c[2] for c in candidates})
+    near = closest(said, every)
+    if near:
+        hint = f"closest: {', '.join(near)}"
+    elif every:
+        hint = f"it has: {', '.join(every[:10])}" + (
+            f" and {len(every) - 10} more (graph_schema)" if len(every) > 10 else ""
+        )
+    else:
+        hint = f"the graph holds no {kind} names"
     raise InvalidArgumentError(f"No {kind} {said!r} in the graph - {hint}")
