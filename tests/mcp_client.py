@@ -20,7 +20,6 @@ from pydantic import AnyUrl
 
 from tests.conftest import REPO
 
-
 # The tool names are a contract (issue 16).
 TOOLS = frozenset({"ask", "find_models", "recommend_model", "pareto_front", "get_model", "graph_schema", "read_cypher"})
 

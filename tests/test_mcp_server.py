@@ -118,6 +118,8 @@ def test_recommend_model_minimises_training_carbon_subject_to_r_squared(mcp: Mcp
     assert close(carbon["value"], training_carbon(expected[0])) and carbon["unit"] == "g CO2" and carbon["measured"]
     assert carbon["text"].endswith("g CO2")
     assert [e["model"] for e in result["ranking"]] == [c["name"] for c in expected[:3]]
+    for entry, card in zip(result["ranking"], expected, strict=False):  # the bound's values are shown too
+        assert close(entry["values"]["r_squared"]["value"], r_squared(card) or 0)
     assert best["dataset"] == expected[0]["dataset"]["name"]
     assert best["architecture"] == expected[0]["architecture"]["type"]
     # The models whose 0 g CO2 would have won are left out, and counted.

@@ -82,8 +82,11 @@ class TypedTools:
         frame.want = "high" if goal == "maximize" else "low"
         frame.inference = target.metric.scope == "inference"
         answer = self._answer(frame, notes)
-        chosen = [target] + [metrics.get(c.metric) for c in constraints.conditions]
-        ranking = self._entries(answer.rows[:limit], chosen)
+        bounds = [metrics.get(c.metric) for c in constraints.conditions]
+        ranking = self._entries(answer.rows[:limit], [target])
+        if ranking and bounds:
+            self._add_bound_values(ranking, frame, bounds)
+        chosen = [target, *bounds]
         return RecommendResult(
             **_evidence(answer, metrics, chosen),
             objective=target.info(),
@@ -136,6 +139,24 @@ class TypedTools:
         if not answer.answered and answer.cypher is None:
             raise InvalidArgumentError(answer.text.splitlines()[0])  # the plan itself was declined
         return answer
+
+    def _add_bound_values(self, ranking: list[ModelEntry], ranked: Frame, bounds: list[ToolMetric]) -> None:
+        """The values the constraints' conditions bound, beside the objective (the rank statement returns only it).
+
+        Read with the same conditions, so only values that satisfy them come back; values of inference metrics
+        (a model's runs) are not shown.
+        """
+        names = [entry.model for entry in ranking]
+        frame = Frame(question="values of the ranked models", intent="list", k=ALL)
+        frame.filters = [Filter("model", "Model", "name", names, "ranked models")] + [
+            f for f in ranked.filters if f.kind != "model"
+        ]
+        frame.thresholds = list(ranked.thresholds)
+        rows = self.engine.answer_plan(frame).rows
+        by_model = {str(row.get("model")): row for row in rows}
+        for entry in ranking:
+            row = by_model.get(entry.model, {})
+            entry.values.update({m.name: m.value(row[m.metric.column]) for m in bounds if m.metric.column in row})
 
     def _entries(self, rows: list[dict[str, Any]], chosen: list[ToolMetric]) -> list[ModelEntry]:
         """Each row's model with the values of ``chosen`` metrics it holds, its dataset, architecture, services."""
