@@ -15,6 +15,7 @@ from assistant.cli.support import settings_of, user_errors
 logger = logging.getLogger(__name__)
 
 TRANSPORTS = ("stdio", "streamable-http")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @click.command("mcp")
@@ -52,6 +53,8 @@ def mcp_command(ctx: click.Context, transport: str, host: str, port: int) -> Non
     server = build_server(settings, catalog=catalog, host=host, port=port)
     if transport == "streamable-http":
         click.echo(f"Listening on http://{host}:{port}{server.settings.streamable_http_path}", err=True)
+        if host not in LOOPBACK:
+            click.echo(f"Warning: {host} is not loopback and the server has no authentication", err=True)
     try:
         server.run(transport=transport)  # type: ignore[arg-type]
     except KeyboardInterrupt:

@@ -55,7 +55,7 @@ T = TypeVar("T")
 NAME = "mrm3-assistant"
 TOOLS = ("ask", "find_models", "recommend_model", "pareto_front", "get_model", "graph_schema", "read_cypher")
 GRAPH_MODEL_DOC = Path(__file__).resolve().parents[2] / "docs" / "graph-model.md"
-MAX_ERROR = 500
+MAX_ERROR = 2000  # one line still; long enough for the list of allowed metrics of a big catalog
 
 
 def one_line(message: str) -> str:
@@ -92,7 +92,7 @@ class Mrm3MCP(FastMCP):
 
 def _reason(tool: str, error: ToolError) -> str:
     cause = error.__cause__
-    if isinstance(cause, ValidationError):
+    if isinstance(cause, ValidationError) and cause.title.endswith("Arguments"):  # FastMCP's model of the arguments
         return argument_errors(tool, cause)
     if isinstance(cause, AssistantError):
         return str(cause)
