@@ -39,3 +39,7 @@ class QueryError(AssistantError, StatementRejected):
 
 class QueryTimeoutError(QueryError):
     """A statement ran longer than its time limit and was stopped."""
+
+
+class InvalidArgumentError(AssistantError):
+    """A tool was given a value it cannot use: an unknown metric, a name the graph lacks, a bad combination."""

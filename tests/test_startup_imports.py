@@ -32,6 +32,8 @@ LLM_AND_PAGE = frozenset(
 DATA_FRAMES = frozenset({"pandas", "numpy", "pyarrow"})
 # Loaded only where they work: the progress bar of an ingest, the explanation of a rejected card.
 ON_DEMAND = frozenset({"tqdm", "jsonschema"})
+# The MCP SDK and its web stack: only `mrm3 mcp` needs them.
+MCP_SDK = frozenset({"mcp", "starlette", "uvicorn", "sse_starlette", "httpx"})
 
 # Runs `mrm3 ARGS` (as `python -m assistant` does) or a statement, then writes sys.modules at exit.
 PROBE = """
@@ -84,7 +86,7 @@ def test_the_cli_and_its_help_load_no_driver_llm_or_page_library(args: list[str]
 
     assert done.returncode == 0, done.stderr[-2000:]
     assert "assistant.cli" in modules
-    loaded = packages(modules) & (LLM_AND_PAGE | DATA_FRAMES | ON_DEMAND | {"neo4j"})
+    loaded = packages(modules) & (LLM_AND_PAGE | DATA_FRAMES | ON_DEMAND | MCP_SDK | {"neo4j"})
     assert not loaded, f"{' '.join(args)} imported {sorted(loaded)}"
 
 
@@ -93,9 +95,15 @@ def test_mrm3_help_still_lists_every_command(tmp_path: Path) -> None:
     modules, done = imported("mrm3", "--help", out=tmp_path / "modules.json")
 
     assert done.returncode == 0, done.stderr[-2000:]
-    assert {"assistant.cli.ask", "assistant.cli.eval", "assistant.cli.ui", "assistant.cli.bench"} <= modules
+    assert {
+        "assistant.cli.ask",
+        "assistant.cli.eval",
+        "assistant.cli.ui",
+        "assistant.cli.bench",
+        "assistant.cli.mcp",
+    } <= modules
     listed = {line.split()[0] for line in done.stdout.split("Commands:")[1].splitlines() if line.strip()}
-    assert {"ask", "bench", "chat", "db", "demo", "eval", "ingest", "query", "stats", "ui", "validate"} == listed
+    assert {"ask", "bench", "chat", "db", "demo", "eval", "ingest", "mcp", "query", "stats", "ui", "validate"} == listed
 
 
 @pytest.fixture
@@ -117,7 +125,7 @@ def test_ask_offline_loads_no_llm_or_page_library(sample_graph: Graph, settings:
     # The offline engine answered: the check below ran on the whole path, not on an early failure.
     assert "Cypher (offline)" in done.stdout
     assert {"neo4j", "assistant.engines.offline.engine"} <= modules
-    loaded = packages(modules) & (LLM_AND_PAGE | ON_DEMAND)
+    loaded = packages(modules) & (LLM_AND_PAGE | ON_DEMAND | {"mcp"})
     assert not loaded, f"mrm3 ask --engine offline imported {sorted(loaded)}"
     # The driver imports pandas, numpy and pyarrow itself when they are installed; nothing else may.
     assert packages(modules) & DATA_FRAMES <= packages(driver_alone)

@@ -29,6 +29,8 @@ class Answer:
             ``{"x": column, "y": column, "x_better": "lower"|"higher",
             "y_better": ..., "front": [model names], "name": column}``; rows
             hold the measured models, the front among them.
+        left_out_unmeasured: Result column -> how many matching models were left
+            out because that carbon or energy was 0 or missing (not measured).
     """
 
     question: str
@@ -43,6 +45,7 @@ class Answer:
     answered: bool = True
     interpretation: str = ""
     pareto: dict[str, Any] | None = None
+    left_out_unmeasured: dict[str, int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """The ``mrm3 ask --json`` contract: question, engine, cypher, rows, answer (+ interpretation, answered)."""

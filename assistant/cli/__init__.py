@@ -31,6 +31,7 @@ LAZY_SUBCOMMANDS = {
     "eval": "assistant.cli.eval:eval_command",
     "ui": "assistant.cli.ui:ui",
     "bench": "assistant.cli.bench:bench",
+    "mcp": "assistant.cli.mcp:mcp_command",
 }
 
 

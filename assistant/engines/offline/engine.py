@@ -81,6 +81,16 @@ class OfflineEngine:
                 self._context = (schema, catalog, known_words(self.vocabulary, catalog))
             return self._context
 
+    def plan_context(self) -> tuple[GraphSchema, MetricCatalog]:
+        """The schema and metrics questions are read against, for callers that build a :class:`Frame` themselves."""
+        schema, catalog, _ = self._prepared()
+        return schema, catalog
+
+    def answer_plan(self, frame: Frame) -> Answer:
+        """Answer a plan built by the caller (the MCP server's typed tools): same statements, guard and caveats."""
+        schema, catalog, _ = self._prepared()
+        return _Run(self, frame.question, schema, catalog).answer(frame)
+
     def standalone(self, question: str, previous: str) -> str | None:
         """``question`` as a standalone question when it follows up ``previous`` ("and on umu?"), else None."""
         schema, catalog, _ = self._prepared()
@@ -124,6 +134,7 @@ class _Run:
         self.main: Execution | None = None
         self.main_params: dict[str, Any] = {}
         self.caveats: list[str] = []
+        self.left_out: dict[str, int] = {}
         self.chart: dict[str, Any] | None = None
 
     def has(self, label: str, prop: str) -> bool:
@@ -187,6 +198,7 @@ class _Run:
             answered=answered,
             interpretation=interpretation(frame),
             pareto=self.chart,
+            left_out_unmeasured=self.left_out,
         )
 
     def decline(self, frame: Frame) -> Answer:
@@ -386,6 +398,8 @@ class _Run:
         if not metric.measured:
             return
         rows = self.execute(statements.unmeasured(frame, metric), main=False)
+        if rows and rows[0].get("not_measured"):
+            self.left_out[metric.column] = int(rows[0]["not_measured"])
         caveat = explain.unmeasured_text(metric, rows[0] if rows else None)
         if caveat:
             self.caveats.append(caveat)

@@ -1,0 +1,126 @@
+"""The metric names the MCP tools take, mapped onto the offline engine's metrics of the live graph.
+
+Costs have fixed names (``training_carbon`` in g CO2, ``inference_energy`` in J
+per inference ...); quality metrics are the evaluation metrics the cards
+report, as the graph holds them (``accuracy``, ``r_squared``, ``mae`` ...). Only
+the metrics this graph has are offered, and an unknown name is refused with
+the list of the ones it has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from assistant.engines.offline.metrics import Metric, MetricCatalog
+from assistant.errors import InvalidArgumentError
+from assistant.language.measurements import is_measured, with_unit
+from assistant.mcp_server.schemas import MetricInfo, Quantity
+
+# Tool name -> (the offline engine's quantity key, its inference variant?, what it is).
+COSTS: dict[str, tuple[str, bool, str]] = {
+    "training_carbon": ("carbon", False, "carbon footprint of training"),
+    "training_energy": ("energy", False, "energy of training, CPU + GPU"),
+    "training_cpu_energy": ("cpu_energy", False, "CPU energy of training"),
+    "training_gpu_energy": ("gpu_energy", False, "GPU energy of training (0 in a measured CPU-only run is real)"),
+    "training_time": ("train_time", False, "total training time"),
+    "fit_time": ("fit_time", False, "fit time of training"),
+    "model_size": ("size", False, "size of the model"),
+    "inference_latency": ("latency", False, "latency per request of the model's best inference run"),
+    "inference_carbon": ("carbon", True, "carbon per inference (an inference entry's total / its num_of_runs)"),
+    "inference_energy": ("energy", True, "energy per inference (an inference entry's total / its num_of_runs)"),
+    "inference_flops": ("flops", False, "FLOPs per request"),
+    "inference_total_time": ("inference_time", False, "total time of an inference entry"),
+}
+_OWN_SCOPES = ("training", "inference", "model")
+
+
+def unit_label(metric: Metric) -> str:
+    """The unit of a metric's values as the tools report it ("J per inference" for per-inference totals)."""
+    if metric.per:
+        return f"{metric.unit} per {metric.per}".strip()
+    return metric.unit
+
+
+def quantity(name: str, value: Any, unit: str, *, measured: bool | None = None) -> Quantity:
+    """``value`` of the property or metric ``name`` with its unit; carbon and energy of 0 read "not measured"."""
+    if value is None:
+        return Quantity(value=None, unit=unit, text="not recorded", measured=False)
+    if not (is_measured(name, value) if measured is None else measured):
+        said = f"{value} {unit}".strip()
+        return Quantity(value=value, unit=unit, text=f"not measured ({said} in the card)", measured=False)
+    base, _, per = unit.partition(" per ")
+    text = with_unit(value, base) + (f" per {per}" if per else "")
+    return Quantity(value=value, unit=unit, text=text, measured=True)
+
+
+@dataclass(frozen=True)
+class ToolMetric:
+    """A metric the tools accept, with the engine's metric behind it."""
+
+    name: str
+    metric: Metric
+    kind: Literal["quality", "cost"]
+    description: str
+
+    @property
+    def unit(self) -> str:
+        return unit_label(self.metric)
+
+    def info(self) -> MetricInfo:
+        better: Literal["lower", "higher"] = "higher" if self.metric.better == "higher" else "lower"
+        guessed = "" if self.metric.known_direction else " (direction guessed from the name)"
+        return MetricInfo(
+            name=self.name,
+            kind=self.kind,
+            unit=self.unit,
+            better=better,
+            description=self.description + guessed,
+            measured_only=self.metric.measured,
+        )
+
+    def value(self, raw: Any) -> Quantity:
+        """A value of this metric from a result row (the engine's ``measured`` flag says whether 0 is unmeasured)."""
+        return quantity(
+            self.metric.prop,
+            raw,
+            self.unit,
+            measured=is_measured(self.name, raw, zero_is_unmeasured=self.metric.measured),
+        )
+
+
+class ToolMetrics:
+    """The metrics of one graph under their tool names."""
+
+    def __init__(self, catalog: MetricCatalog) -> None:
+        self.by_name: dict[str, ToolMetric] = {}
+        for name, (key, inference, description) in COSTS.items():
+            metric = catalog.inference_variants.get(key) if inference else catalog.quantities.get(key)
+            if metric is None or metric.scope not in _OWN_SCOPES or (inference and not metric.per):
+                continue
+            self.by_name[name] = ToolMetric(name, metric, "cost", description)
+        for name, metric in catalog.quality.items():
+            description = f"{metric.label}: mean of the evaluation metric over the card's runs"
+            self.by_name.setdefault(name, ToolMetric(name, metric, "quality", description))
+
+    def infos(self) -> list[MetricInfo]:
+        """Every metric, costs first."""
+        return [m.info() for m in sorted(self.by_name.values(), key=lambda m: (m.kind != "cost", m.name))]
+
+    def get(self, name: str, *, kind: str | None = None, argument: str = "metric") -> ToolMetric:
+        """The metric ``name`` (of ``kind``, when given).
+
+        Raises:
+            InvalidArgumentError: No such metric in this graph, or not of ``kind``; the message lists the allowed ones.
+        """
+        found = self.by_name.get(name.strip()) or self.by_name.get(name.strip().lower())
+        allowed = sorted(n for n, m in self.by_name.items() if kind is None or m.kind == kind)
+        if found is None or (kind is not None and found.kind != kind):
+            what = f"{kind} metric" if kind else "metric"
+            listed = ", ".join(allowed) if allowed else "none (the graph holds no such values)"
+            raise InvalidArgumentError(f"Unknown {what} {name!r} for {argument} - use one of: {listed}")
+        return found
+
+    def by_column(self, chosen: list[ToolMetric]) -> dict[str, str]:
+        """Result column -> tool name, for the metrics a call used."""
+        return {m.metric.column: m.name for m in chosen}
