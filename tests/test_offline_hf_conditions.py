@@ -98,3 +98,24 @@ def test_a_value_asked_in_another_unit_names_its_model_for_each_row(engine: Offl
     answer = engine.answer("What is the training carbon footprint of synthetic-a in mg?")
     assert answer.answered, answer.text
     assert f"In mg: synthetic-a {grams * 1000:,.0f} mg" in answer.text
+
+
+def test_a_lookup_gives_a_card_s_license_location_and_source(engine: OfflineEngine) -> None:
+    meta = _cards()["synthetic-mapping"]
+    answer = engine.answer("what license does synthetic-mapping have")
+    assert answer.answered and answer.rows[0]["license"] == ", ".join(_as_list(meta["license"]))
+    answer = engine.answer("where was synthetic-mapping trained")
+    assert answer.rows[0]["training_location"] == meta["co2_eq_emissions"]["geographical_location"]
+    answer = engine.answer("did the carbon of synthetic-v1 come from a card or a codecarbon log")
+    assert answer.answered and answer.rows[0]["format"] == "codecarbon", answer.text
+    assert "synthetic-v1-emissions.csv" in answer.text
+
+
+def test_the_base_model_with_the_most_fine_tuned_models(engine: OfflineEngine) -> None:
+    per_base: dict[str, int] = {}
+    for meta in _cards().values():
+        for base in _as_list(meta.get("base_model")):
+            per_base[base] = per_base.get(base, 0) + 1
+    answer = engine.answer("which base model has the most fine-tuned models")
+    assert answer.answered, answer.text
+    assert {row["base_model"]: row["models"] for row in answer.rows} == per_base

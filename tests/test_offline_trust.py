@@ -253,3 +253,21 @@ def test_rank_by_lists_every_measured_model(engine: OfflineEngine, cards: list[C
     answer = engine.answer("rank the models by training energy")
     measured = sorted((energy(c), c["name"]) for c in cards if energy(c) > 0)
     assert [row["model"] for row in answer.rows] == [name for _, name in measured]
+
+
+@pytest.mark.parametrize(
+    ("question", "most"),
+    [
+        ("Which model emitted the most CO2?", True),
+        ("which model emitted the least co2 in training", False),
+        ("which model consumed the most energy while training", True),
+    ],
+)
+def test_a_verb_naming_the_metric_takes_the_direction_that_follows_it(
+    engine: OfflineEngine, cards: list[Card], question: str, most: bool
+) -> None:
+    value = energy if "energy" in question else carbon
+    measured = [(value(c), c["name"]) for c in cards if value(c) > 0]
+    expected = (max if most else min)(measured)[1]
+    answer = engine.answer(question)
+    assert answer.rows[0]["model"] == expected, answer.interpretation

@@ -134,6 +134,8 @@ def settle_other_values(frame: Frame, filter_nouns: dict[str, tuple[str, ...]]) 
     another property's value ("tucano-2b4" is a model and a hubName) is placed by that one; any
     other declines, naming the word and the property, rather than answering another question.
     """
+    if "source" in frame.fields and frame.intent == "lookup":  # "did X come from a card or a log": the answer
+        frame.filters = [f for f in frame.filters if f.kind != "format"]
     hub_names = [f for f in frame.filters if f.kind == "other:Model.hubName"]
     frame.model_fragments += [f.mention for f in hub_names if f.mention not in frame.model_fragments]
     frame.filters = [f for f in frame.filters if f not in hub_names]
@@ -149,8 +151,9 @@ def settle_other_values(frame: Frame, filter_nouns: dict[str, tuple[str, ...]]) 
 
 
 def unnamed_filter_values(frame: Frame, filter_nouns: dict[str, tuple[str, ...]]) -> None:
-    """ "Models with a license" names no license: decline, never answer for every model."""
-    if frame.intent == "decline":
+    """ "Models with a license" names no license: decline, never answer for every model ("what license does
+    X have" asks for the value: a lookup)."""
+    if frame.intent in ("decline", "lookup"):
         return
     lower = frame.question.lower()
     kinds = {f.kind for f in frame.filters}

@@ -82,6 +82,7 @@ GROUPS = {
     # training location as written (a card's geographical_location, a log's country).
     "hardware": ("td", "coalesce(td.hardware, td.processor)"),
     "location": ("tr", "coalesce(tr.location, '(no location given)')"),
+    "base_model": ("bm", "bm.name"),
 }
 
 

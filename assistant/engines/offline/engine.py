@@ -32,6 +32,7 @@ from assistant.engines.offline.closest import closest_values
 from assistant.engines.offline.coverage import fixed_condition_words, joined_words, settle_other_values
 from assistant.engines.offline.cypher_builder import Statement
 from assistant.engines.offline.follow_up import standalone_follow_up
+from assistant.engines.offline.graph_fit import missing_for
 from assistant.engines.offline.interpretation import interpretation
 from assistant.engines.offline.link_rules import trusted_links
 from assistant.engines.offline.metrics import Metric, MetricCatalog
@@ -289,12 +290,9 @@ class _Run:
                 frame.inference = frame.metric.scope == "inference"
 
     def quality_metric(self, frame: Frame) -> Metric | None:
-        """The quality metric "best" means for the models asked about."""
-        if frame.metric is not None and not frame.generic_metric:
-            return frame.metric
-        rows = (
-            self.execute(statements.quality_available(frame, self.catalog), main=False) if self.catalog.quality else []
-        )
+        """The quality metric "best" means for the models asked about (when the question names none)."""
+        quality = self.catalog.quality
+        rows = self.execute(statements.quality_available(frame, self.catalog), main=False) if quality else []
         names = list(self.catalog.quality)
         available = {names[i] for i in range(len(names)) if rows and rows[0].get(f"c{i}")}
         metric = self.catalog.preferred_quality(available or None)
@@ -304,16 +302,8 @@ class _Run:
 
     def dispatch(self, frame: Frame) -> str:
         intent = frame.intent
-        if not self.has("Device", "gpuModel") and "gpu_model" in (frame.count_target[:-1], frame.group):
-            frame.decline_reason, frame.missing_metric = "metric", "GPU model"
-            raise _Declined
-        if frame.group == "device" and self.has("Device", "hardware"):
-            frame.group = "hardware"  # Hugging Face hardware texts have no processor: grouped as written
-        if frame.group == "location" and not self.has("ModelTraining", "location"):
-            frame.decline_reason, frame.missing_metric = "metric", "training location"
-            raise _Declined
-        if not self.has("BaseModel", "name") and (frame.filter("fine_tuned") or frame.filter("base_model")):
-            frame.decline_reason, frame.missing_metric = "metric", "base model"  # no Hugging Face base_model
+        if missing := missing_for(frame, self.has):
+            frame.decline_reason, frame.missing_metric = "metric", missing
             raise _Declined
         if intent == "count":
             return explain.count_text(frame, self.execute(statements.count(frame)))

@@ -42,9 +42,13 @@ def _same_numbers(link: EntityLink) -> bool:
 
 
 def _not_a_function_word(link: EntityLink, vocabulary: Vocabulary) -> bool:
-    """ "Out of every model" names no split type: a function word links only to itself."""
+    """ "Out of every model" names no split type: a function word links only to itself, and never to the
+    free-text metadata of Hugging Face cards ("all models": not the evaluation split named "all")."""
     said = link.mention.lower()
-    return said not in vocabulary.stop_words or said == str(link.value).lower()
+    if said not in vocabulary.stop_words:
+        return True
+    metadata = link.label == "EvaluationResult" or (link.label == "Model" and link.property != "name")
+    return said == str(link.value).lower() and not metadata
 
 
 def placed_partial_links(

@@ -16,12 +16,16 @@ _FIELDS: dict[str, tuple[tuple[str, ...], list[tuple[str, str, str]]]] = {
     "size": ((), [("Model", "size", "size_bytes")]),
     "author": ((), [("Model", "author", "author")]),
     "version": ((), [("Model", "version", "version")]),
+    "location": (("tr",), [("ModelTraining", "location", "training_location")]),
+    "license": ((), [("Model", "license", "license"), ("Model", "libraryName", "library")]),
+    "source": ((), [("Model", "format", "format"), ("Model", "source", "source")]),
     "optimizer": (("tr", "pa"), [("Parameters", "optimizer", "optimizer")]),
     "split": (("tr", "pa"), [("Parameters", "splitType", "split_type")]),
     "training_device": (
         ("tr", "td"),
         [
             ("Device", "processor", "training_cpu"),
+            ("Device", "hardware", "training_hardware"),
             ("Device", "cores", "cores"),
             ("Device", "graphicsCard", "gpus"),
             ("Device", "gpuModel", "gpu_model"),

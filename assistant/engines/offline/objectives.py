@@ -73,10 +73,16 @@ def _direction(frame: Frame, chosen: Mention, generic: list[Mention], qwords: li
             return "worst" if word == "worst" else "low"
         if word in high:
             return "best" if word in ("best", "top") else "high"
+    spans = [t.span for t in frame.thresholds]
+    after = [w.text for w in qwords if w.start >= chosen.end and not overlaps((w.start, w.end), spans)][:3]
+    for word in after:  # "emitted the most co2": the verb names the metric, the direction follows it
+        if word in low and word != "worst":
+            return "low"
+        if word in high and word not in ("best", "top"):
+            return "high"
     if generic:
         return "worst" if generic[0].want == "low" else "best"
     # Elsewhere in the question, but not inside a threshold ("less than 20 g" says nothing about the ranking).
-    spans = [t.span for t in frame.thresholds]
     free = [w.text for w in qwords if not overlaps((w.start, w.end), spans)]
     if any(w in low for w in free) and not any(w in ("best", "top") for w in free):
         return "low"

@@ -161,7 +161,9 @@ def listing(frame: Frame, has: Has) -> Statement:
     target = frame.count_target
     if target in ("devices", "gpu_models"):
         gpu = target == "gpu_models"
-        picked = "dev.gpuModel AS gpu_model" if gpu else "dev.processor AS device, dev.graphicsCard AS gpus"
+        # A Hugging Face card's hardware text names a device that has no processor ("1 v100 GPU").
+        name = "coalesce(dev.processor, dev.hardware)" if has("Device", "hardware") else "dev.processor"
+        picked = "dev.gpuModel AS gpu_model" if gpu else f"{name} AS device, dev.graphicsCard AS gpus"
         if not gpu and frame.fields:  # "how many cores does the Raspberry Pi have": the devices' own properties
             picked += "".join(
                 f", dev.{q(prop)} AS {column}"
@@ -174,7 +176,7 @@ def listing(frame: Frame, has: Has) -> Statement:
             conditions.append(f"dev.{q(device.property)} IN {b.param('the_device', device.values)}")
         where = ("\nWHERE " + " AND ".join(conditions)) if conditions else ""
         if has("Device", "gpuModel") or not gpu:
-            first = picked.split()[2].strip(",")
+            first = "gpu_model" if gpu else "device"
             text = f"{b.match_text()}\n{_devices(frame)}{where}\nRETURN DISTINCT {picked} ORDER BY {first}"
             return Statement(text, b.params)
     if target in _LIST_TARGETS:

@@ -328,7 +328,10 @@ def _choose_intent(
         else:
             frame.intent = "group_count" if frame.group else "count"
         return
-    popular = r"\b(most|fewest|least) (models|entries|cards)\b|\bmost (common|used|popular|frequent)|\bmost often"
+    popular = (  # "the most (fine-tuned) models"
+        r"\b(most|fewest|least)\s+(?:[\w-]+\s+){0,2}(models|entries|cards)\b|\bmost (common|used|popular|frequent)"
+        r"|\bmost often"
+    )
     if frame.group and which_group and re.search(popular, joined):
         frame.intent = "group_count"
         frame.want = "low" if re.search(r"\b(fewest|least)\b", joined) else "high"

@@ -1,0 +1,27 @@
+"""What a question needs from the graph that this graph may lack (GPU models, base models, locations)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from assistant.engines.offline.plan import Frame
+
+Has = Callable[[str, str], bool]
+
+
+def missing_for(frame: Frame, has: Has) -> str | None:
+    """The name of what the graph lacks for ``frame`` ("GPU model"), or None; adapts a device grouping.
+
+    A graph with Hugging Face hardware texts groups "per device" by the text as written, since a
+    GPU-only text has no processor.
+    """
+    if not has("Device", "gpuModel") and "gpu_model" in (frame.count_target[:-1], frame.group):
+        return "GPU model"
+    if frame.group == "device" and has("Device", "hardware"):
+        frame.group = "hardware"
+    if frame.group == "location" and not has("ModelTraining", "location"):
+        return "training location"
+    lineage = frame.filter("fine_tuned") or frame.filter("base_model") or frame.group == "base_model"
+    if not has("BaseModel", "name") and lineage:
+        return "base model"  # no Hugging Face base_model
+    return None
