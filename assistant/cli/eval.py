@@ -73,7 +73,7 @@ def format_report(report: Report) -> str:
     "--suite",
     type=click.Choice(sorted(SUITES)),
     default=None,
-    help="Run a generated suite instead of a set: 'generalisation' (templates x phrasings x slot values, 3 catalogs).",
+    help="Run a generated suite instead of a set: 'generalisation' (templates x phrasings x slot values, 4 catalogs).",
 )
 @click.option("--load", is_flag=True, help="Load each catalog of the set into the graph, REPLACING its content.")
 @click.option("--catalog", "catalogs", multiple=True, metavar="NAME=PATH", help="Read catalog NAME's cards from PATH.")
@@ -120,6 +120,8 @@ def eval_command(
         from assistant.evaluation.suite import load_suite, suite_outcome
 
         question_set, grade = load_suite(suite), suite_outcome
+        for name, why in question_set.skipped.items():
+            click.echo(f"Catalog {name!r} left out: {why}", err=True)
     else:
         path = set_path or DEFAULT_SET
         if not path.exists():

@@ -63,12 +63,17 @@ def _names_shown(answer: Answer, universe: Iterable[str]) -> set[str]:
 def rows_hold(answer: Answer, gold: SuiteGold) -> bool:
     """Whether an answered question's rows hold the gold of a non-decline question."""
     rows = answer.rows
+    if gold.max_rows and gold.mode in ("value", "count") and len(rows) > gold.max_rows:
+        return False  # a list of every model holds one model's value by chance: not an answer to a sum or count
     if gold.mode == "first":
         return bool(rows) and any(holds(rows[:1], v, 0.0) for v in gold.values)
     if gold.mode == "names":
         return _names_shown(answer, gold.universe) == set(gold.values)
     if gold.mode == "value":
-        return bool(gold.values) and all(holds(rows, v, REL_TOL) for v in gold.values)
+        return bool(gold.values) and all(
+            holds(rows, v, REL_TOL) or (isinstance(v, float) and any(holds(rows, v / s, REL_TOL) for s in gold.scales))
+            for v in gold.values
+        )
     if gold.mode == "count":
         return holds(rows, gold.values[0], 0.0)
     if gold.mode == "unmeasured":

@@ -129,6 +129,8 @@ class QuestionSet:
     path: Path
     catalogs: dict[str, Catalog]
     questions: list[Question]
+    skipped: dict[str, str] = field(default_factory=dict)
+    """Catalogs left out, with why (a suite's catalog whose files are not on this machine)."""
 
 
 class SampleSpec(DataModel):

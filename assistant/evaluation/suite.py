@@ -7,22 +7,39 @@ computes each question's gold from the same cards; and
 :func:`suite_outcome` grades an answer with the three outcomes of
 :mod:`assistant.evaluation.outcomes`. ``mrm3 eval --suite generalisation``
 runs it.
+
+The ``hf`` catalog (real Hugging Face cards and CodeCarbon logs, kept outside
+the repository in ``../shared/hf``, or ``$MRM3_SHARED_DIR/hf``) has intents of
+its own (``family: hf``), whose slot values and gold come from
+:mod:`assistant.evaluation.suite_hf` and
+:mod:`assistant.evaluation.suite_hf_slots`; when those files are absent the catalog
+is left out and :attr:`QuestionSet.skipped` says why.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.answers.answer import Answer
 from assistant.errors import ConfigError
+from assistant.evaluation import suite_hf, suite_hf_slots
 from assistant.evaluation.defaults import SUITES
 from assistant.evaluation.outcomes import outcome_of
 from assistant.evaluation.run import Card, Catalog, Question, QuestionSet
-from assistant.evaluation.suite_gold import gold_of
-from assistant.evaluation.suite_slots import PROVIDERS
+from assistant.evaluation.suite_gold import SuiteGold, gold_of
+from assistant.evaluation.suite_slots import PROVIDERS as MRM3_PROVIDERS
+
+if TYPE_CHECKING:
+    from assistant.graph.connection import Graph
+
+PROVIDERS = {**MRM3_PROVIDERS, **suite_hf_slots.PROVIDERS}
+"""Provider name -> provider, of both families of catalogs."""
+REPO = Path(__file__).resolve().parents[2]
 
 # Unit -> its size in graph units (g CO2, J, s, bytes). Case matters: mJ is not MJ.
 UNITS: dict[str, Decimal] = {
@@ -90,22 +107,96 @@ def _substitute(spec: Any, values: dict[str, Any]) -> Any:
     return spec
 
 
-def _catalogs(spec: dict[str, Any]) -> dict[str, Catalog]:
+def shared_dir() -> Path:
+    """Where third-party test files live outside the repository: ``$MRM3_SHARED_DIR``, else ``../shared``."""
+    return Path(os.environ.get("MRM3_SHARED_DIR") or REPO.parent / "shared")
+
+
+@dataclass(frozen=True)
+class HFCatalog(Catalog):
+    """Hugging Face model cards (``path``, a folder of ``*.md``) and CodeCarbon logs attached to model names.
+
+    Its cards are the plain dicts of :func:`assistant.evaluation.suite_hf.read_catalog`.
+    """
+
+    logs: tuple[tuple[str, Path], ...] = ()
+
+    def cards(self) -> list[Card]:
+        """The models of the card files and logs (for gold answers)."""
+        assert self.path is not None
+        if not self.path.is_dir():
+            raise ConfigError(f"The cards of catalog {self.name!r} are not at {self.path}")
+        return suite_hf.read_catalog(self.path, dict(self.logs))
+
+    def load_into(self, graph: Graph) -> None:
+        """Replace the graph's content with the cards, then each log with ``--model NAME``.
+
+        The cards whose YAML does not parse are expected (their models keep the name only); a rejected file is not.
+        """
+        from ingest.ingester import ingest_paths
+        from ingest.writer import reset
+
+        assert self.path is not None
+        reset(graph)
+        reports = [ingest_paths(graph, [self.path])]
+        reports += [ingest_paths(graph, [log], model=name) for name, log in self.logs]
+        for report in reports:
+            if report.rejected:
+                raise ConfigError(f"Catalog {self.name!r} did not load: {report.rejected[0]}")
+
+
+def family(catalog: Catalog) -> str:
+    """Which intents a catalog takes: ``hf`` (Hugging Face cards) or ``mrm3`` (MRM3 cards and the samples)."""
+    return "hf" if isinstance(catalog, HFCatalog) else "mrm3"
+
+
+def _catalogs(spec: dict[str, Any]) -> tuple[dict[str, Catalog], dict[str, str]]:
+    """The catalogs of ``spec``, and those left out (name -> why)."""
     from ingest.mrm3_examples import mrm3_cards_dir
 
-    catalogs = {}
+    catalogs: dict[str, Catalog] = {}
+    skipped: dict[str, str] = {}
     for name, source in spec.items():
         if "sample" in source:
             catalogs[name] = Catalog(name, sample=dict(source["sample"]))
+        elif "hf" in source:
+            base = shared_dir() / "hf"
+            cards = base / source["hf"]["cards"]
+            logs = tuple((model, base / file) for model, file in (source["hf"].get("logs") or {}).items())
+            missing = [p for p in (cards, *(log for _, log in logs)) if not p.exists()]
+            if missing:
+                skipped[name] = (
+                    f"the real Hugging Face cards and CodeCarbon logs are not at {base} ({missing[0]} is missing; "
+                    "third-party files kept outside the repository - set MRM3_SHARED_DIR to the folder holding hf/)"
+                )
+                continue
+            catalogs[name] = HFCatalog(name, path=cards, logs=logs)
         else:  # the only card folder the suite uses: the 22 public MRM3 cards that ship with the package
             catalogs[name] = Catalog(name, path=mrm3_cards_dir())
-    return catalogs
+    return catalogs, skipped
 
 
-def expand(templates: dict[str, Any], catalog: str, cards: list[Card]) -> list[Question]:
-    """Every question of ``templates`` over one catalog's cards."""
+def suite_gold(spec: dict[str, Any], cards: list[Card]) -> SuiteGold:
+    """The gold of one spec: ``hf_*`` kinds from :mod:`~assistant.evaluation.suite_hf`, the others from
+    :mod:`~assistant.evaluation.suite_gold`."""
+    if str(spec["kind"]).startswith("hf_"):
+        fields = suite_hf.gold_of(spec, cards)
+        return SuiteGold(
+            fields["mode"],
+            tuple(fields.get("values", ())),
+            universe=tuple(fields.get("universe", ())),
+            scales=tuple(fields.get("scales", ())),
+            max_rows=int(fields.get("max_rows", 0)),
+        )
+    return gold_of(spec, cards)
+
+
+def expand(templates: dict[str, Any], catalog: str, cards: list[Card], kind: str = "mrm3") -> list[Question]:
+    """Every question of ``templates`` over one catalog's cards (the intents of its ``kind`` of catalog)."""
     questions = []
     for intent, spec in templates["intents"].items():
+        if spec.get("family", "mrm3") != kind:
+            continue
         args = spec["slots"].get("args") or {}
         slot_values = PROVIDERS[spec["slots"]["provider"]](cards, **args)
         if not slot_values:
@@ -114,7 +205,7 @@ def expand(templates: dict[str, Any], catalog: str, cards: list[Card]) -> list[Q
             slots = {**slot_values[i % len(slot_values)], **(phrasing.get("vars") or {})}
             text, said = _fill(phrasing["text"], slots)
             gold = _substitute(spec["gold"], said)
-            gold_of(gold, cards)  # a template that selects nothing fails here, not in the middle of a run
+            suite_gold(gold, cards)  # a template that selects nothing fails here, not in the middle of a run
             questions.append(Question(f"{catalog}:{intent}:{i + 1}-{phrasing['style']}", catalog, intent, text, gold))
     return questions
 
@@ -131,16 +222,16 @@ def load_suite(name: str = "generalisation", path: Path | None = None) -> Questi
         raise ConfigError(f"No question suite {name!r} - one of: {', '.join(SUITES)}")
     path = path or SUITES[name]
     templates = read_yaml(path, what="the suite templates", hint="check its format")
-    catalogs = _catalogs(templates["catalogs"])
+    catalogs, skipped = _catalogs(templates["catalogs"])
     questions: list[Question] = []
     for catalog_name, catalog in catalogs.items():
         try:
-            questions += expand(templates, catalog_name, catalog.cards())
+            questions += expand(templates, catalog_name, catalog.cards(), family(catalog))
         except (KeyError, ValueError, TypeError) as e:
             raise ConfigError(f"{path}: the templates fail on catalog {catalog_name!r}: {e!r}") from e
-    return QuestionSet(path, catalogs, questions)
+    return QuestionSet(path, catalogs, questions, skipped)
 
 
 def suite_outcome(question: Question, cards: list[Card], answer: Answer) -> str:
     """Grade one answer of the suite (a :data:`~assistant.evaluation.run.Grader`)."""
-    return outcome_of(answer, gold_of(dict(question.gold), cards))
+    return outcome_of(answer, suite_gold(dict(question.gold), cards))

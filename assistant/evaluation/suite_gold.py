@@ -49,7 +49,8 @@ class SuiteGold:
 
     - ``first``: the first row holds one of ``values`` (model names; ties all count);
     - ``names``: the names of ``universe`` found in the rows are exactly ``values``;
-    - ``value``: the rows hold every number or text of ``values``;
+    - ``value``: the rows hold every number or text of ``values`` (or, for a question asking in another
+      unit, the number in that unit: ``values[i] / s`` for a size ``s`` of ``scales``, e.g. 1000 for kg);
     - ``count``: a row holds the number ``values[0]``;
     - ``unmeasured``: the answer says that the value was not measured;
     - ``decline``: the engine declines and names one of ``terms``.
@@ -59,6 +60,9 @@ class SuiteGold:
     values: tuple[Any, ...] = ()
     universe: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
+    scales: tuple[float, ...] = ()
+    max_rows: int = 0
+    """For ``value`` and ``count``: an answer with more rows than this (when above 0) does not hold the gold."""
 
 
 def is_measured(value: Any) -> bool:
