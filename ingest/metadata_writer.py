@@ -123,6 +123,14 @@ SET t.runCount = runs,
     t.energyConsumptionRAM = CASE WHEN nram = 0 THEN null ELSE ram END,
     t.totalTrainTime = CASE WHEN nt = 0 THEN null ELSE seconds END
 """
+# A CodeCarbon-only model's training runs on the devices of its runs, so that "trained on an A40" finds it.
+LINK_TRAINING_DEVICES = """
+UNWIND $names AS name
+MATCH (t:ModelTraining {model: name}) WHERE t.totalsFrom = 'codecarbon'
+MATCH (r:TrainingRun {model: name})-[:RUNS_ON]->(d:Device)
+WITH DISTINCT t, d
+MERGE (t)-[:RUNS_ON]->(d)
+"""
 # A card's grams about 1000x below the CodeCarbon runs of the same model: kilograms given as grams.
 RUN_SUMS_FOR_CARDS = """
 UNWIND $names AS name
@@ -183,6 +191,7 @@ def write_runs(graph: GraphStore, batch: Sequence[CardRows]) -> None:
             if rows:
                 tx.run(statement, rows=rows).consume()
         tx.run(SUM_RUNS, names=names).consume()
+        tx.run(LINK_TRAINING_DEVICES, names=names).consume()
 
     graph.write(work)
     flag_thousandfold(graph, names)

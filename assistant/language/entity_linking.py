@@ -36,7 +36,12 @@ logger = logging.getLogger(__name__)
 
 # Keys, bookkeeping, copies of the model name on run nodes, and values that
 # read like numbers or units: never what a question names.
-IGNORED_PROPERTIES = frozenset({"id", "key", "cardHash", "source", "path", "model", "version", "memoryCapacity"})
+IGNORED_PROPERTIES = frozenset({
+    "id", "key", "cardHash", "source", "path", "model", "version", "memoryCapacity",
+    # Free text of Hugging Face cards and CodeCarbon logs: reasons, raw values, file fields.
+    "carbonFootprintSuspect", "metadataError", "unreadEmissions", "publishedValue", "publishedUnit", "field",
+    "file", "suspect", "trainingType", "emissionsSource", "hubRevision", "runId", "experimentId", "runHash",
+})  # fmt: skip
 # When two labels match a span equally well, the first one listed wins.
 LABEL_PRIORITY = (
     "Dataset",
@@ -176,8 +181,14 @@ def _tokens(question: str) -> list[_Token]:
     return found
 
 
-def _priority(label: str) -> int:
-    return LABEL_PRIORITY.index(label) if label in LABEL_PRIORITY else len(LABEL_PRIORITY)
+# A card's tags and languages are loose labels: a word that is also its library ("transformers") or
+# another property's value means that one.
+_LOOSE_PROPERTIES = frozenset({("Model", "tags"), ("Model", "language")})
+
+
+def _priority(label: str, prop: str = "") -> float:
+    rank = LABEL_PRIORITY.index(label) if label in LABEL_PRIORITY else len(LABEL_PRIORITY)
+    return rank + (0.5 if (label, prop) in _LOOSE_PROPERTIES else 0.0)
 
 
 def _coverage(compact: str, entry: _Entry) -> float:
@@ -314,7 +325,7 @@ def _candidates(tokens: Sequence[_Token], index: _Index, vocab: Vocabulary) -> l
                         fuzzy_spans.append((span[0].start, span[-1].end))
             ranked = sorted(
                 ((e, _link_score(*qc), qc[0]) for e, qc in scores.items()),
-                key=lambda item: (-item[1], _priority(item[0].label), item[0].value),
+                key=lambda item: (-item[1], _priority(item[0].label, item[0].property), item[0].value),
             )
             ranked = [item for item in ranked if item[1] >= MIN_SCORE]
             if ranked:
@@ -334,7 +345,9 @@ def _candidates(tokens: Sequence[_Token], index: _Index, vocab: Vocabulary) -> l
 
 def _resolve(question: str, candidates: list[_Candidate]) -> list[EntityLink]:
     """Longest strong spans first, then the best; values of one property tied for a span all stay."""
-    candidates = sorted(candidates, key=lambda c: (-c[1], -c[0], _priority(c[4][0][0].label), c[2]))
+    candidates = sorted(
+        candidates, key=lambda c: (-c[1], -c[0], _priority(c[4][0][0].label, c[4][0][0].property), c[2])
+    )
     taken: list[tuple[int, int]] = []
     links: list[EntityLink] = []
     for _, _, start, end, options in candidates:

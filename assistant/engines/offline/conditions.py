@@ -141,16 +141,25 @@ _UNMEASURED_BEFORE = re.compile(
 )
 _UNMEASURED_AFTER = re.compile(
     r"^\s*(?:(?:was|is|were|are|has been|have been)\s+)?(?:not|never|un)[\s-]*(?:measured|recorded|reported|metered)"
-    r"|^\s*(?:of\s+)?(?:0|zero)(?:\.0+)?(?![\d.,])\b|^\s*(?:is|was|are|were)\s+(?:missing|zero|0)(?![\d.,])\b"
+    r"|^\s*(?:of\s+)?(?:0|zero)(?:\.0+)?(?![\d.,])\b"
+    r"|^\s*(?:is|was|are|were)\s+(?:missing|zero|0|unknown|not known|not available|absent)(?![\d.,])\b"
     r"|^\s*measurements?\s+missing"
 )
 _NEGATION = re.compile(r"\b(?:no|not|never|without|missing|lacking|lack)\b|n't\b")
 _MEASURE_WORD = re.compile(r"\b(?:un)?(?:measur|record|report|meter)\w*")
-_MEASURED_NEAR = re.compile(r"\b(?:measured|recorded|reported|metered|known)\s*$|^\s*(?:was|is|were|are)?\s*measured")
+_MEASURED_NEAR = re.compile(
+    r"\b(?:measured|recorded|reported|metered|known)(?:\s+(?:training|inference|train))?\s*$"
+    r"|^\s*(?:was|is|were|are)?\s*measured"
+)
+# "how many models have co2 emissions data", "report their CO2": having a value is having a measured one.
+_HAVING_BEFORE = re.compile(
+    r"\b(?:have|has|having|with|report|reports|reporting|give|gives|publish|publishes)\s+"
+    r"(?:(?:an?|any|their|its|some)\s+)?(?:(?:training|inference|train)\s+)?$"
+)
 
 
 def measured_filters(
-    lower: str, mentions: list[Mention], catalog: MetricCatalog, inference: bool
+    lower: str, mentions: list[Mention], catalog: MetricCatalog, inference: bool, *, counting: bool = False
 ) -> tuple[list[Threshold], set[Mention]]:
     """ "no measured carbon", "energy not recorded" -> unmeasured; "with measured carbon" -> measured."""
     found: list[Threshold] = []
@@ -164,7 +173,11 @@ def measured_filters(
         negated_measure = _NEGATION.search(clause) and _MEASURE_WORD.search(clause)
         if _UNMEASURED_BEFORE.search(before) or _UNMEASURED_AFTER.search(after) or negated_measure:
             op = "unmeasured"
-        elif _MEASURED_NEAR.search(before) or _MEASURED_NEAR.search(after):
+        elif (
+            _MEASURED_NEAR.search(before)
+            or _MEASURED_NEAR.search(after)
+            or (counting and _HAVING_BEFORE.search(before))
+        ):
             op = "measured"
         else:
             continue

@@ -157,6 +157,11 @@ class Builder:
             if threshold.metric.scope == "inference" and not self.inference_bound:
                 outer.append(threshold)
                 continue
+            if threshold.op == "unmeasured" and threshold.metric.scope == "training":
+                # A model with no training record at all has no measured value either (a card without co2).
+                measured = threshold.metric.expr("x")
+                self.where.append(f"NOT EXISTS {{ MATCH (x:ModelTraining)-[:TRAINS_ON]->(m) WHERE {measured} > 0 }}")
+                continue
             expr = self.value_expr(threshold.metric)
             self.where.append(self.condition(expr, threshold))
         self._inference_exists(outer)

@@ -111,7 +111,7 @@ class OfflineEngine:
         else:
             question, fixes = fixed_condition_words(question, known)
             links = link_entities(question, schema, vocabulary=self.vocabulary)
-            links = trusted_links(links, self.vocabulary)
+            links = trusted_links(links, self.vocabulary, question)
             frame = understand(question, links, catalog, self.vocabulary, known)
             frame.notes += fixes
             used = {value for flt in frame.filters for value in flt.values}
@@ -345,7 +345,7 @@ class _Run:
             self.note_unmeasured(frame, metric)
             return explain.group_best_text(frame, metric, rows, frame.which_group)
         if evaluations.applies(frame, metric, self.has("EvaluationResult", "metric")):  # "most accurate on imdb"
-            rows = self.execute(evaluations.rank_results(frame, metric))
+            rows = self.execute(evaluations.rank_results(frame, metric, self.catalog))
             self.caveats.extend(evaluations.result_notes(metric, rows))
             return explain.rank_text(frame, metric, rows, frame.k) + evaluations.result_sources(metric, rows)
         rows = self.execute(statements.rank(frame, metric, has=self.has))

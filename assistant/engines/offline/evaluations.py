@@ -13,7 +13,7 @@ from pathlib import PurePath
 from typing import Any
 
 from assistant.engines.offline.cypher_builder import Statement
-from assistant.engines.offline.metrics import Metric
+from assistant.engines.offline.metrics import Metric, MetricCatalog
 from assistant.engines.offline.statements import SHOWN, base
 from assistant.engines.offline.understanding import Frame
 
@@ -21,6 +21,20 @@ from assistant.engines.offline.understanding import Frame
 def result_metric(metric: Metric) -> str:
     """The ``EvaluationResult.metric`` a quality metric is published as: ``accuracy`` for ``accuracy_mean``."""
     return metric.prop.removesuffix("_mean")
+
+
+def result_names(metric: Metric, catalog: MetricCatalog) -> list[str]:
+    """Every ``EvaluationResult.metric`` name the vocabulary reads as the same metric (accuracy: ``acc`` too)."""
+    name = result_metric(metric)
+    info = catalog.vocabulary.metric_info(name)
+    if info is None:
+        return [name]
+    same = [
+        n
+        for n in [*catalog.quality, *catalog.results]
+        if (i := catalog.vocabulary.metric_info(n)) and i.name == info.name
+    ]
+    return list(dict.fromkeys([name, *same]))
 
 
 _RANKINGS = ("rank", "best", "top")
@@ -45,11 +59,11 @@ def unsupported(frame: Frame, metric: Metric | None) -> list[str]:
     ]
 
 
-def rank_results(frame: Frame, metric: Metric) -> Statement:
+def rank_results(frame: Frame, metric: Metric, catalog: MetricCatalog) -> Statement:
     """Each matching model's best ``metric`` result on the asked dataset(s), best first."""
     b = base(frame, None)
     b.need("ev")
-    b.where.append(f"ev.metric = {b.param('result_metric', result_metric(metric))}")
+    b.where.append(f"ev.metric IN {b.param('result_metrics', result_names(metric, catalog))}")
     b.where.append("ev.value IS NOT NULL")
     order = metric.order(frame.want)
     limit = b.param("k", max(frame.k, SHOWN))

@@ -16,11 +16,11 @@ def _squashed(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-def trusted_links(links: list[EntityLink], vocabulary: Vocabulary) -> list[EntityLink]:
+def trusted_links(links: list[EntityLink], vocabulary: Vocabulary, question: str = "") -> list[EntityLink]:
     """The links a fuzzy match may make: same numbers and codes, no function word, exact model names; never
     a Provenance value (file names and fields are no filters) nor a model-index metric name, which the metric
-    reader places (or the question declines, naming it)."""
-    return [
+    reader places (or the question declines, naming it). Words side by side name one value together."""
+    return _one_name(question, [
         link
         for link in links
         if link.label != "Provenance"
@@ -28,14 +28,34 @@ def trusted_links(links: list[EntityLink], vocabulary: Vocabulary) -> list[Entit
         and _same_numbers(link)
         and _not_a_function_word(link, vocabulary)
         and (link.label != "Model" or link.mention.lower() == str(link.value).lower())
-    ]
+    ])  # fmt: skip
+
+
+def _one_name(question: str, links: list[EntityLink]) -> list[EntityLink]:
+    """ "A100 40GB" is one device: of the values "A100" links to, only those "40GB" links to as well."""
+    spans: dict[tuple[str, str, int, int], set[str]] = {}
+    for link in links:
+        spans.setdefault((link.label, link.property, link.start, link.end), set()).add(str(link.value))
+
+    def agrees(link: EntityLink) -> bool:
+        for (label, prop, start, end), values in spans.items():
+            if (label, prop) != (link.label, link.property) or (start, end) == (link.start, link.end):
+                continue
+            between = question[end : link.start] if end <= link.start else question[link.end : start]
+            if question and not between.strip(" -") and str(link.value) not in values:
+                return False
+        return True
+
+    return [link for link in links if agrees(link)]
 
 
 def _same_numbers(link: EntityLink) -> bool:
     """A fuzzy link may fix letters, never numbers or codes: "cifar10" is not cifar100, "resnet50" not ResNet18,
-    "H100" not the A100 (a word with a digit must stand in the value as written)."""
+    "H100" not the A100 (a word with a digit must stand in the value as written; its numbers in the value's, in
+    order, whole: "V100" is "1 v100 GPU")."""
     said = re.findall(r"\d+", link.mention)
-    if said and said != re.findall(r"\d+", str(link.value))[: len(said)]:
+    numbers = iter(re.findall(r"\d+", str(link.value)))
+    if not all(number in numbers for number in said):  # in order, each whole: "A100 80GB" in "A100-SXM4-80GB"
         return False
     value = _squashed(str(link.value))
     return all(_squashed(word) in value for word in re.findall(r"[\w-]*\d[\w-]*", link.mention))

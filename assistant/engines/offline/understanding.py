@@ -34,6 +34,7 @@ from assistant.engines.offline.metrics import MetricCatalog
 from assistant.engines.offline.objectives import bind_adjectives, choose_metric, tradeoff
 from assistant.engines.offline.plan import ALL, Frame
 from assistant.engines.offline.slots import (
+    HOW_MANY_UNITS,
     Mention,
     Span,
     Threshold,
@@ -119,7 +120,10 @@ def understand(
     thresholds, consumed, notes, problems = read_thresholds(
         question, qwords, mentions, catalog, vocab, used, inference_cue and not training_cue
     )
-    measured, consumed_measured = measured_filters(lower, mentions, catalog, inference_cue and not training_cue)
+    counting = bool(_has(vocab.intents["count"], texts)) and not re.search(HOW_MANY_UNITS, lower)
+    measured, consumed_measured = measured_filters(
+        lower, mentions, catalog, inference_cue and not training_cue, counting=counting
+    )
     frame.thresholds = thresholds + gpu_thresholds(lower, catalog, used) + measured + runs
     dataset_size = catalog.get("dataset_size")
     if dataset_size is not None and count_target(texts, vocab) == "datasets":  # "datasets larger than 1 MB"
@@ -220,10 +224,6 @@ def understand(
     return frame
 
 
-_HOW_MANY_UNITS = (
-    r"\bhow (?:many|much) (?:bytes|kilobytes|megabytes|gigabytes|kb|mb|gb|seconds|secs|minutes|hours|ms"
-    r"|milliseconds|joules|kilojoules|j|kj|kwh|wh|grams|g|kg|kilograms|flops|cpu cores|cores|memory|ram|gpus?)\b"
-)
 _DEVICE_FIELDS = frozenset({"training_device", "inference_devices"})
 _DEVICE_WORDS = re.compile(r"\b(?:cores?|memory|ram|gpus?|graphics cards?|processors?|cpus?)\b")
 _NOT_RANKING = frozenset({"interest", "interested", "request", "requests", "forest", "forests", "honest", "test",
@@ -276,7 +276,7 @@ def _choose_intent(
 ) -> None:
     """Decide the intent; ``masked`` is ``texts`` without the metric phrases ("mean" in "mean absolute error")."""
     joined = " ".join(texts)
-    counting = bool(_has(vocab.intents["count"], texts)) and not re.search(_HOW_MANY_UNITS, frame.question.lower())
+    counting = bool(_has(vocab.intents["count"], texts)) and not re.search(HOW_MANY_UNITS, frame.question.lower())
     if frame.metric is not None and frame.metric.scope == "dataset" and not counting and not frame.group:
         if frame.count_target == "datasets" or frame.filter("dataset") or count_target(texts, vocab) == "datasets":
             frame.intent = "rank"  # "what is the size of the lumos5g dataset", "list the datasets and their sizes"
@@ -298,6 +298,10 @@ def _choose_intent(
         frame.fields = [f for f in frame.fields if f not in ("inference_devices", "training_device")]
     aggs = [(key, i) for key, phrases in vocab.aggregates.items() for i, _, _ in _has(phrases, masked)]
     models = frame.filter("model")
+    lowered = frame.question.lower()
+    amount = re.search(HOW_MANY_UNITS + r"|\bhow much\b", lowered) and re.search(r"\b(models|all|together)\b", lowered)
+    if not aggs and amount and not (models or frame.model_fragments):  # "how many grams did the models emit"
+        aggs = [("sum", 0)]
     superlative = frame.metric is not None and (
         frame.explicit_k or any(m.want != "none" for m in mentions) or _superlative_word(field_texts, vocab)
     )
