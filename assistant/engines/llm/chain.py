@@ -213,7 +213,7 @@ class CypherQA:
             "query": question,
             "schema": prompt_schema(schema),
             "linked_values": format_links(link_entities(question, schema)),
-            "examples": format_examples(self.selector.select(question)),
+            "examples": format_examples(self.selector.select(question, labels=schema.node_properties)),
             "repair": "",
         }
 

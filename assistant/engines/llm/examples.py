@@ -12,7 +12,7 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,8 @@ from prompts import PROMPTS_DIR
 logger = logging.getLogger(__name__)
 
 EXAMPLES_FILE = PROMPTS_DIR / "examples.yaml"
+HF_EXAMPLES_FILE = PROMPTS_DIR / "examples_hf.yaml"
+"""Examples over Hugging Face cards and CodeCarbon logs; each names the labels it needs (``requires``)."""
 DEFAULT_K = 5
 
 # Words that say nothing about which example fits.
@@ -46,6 +48,8 @@ class Example:
     question: NonEmptyText
     cypher: NonEmptyText
     keywords: OptionalText = ""
+    requires: tuple[str, ...] = ()
+    """``Label`` or ``Label.property`` the graph must have for this example to be shown (``EvaluationResult``)."""
 
 
 def tokens(text: str) -> list[str]:
@@ -88,8 +92,11 @@ class ExampleSelector(BaseExampleSelector):
 
     @classmethod
     def from_file(cls, path: Path = EXAMPLES_FILE, k: int = DEFAULT_K) -> ExampleSelector:
-        """A selector over the library in ``path``."""
-        return cls(load_examples(path), k=k)
+        """A selector over the library in ``path`` (and, for the project's library, its Hugging Face examples)."""
+        examples = load_examples(path)
+        if path == EXAMPLES_FILE:
+            examples += load_examples(HF_EXAMPLES_FILE)
+        return cls(examples, k=k)
 
     @property
     def examples(self) -> Sequence[Example]:
@@ -126,11 +133,20 @@ class ExampleSelector(BaseExampleSelector):
             result.append(score)
         return result
 
-    def select(self, question: str, k: int | None = None) -> list[Example]:
-        """The ``k`` best-matching examples, best first (library order breaks ties)."""
+    def select(
+        self, question: str, k: int | None = None, *, labels: Mapping[str, Iterable[str]] | None = None
+    ) -> list[Example]:
+        """The ``k`` best-matching examples, best first (library order breaks ties); with ``labels`` (label ->
+        its properties), only those whose required ``Label`` or ``Label.property`` the graph has."""
         k = self.k if k is None else k
         scores = self.scores(question)
-        ranked = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+
+        def has(need: str) -> bool:
+            label, _, prop = need.partition(".")
+            return labels is None or (label in labels and (not prop or prop in labels[label]))
+
+        usable = [i for i, e in enumerate(self._examples) if all(has(need) for need in e.requires)]
+        ranked = sorted(usable, key=lambda i: (-scores[i], i))
         chosen = [self._examples[i] for i in ranked[:k]]
         logger.debug("examples for %r: %s", question, [e.question for e in chosen])
         return chosen
