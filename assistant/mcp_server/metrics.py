@@ -46,6 +46,9 @@ def quantity(name: str, value: Any, unit: str, *, measured: bool | None = None) 
     """``value`` of the property or metric ``name`` with its unit; carbon and energy of 0 read "not measured"."""
     if value is None:
         return Quantity(value=None, unit=unit, text="not recorded", measured=False)
+    if isinstance(value, list):  # a Hugging Face card's languages or tags
+        items = [str(v) for v in value]
+        return Quantity(value=items, unit="", text=", ".join(items), measured=True)
     if not (is_measured(name, value) if measured is None else measured):
         said = f"{value} {unit}".strip()
         return Quantity(value=value, unit=unit, text=f"not measured ({said} in the card)", measured=False)

@@ -79,7 +79,9 @@ class Objective(BaseModel):
 class Quantity(BaseModel):
     """One value with its unit."""
 
-    value: float | int | str | bool | None = Field(description="As the graph holds it.")
+    value: float | int | str | bool | list[str] | None = Field(
+        description="As the graph holds it (a Hugging Face card's languages and tags are lists)."
+    )
     unit: str = Field(default="", description="g CO2, J, s, bytes, FLOPs ...; empty when unitless.")
     text: str = Field(description="For people: '1.868 g CO2', '2.1 ms', 'not measured'.")
     measured: bool = Field(
