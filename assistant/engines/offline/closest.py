@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.graph.schema import GraphSchema
 
 _NAMED = (
     ("Dataset", "name", "dataset"), ("ModelArchitecture", "type", "architecture"), ("Device", "processor", "device"),
     ("Device", "gpuModel", "GPU"), ("Model", "name", "model"), ("Service", "name", "service"),
     ("ProblemType", "name", "problem type"), ("Model", "author", "author"), ("BaseModel", "name", "base model"),
+    ("ModelTraining", "location", "training location"), ("Device", "hardware", "hardware"),
+    ("Model", "license", "license"), ("Model", "libraryName", "library"), ("EvaluationResult", "dataset", "dataset"),
 )  # fmt: skip
 
 
@@ -20,5 +24,12 @@ def closest_values(schema: GraphSchema, term: str, limit: int = 3) -> list[str]:
         info = schema.node_properties.get(label, {}).get(prop)
         for value in info.values if info else ():
             choices.setdefault(str(value), kind)
+    # "US" is "United States": an abbreviation matches the initials of a value's words first.
+    initials = [v for v in choices if term.isupper() and _initials(v) == term.upper()]
     found = process.extract(term, list(choices), scorer=fuzz.WRatio, limit=limit, score_cutoff=50)
-    return [f"{value} ({choices[value]})" for value, _, _ in found]
+    near = list(dict.fromkeys([*initials, *(value for value, _, _ in found)]))[:limit]
+    return [f"{value} ({choices[value]})" for value in near]
+
+
+def _initials(value: str) -> str:
+    return "".join(w[0] for w in re.findall(r"[A-Za-z]+", value) if w.lower() not in ("of", "the", "and")).upper()
