@@ -23,6 +23,13 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_SAMPLE = 2000
 MAX_VALUES = 200  # a string property with more distinct values is not "low cardinality"
+# Names a question links to: kept up to this many distinct values (Hugging Face cards name hundreds of datasets).
+NAME_PROPERTIES = frozenset({
+    ("Dataset", "name"), ("BaseModel", "name"), ("EvaluationResult", "dataset"), ("Service", "name"),
+    ("ModelArchitecture", "type"), ("ProblemType", "name"), ("Device", "processor"), ("Device", "gpuModel"),
+    ("Device", "hardware"), ("ModelTraining", "location"), ("Model", "license"), ("Model", "libraryName"),
+})  # fmt: skip
+MAX_NAME_VALUES = 5000
 MAX_VALUE_LENGTH = 200
 MAX_SHOWN_VALUES = 30
 # Keys and bookkeeping written by the ingester: no use in a question.
@@ -52,7 +59,7 @@ def _type_name(value: Any) -> str:
     return "DATE" if name == "DATE" else "DATETIME" if name == "DATETIME" else name
 
 
-def _property_infos(samples: list[Mapping[str, Any]]) -> dict[str, PropertyInfo]:
+def _property_infos(samples: list[Mapping[str, Any]], label: str = "") -> dict[str, PropertyInfo]:
     types: dict[str, set[str]] = defaultdict(set)
     strings: dict[str, set[str]] = defaultdict(set)
     numbers: dict[str, list[float]] = defaultdict(list)
@@ -60,7 +67,8 @@ def _property_infos(samples: list[Mapping[str, Any]]) -> dict[str, PropertyInfo]
         for key, value in props.items():
             kind = _type_name(value)
             types[key].add(kind)
-            if kind == "STRING" and len(strings[key]) <= MAX_VALUES and len(value) <= MAX_VALUE_LENGTH:
+            limit = MAX_NAME_VALUES if (label, key) in NAME_PROPERTIES else MAX_VALUES
+            if kind == "STRING" and len(strings[key]) <= limit and len(value) <= MAX_VALUE_LENGTH:
                 strings[key].add(value)
             elif kind == "LIST" and len(strings[key]) <= MAX_VALUES:  # a card's languages and tags: each one a value
                 strings[key].update(v for v in value if isinstance(v, str) and len(v) <= MAX_VALUE_LENGTH)
@@ -69,7 +77,7 @@ def _property_infos(samples: list[Mapping[str, Any]]) -> dict[str, PropertyInfo]
     infos = {}
     for key in sorted(types):
         values = strings.get(key, set())
-        low_cardinality = 0 < len(values) <= MAX_VALUES
+        low_cardinality = 0 < len(values) <= (MAX_NAME_VALUES if (label, key) in NAME_PROPERTIES else MAX_VALUES)
         nums = numbers.get(key)
         infos[key] = PropertyInfo(
             name=key,
@@ -96,7 +104,7 @@ def introspect(graph: Graph, sample: int = DEFAULT_SAMPLE) -> GraphSchema:
     node_properties = {}
     for label in labels:
         rows = graph.read(NODE_SAMPLE.format(label=quote_name(label)), {"sample": sample})
-        node_properties[label] = _property_infos([row["p"] for row in rows])
+        node_properties[label] = _property_infos([row["p"] for row in rows], label)
     patterns: set[RelationshipPattern] = set()
     if labels:
         union = "\nUNION ALL\n".join(

@@ -183,7 +183,7 @@ def _tokens(question: str) -> list[_Token]:
 
 # A card's tags and languages are loose labels: a word that is also its library ("transformers") or
 # another property's value means that one.
-_LOOSE_PROPERTIES = frozenset({("Model", "tags"), ("Model", "language")})
+_LOOSE_PROPERTIES = frozenset({("Model", "tags"), ("Model", "language"), ("Model", "hubName")})
 
 
 def _priority(label: str, prop: str = "") -> float:

@@ -122,6 +122,8 @@ class Vocabulary:
     lineage_cues: tuple[str, ...] = ()
     """Words that ask for a model's base model ("fine-tuned from X": ``FINE_TUNED_FROM``)."""
     filter_nouns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    language_names: dict[str, str] = field(default_factory=dict)
+    """Language name -> ISO code, as Hugging Face cards write ``language`` ("portuguese": pt)."""
     """Condition kind -> the nouns that name it ("license"); a question saying one must name a value of it."""
     question_starters: frozenset[str] = frozenset()
 
@@ -261,6 +263,7 @@ def parse_vocabulary(data: Any, path: Path = DEFAULT_PATH) -> Vocabulary:
         per_sample_cues=_phrases(spec.per_sample_cues),
         lineage_cues=_phrases(spec.lineage_cues),
         filter_nouns=_phrase_map(spec.filter_nouns),
+        language_names={k.lower(): str(v) for k, v in spec.language_names.items()},
         question_starters=frozenset(w.lower() for w in spec.question_starters),
     )
 

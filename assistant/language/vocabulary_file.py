@@ -72,4 +72,5 @@ class VocabularyFile(DataModel):
     per_sample_cues: list[Text] = []
     lineage_cues: list[Text] = []
     filter_nouns: dict[Text, list[Text]] = {}
+    language_names: dict[Text, Text] = {}
     question_starters: list[Text] = []

@@ -46,6 +46,7 @@ FILTER_KINDS = {
 }
 # Words that name a metric of the model-index results: the metric chooser reads them, they filter nothing.
 METRIC_NAME_PROPERTIES = {("EvaluationResult", "metric"), ("EvaluationResult", "metricName")}
+_EVALUATED_BEFORE = re.compile(r"\b(?:evaluated|tested|benchmarked|scored|evaluation|eval)\b[\w\s]{0,12}$")
 _PREPOSITIONS = ("on", "for", "with", "using", "from", "by", "of", "about", "trained on", "in", "at")
 _SKIP_AFTER_PREPOSITION = {"the", "a", "an", "my", "this", "that", "these", "those", "our", "their", "its"}
 _GPU_COUNT = re.compile(r"\b(?P<n>\d+|one|two|four|eight|single)[\s-]*(?:x\s*)?(?:gpus?|graphics cards?)\b")
@@ -102,6 +103,8 @@ def filters_from_links(question: str, links: list[EntityLink], vocab: Vocabulary
             kind, role = "device", device_role(question, link, vocab)
         elif link.label == "Hyperparameters":
             kind, role = f"hyper:{link.property}", ""
+        elif link.label == "Dataset" and _EVALUATED_BEFORE.search(question[: link.start].lower()):
+            kind, role = "evaluated_on", ""  # "evaluated on glue": the model-index results, not the training data
         else:
             kind, role = FILTER_KINDS.get((link.label, link.property), f"other:{link.label}.{link.property}"), ""
         negated = bool(_NEGATED.search(question[: link.start].lower()))

@@ -141,7 +141,8 @@ def settle_other_values(frame: Frame, filter_nouns: dict[str, tuple[str, ...]]) 
     if "source" in frame.fields and frame.intent == "lookup":  # "did X come from a card or a log": the answer
         frame.filters = [f for f in frame.filters if f.kind != "format"]
     hub_names = [f for f in frame.filters if f.kind == "other:Model.hubName"]
-    frame.model_fragments += [f.mention for f in hub_names if f.mention not in frame.model_fragments]
+    said = [part for f in hub_names for part in f.mention.split(", ")]  # one filter may merge two mentions
+    frame.model_fragments += [part for part in dict.fromkeys(said) if part not in frame.model_fragments]
     frame.filters = [f for f in frame.filters if f not in hub_names]
     placed = {f.mention.lower() for f in frame.filters if not f.kind.startswith("other:")}
     unusable = [f for f in frame.filters if f.kind.startswith("other:") and f.mention.lower() not in placed]
@@ -149,7 +150,11 @@ def settle_other_values(frame: Frame, filter_nouns: dict[str, tuple[str, ...]]) 
     if unusable and frame.intent != "decline":
         frame.intent, frame.decline_reason = "decline", "problems"
         frame.problems = [
-            f"{f.mention!r} is a value of {f.label}.{f.property}, which I can't use as a condition" for f in unusable
+            f"{f.mention!r} is a base model that cards are fine-tuned from, not a model card in the graph (ask for "
+            f"the models fine-tuned from {f.mention})"
+            if f.label == "BaseModel"
+            else f"{f.mention!r} is a value of {f.label}.{f.property}, which I can't use as a condition"
+            for f in unusable
         ]
     unnamed_filter_values(frame, filter_nouns)
 
@@ -161,13 +166,13 @@ def unnamed_filter_values(frame: Frame, filter_nouns: dict[str, tuple[str, ...]]
         return
     lower = frame.question.lower()
     kinds = {f.kind for f in frame.filters}
-    unnamed = [
-        (kind, said)
-        for kind, phrases in filter_nouns.items()
-        if kind not in kinds
-        for said in [next((p for p in phrases if re.search(rf"\b{re.escape(p)}\b", lower)), None)]
-        if said
-    ]
+    said: dict[str, str] = {}
+    for phrase, kind in sorted(((p, k) for k, ps in filter_nouns.items() for p in ps), key=lambda pk: -len(pk[0])):
+        found = re.search(rf"\b{re.escape(phrase)}\b", lower)
+        if found:  # the longest phrase first: "pipeline tag" names a service, not a tag
+            said.setdefault(kind, phrase)
+            lower = lower[: found.start()] + " " * len(phrase) + lower[found.end() :]
+    unnamed = [(kind, phrase) for kind, phrase in said.items() if kind not in kinds]
     if unnamed:
         frame.intent, frame.decline_reason = "decline", "problems"
         frame.problems = [f"the question says {said!r} but names no {kind} the graph holds" for kind, said in unnamed]

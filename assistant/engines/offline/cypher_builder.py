@@ -81,7 +81,8 @@ GROUPS = {
     # Hugging Face cards and CodeCarbon logs: the hardware as written (a GPU-only text has no processor), and the
     # training location as written (a card's geographical_location, a log's country).
     "hardware": ("td", "coalesce(td.hardware, td.processor)"),
-    "location": ("tr", "coalesce(tr.location, '(no location given)')"),
+    # A model without any training record is counted too, under "(no location given)".
+    "location": ("m", "coalesce(head([(t:ModelTraining)-[:TRAINS_ON]->(m) | t.location]), '(no location given)')"),
     "base_model": ("bm", "bm.name"),
 }
 

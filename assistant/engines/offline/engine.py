@@ -34,14 +34,13 @@ from assistant.engines.offline.cypher_builder import Statement
 from assistant.engines.offline.follow_up import standalone_follow_up
 from assistant.engines.offline.graph_fit import missing_for
 from assistant.engines.offline.interpretation import interpretation
-from assistant.engines.offline.link_rules import trusted_links
+from assistant.engines.offline.link_rules import question_links
 from assistant.engines.offline.metrics import Metric, MetricCatalog
 from assistant.engines.offline.understanding import Filter, Frame, known_words, understand
 from assistant.errors import AssistantError
 from assistant.graph.connection import Graph, to_plain
 from assistant.graph.introspect import SchemaCache
 from assistant.graph.schema import GraphSchema
-from assistant.language.entity_linking import link_entities
 from assistant.language.vocabulary import Vocabulary, load_vocabulary
 
 logger = logging.getLogger(__name__)
@@ -110,8 +109,7 @@ class OfflineEngine:
             frame = Frame(question, "decline", decline_reason="empty")
         else:
             question, fixes = fixed_condition_words(question, known)
-            links = link_entities(question, schema, vocabulary=self.vocabulary)
-            links = trusted_links(links, self.vocabulary, question)
+            links = question_links(question, schema, self.vocabulary)
             frame = understand(question, links, catalog, self.vocabulary, known)
             frame.notes += fixes
             used = {value for flt in frame.filters for value in flt.values}
@@ -247,7 +245,8 @@ class _Run:
         found: list[str] = []
         for fragment in frame.model_fragments:
             rows = self.execute(statements.find_models(fragment), main=False)
-            found.extend(r["model"] for r in rows if r["model"] not in found)
+            exact = [r["model"] for r in rows if r["model"].lower() == fragment.lower()]  # a whole name: that one
+            found.extend(m for m in exact or [r["model"] for r in rows] if m not in found)
         if not found:  # after "fine-tuned from" the name is a base model's: the graph lacks it
             frame.intent, frame.decline_reason = "decline", "absent" if frame.filter("fine_tuned") else "models"
             frame.closest = self.closest(frame.model_fragments)
@@ -344,10 +343,10 @@ class _Run:
             rows = self.execute(statements.group_best(frame, metric))
             self.note_unmeasured(frame, metric)
             return explain.group_best_text(frame, metric, rows, frame.which_group)
-        if evaluations.applies(frame, metric, self.has("EvaluationResult", "metric")):  # "most accurate on imdb"
-            rows = self.execute(evaluations.rank_results(frame, metric, self.catalog))
-            self.caveats.extend(evaluations.result_notes(metric, rows))
-            return explain.rank_text(frame, metric, rows, frame.k) + evaluations.result_sources(metric, rows)
+        results = evaluations.ranked(frame, metric, self.catalog, self.has("EvaluationResult", "metric"), self.execute)
+        if results is not None:  # "most accurate on imdb": the model-index results
+            self.caveats.extend(evaluations.result_notes(metric, results))
+            return explain.rank_text(frame, metric, results, frame.k) + evaluations.result_sources(metric, results)
         rows = self.execute(statements.rank(frame, metric, has=self.has))
         self.note_unmeasured(frame, metric)
         self.caveats.extend(evaluations.scale_notes(metric, rows))

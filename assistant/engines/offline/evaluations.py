@@ -9,6 +9,8 @@ answer says that they are not directly comparable.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import PurePath
 from typing import Any
 
@@ -38,6 +40,7 @@ def result_names(metric: Metric, catalog: MetricCatalog) -> list[str]:
 
 
 _RANKINGS = ("rank", "best", "top")
+Rows = list[dict[str, Any]]
 
 
 def applies(frame: Frame, metric: Metric, has_results: bool) -> bool:
@@ -133,3 +136,21 @@ def _setting(dataset: Any, config: Any, split: Any) -> str:
     if split:
         parts.append(f"split {split}")
     return ", ".join(parts)
+
+
+def ranked(
+    frame: Frame, metric: Metric, catalog: MetricCatalog, has_results: bool, execute: Callable[[Statement], Rows]
+) -> Rows | None:
+    """The model-index ranking for ``frame``, or None when the engine's training ranking applies.
+
+    A dataset named as training data ("on glue") is also the dataset of model-index results; when the results
+    hold the metric there, they rank; otherwise (an MRM3 dataset) the training values do.
+    """
+    if applies(frame, metric, has_results):
+        return execute(rank_results(frame, metric, catalog))
+    dataset = frame.filter("dataset")
+    if not (has_results and metric.scope == "quality" and dataset is not None and frame.intent in _RANKINGS):
+        return None
+    as_results = replace(frame, filters=[replace(f, kind="evaluated_on") if f is dataset else f for f in frame.filters])
+    rows = execute(rank_results(as_results, metric, catalog))
+    return rows or None

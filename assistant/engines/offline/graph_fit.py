@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from assistant.engines.offline.plan import Frame
 
@@ -15,6 +16,8 @@ def missing_for(frame: Frame, has: Has) -> str | None:
     A graph with Hugging Face hardware texts groups "per device" by the text as written, since a
     GPU-only text has no processor.
     """
+    if not has("EvaluationResult", "dataset"):  # "evaluated on lumos5g" in MRM3 cards: the dataset it was tested on
+        frame.filters = [replace(f, kind="dataset") if f.kind == "evaluated_on" else f for f in frame.filters]
     if not has("Device", "gpuModel") and "gpu_model" in (frame.count_target[:-1], frame.group):
         return "GPU model"
     if frame.group == "device" and has("Device", "hardware"):

@@ -14,7 +14,10 @@ from dataclasses import replace
 from assistant.engines.offline.conditions import Filter
 from assistant.language.vocabulary import Vocabulary, find_phrases
 
-_CUE_BEFORE = r"\b(?:fine[\s-]*tun(?:ed|es?|ing)|finetun(?:ed|es?)|derived)\s+(?:from|of|on)\s+(?:the\s+)?"
+_CUE_BEFORE = (
+    r"\b(?:(?:fine[\s-]*tun(?:ed|es?|ing)|finetun(?:ed|es?)|derived|start(?:ing|ed)|based)\s+(?:from|of|on)"
+    r"|base\s+models?\s+(?:is|of|was|=))\s+(?:the\s+)?"
+)
 
 
 def lineage_filters(question: str, filters: list[Filter], texts: list[str], vocab: Vocabulary) -> list[Filter]:
@@ -31,14 +34,20 @@ def lineage_filters(question: str, filters: list[Filter], texts: list[str], voca
         filter (any base; its mention a name still to look up) when none is linked; unchanged
         without a lineage cue.
     """
-    if not find_phrases(texts, vocab.lineage_cues):
-        return filters
+    cued = find_phrases(texts, vocab.lineage_cues) or re.search(r"\bbase\s+models?\s+(?:is|of|was)\b", question, re.I)
+    if not cued or not _cue_outside_names(question):
+        # "layoutlmv3-finetuned-funsd": a cue inside a name asks nothing; a base model named without a cue
+        # ("the emissions of gpt2") is no model card, and no condition either (the engine declines, saying so).
+        return [replace(f, kind="other:BaseModel.name") if f.kind == "base_model" else f for f in filters]
+    if re.search(r"\b(?:what|which)\s+(?:base|parent)\s+models?\b", question, re.I) and any(
+        f.kind in ("model", "other:Model.hubName") for f in filters
+    ):
+        return filters  # "what base model is X fine-tuned from": X's base, a lookup
     out, said = [], ""
     for flt in filters:
         after = not flt.negated and bool(flt.mention) and _after_cue(question, flt.mention)
-        if after and flt.kind == "model":
-            flt = replace(flt, kind="base_model", label="BaseModel", property="name")
-        elif after and flt.kind.startswith("other:"):  # "Tucano-2b4" is a card's hubName too: the engine looks it up
+        if after and (flt.kind == "model" or flt.kind.startswith("other:")):
+            # "Tucano-2b4" is a card (and its hubName) too: the engine looks the base up by that name
             said = flt.mention
             continue
         out.append(flt)
@@ -58,3 +67,9 @@ def without_lineage_cues(texts: list[str], vocab: Vocabulary) -> list[str]:
     for start, end, _ in find_phrases(texts, vocab.lineage_cues):
         out[start:end] = [""] * (end - start)
     return out
+
+
+def _cue_outside_names(question: str) -> bool:
+    """A lineage cue written as a word, not as part of a hyphenated model name."""
+    cue = r"(?<![\w-])(?:fine[\s-]*tun\w*|finetun\w*|derived|start(?:ing|ed) from|based on|base models?)(?![\w-]*-)"
+    return re.search(cue, question, re.I) is not None

@@ -8,7 +8,8 @@ import re
 
 from assistant.engines.offline.conditions import METRIC_NAME_PROPERTIES, entity_positions
 from assistant.engines.offline.slots import Span, Word, overlaps
-from assistant.language.entity_linking import EntityLink
+from assistant.graph.schema import GraphSchema
+from assistant.language.entity_linking import EntityLink, link_entities
 from assistant.language.vocabulary import Vocabulary
 
 
@@ -112,3 +113,32 @@ def swallows_number(question: str, link: EntityLink, conditions: list[Span]) -> 
         return False
     return any(re.search(r"\d", question[link.start : link.end]) and overlaps((link.start, link.end), [span])
                for span in conditions)  # fmt: skip
+
+
+def question_links(question: str, schema: GraphSchema, vocabulary: Vocabulary) -> list[EntityLink]:
+    """The graph values a question names, as far as they can be trusted, with language names read as the
+    codes cards give ("portuguese": language pt) instead of the datasets whose names contain the word."""
+    links = trusted_links(link_entities(question, schema, vocabulary=vocabulary), vocabulary, question)
+    info = schema.node_properties.get("Model", {}).get("language")
+    codes = set(info.values) if info else set()
+    named = []
+    for match in re.finditer(r"(?<![\w/.-])[A-Za-z]+(?![\w/.-])", question):  # a word, not part of a name
+        word = match.group().lower()
+        name = word if word in vocabulary.language_names else _misspelt_language(word, vocabulary)
+        code = vocabulary.language_names.get(name) if name else None
+        if code in codes:  # a misspelt name scores below 1, so the answer says how it was read
+            score = 1.0 if name == word else 0.75
+            named.append(EntityLink("Model", "language", code, match.group(), score, match.start(), match.end()))
+    spans = [(link.start, link.end) for link in named]
+    return sorted([*named, *(link for link in links if not overlaps((link.start, link.end), spans))],
+                  key=lambda link: link.start)  # fmt: skip
+
+
+def _misspelt_language(word: str, vocabulary: Vocabulary) -> str | None:
+    """ "portugese" is portuguese: one edit away, for words of six letters or more."""
+    if len(word) < 6:
+        return None
+    from rapidfuzz.distance import OSA
+
+    near = [name for name in vocabulary.language_names if OSA.distance(word, name) == 1]
+    return near[0] if len(near) == 1 else None

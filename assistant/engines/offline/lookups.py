@@ -17,6 +17,7 @@ _FIELDS: dict[str, tuple[tuple[str, ...], list[tuple[str, str, str]]]] = {
     "author": ((), [("Model", "author", "author")]),
     "version": ((), [("Model", "version", "version")]),
     "location": (("tr",), [("ModelTraining", "location", "training_location")]),
+    "base_model": (("bm",), [("BaseModel", "name", "base_model")]),
     "license": ((), [("Model", "license", "license"), ("Model", "libraryName", "library")]),
     "source": ((), [("Model", "format", "format"), ("Model", "source", "source")]),
     "optimizer": (("tr", "pa"), [("Parameters", "optimizer", "optimizer")]),
@@ -74,11 +75,12 @@ _OPTIONAL = {
     "td": "OPTIONAL MATCH (tr)-[:RUNS_ON]->(td:Device)",
     "inf": "OPTIONAL MATCH (inf:ModelInference)-[:INFERENCE_ON]->(m)",
     "dv": "OPTIONAL MATCH (inf)-[:RUNS_ON]->(dv:Device)",
+    "bm": "OPTIONAL MATCH (m)-[:FINE_TUNED_FROM]->(bm:BaseModel)",
 }
 _DESCRIBE = ("architecture", "dataset", "service", "problem_type", "date", "size", "author", "optimizer", "split",
              "training_device", "training_cost", "metrics", "hyperparameters")  # fmt: skip
 _LABEL_VARS = {"Model": "m", "Dataset": "ds", "ModelArchitecture": "ar", "Service": "sv", "ProblemType": "pt",
-               "Parameters": "pa", "ModelTraining": "tr", "ModelInference": "inf"}  # fmt: skip
+               "Parameters": "pa", "ModelTraining": "tr", "ModelInference": "inf", "BaseModel": "bm"}  # fmt: skip
 
 
 def lookup(frame: Frame, catalog: MetricCatalog, has: Has) -> Statement:

@@ -203,8 +203,8 @@ def understand(
         # "which dataset is the largest": the dataset's own size, not its models'.
         frame.metric, frame.group, frame.which_group = catalog.get("dataset_size"), None, False
         which_group = False
-    mention_spans = [(m.start, m.end) for m in mentions]
-    masked = ["" if overlaps((w.start, w.end), mention_spans) else w.text for w in qwords]
+    mention_spans = [(m.start, m.end) for m in mentions] + [(link.start, link.end) for link in links]
+    masked = ["" if overlaps((w.start, w.end), mention_spans) else w.text for w in qwords]  # "SumPubmed": no sum
     conditions = [t.span for t in frame.thresholds] + [d.span for d in frame.dates] + hyper_spans
     field_texts = without_lineage_cues(
         ["" if overlaps((w.start, w.end), conditions) else w.text for w in qwords], vocab
