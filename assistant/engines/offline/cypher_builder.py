@@ -33,6 +33,7 @@ _JOINS = {
     "inf": "MATCH (inf:ModelInference)-[:INFERENCE_ON]->(m)",
     "dv": "MATCH (inf)-[:RUNS_ON]->(dv:Device)",
     "bm": "MATCH (m)-[:FINE_TUNED_FROM]->(bm:BaseModel)",
+    "trn": "MATCH (trn:TrainingRun)-[:MEASURES]->(m)",
     "ev": "MATCH (ev:EvaluationResult)-[:EVALUATES]->(m)",
 }
 _NEEDS = {"pa": ("tr",), "hp": ("tr",), "td": ("tr",), "dv": ("inf",)}

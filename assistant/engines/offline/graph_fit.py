@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
 from assistant.engines.offline.plan import Frame
 
 Has = Callable[[str, str], bool]
+_CODECARBON = re.compile(r"\bcode\s?carbon\b|\btraining runs?\b|\blogged\b|\bemissions\.csv\b", re.I)
 
 
 def missing_for(frame: Frame, has: Has) -> str | None:
@@ -18,6 +20,10 @@ def missing_for(frame: Frame, has: Has) -> str | None:
     """
     if not has("EvaluationResult", "dataset"):  # "evaluated on lumos5g" in MRM3 cards: the dataset it was tested on
         frame.filters = [replace(f, kind="dataset") if f.kind == "evaluated_on" else f for f in frame.filters]
+    if frame.count_target == "inference_runs" and has("TrainingRun", "key") and _CODECARBON.search(frame.question):
+        # "how many CodeCarbon runs are logged": the logs' rows, which are training runs
+        frame.count_target = "training_runs"
+        frame.filters = [f for f in frame.filters if not (f.kind == "format" and f.values == ["codecarbon"])]
     if not has("Device", "gpuModel") and "gpu_model" in (frame.count_target[:-1], frame.group):
         return "GPU model"
     if frame.group == "device" and has("Device", "hardware"):

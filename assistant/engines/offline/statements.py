@@ -27,6 +27,7 @@ _COUNT_TARGETS = {
     "optimizers": ("pa", "count(DISTINCT pa.optimizer)"),
     "authors": ("m", "count(DISTINCT m.author)"),
     "inference_runs": ("inf", "count(DISTINCT inf)"),
+    "training_runs": ("trn", "count(DISTINCT trn)"),
     "gpu_models": ("td", "count(DISTINCT td.gpuModel)"),
     "devices_of_runs": ("dv", "count(DISTINCT dv)"),
     "splits": ("pa", "count(DISTINCT pa.splitType)"),
