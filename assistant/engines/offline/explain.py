@@ -339,6 +339,10 @@ def lookup_text(rows: list[dict[str, Any]], frame: Frame | None = None) -> str:
         for col, value in row.items():
             if col == "model" or (value is None and not zero_means_unmeasured(col)):
                 continue
+            inference = "per_inference" in col or "per_sample" in col or col.startswith("inference_")
+            if inference and value is None and row.get("device") is None:  # a CodeCarbon "run" is no inference
+                cells.append(f"{col.replace('_', ' ').rsplit(' ', 1)[0]}: no inference runs in the graph")
+                continue
             if zero_means_unmeasured(col) and not value:
                 if "gpu" in col and row.get("gpus") == 0 and value == 0:
                     cells.append(f"{_cell(col, value)} (no GPU used)")

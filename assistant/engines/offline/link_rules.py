@@ -129,6 +129,9 @@ def question_links(question: str, schema: GraphSchema, vocabulary: Vocabulary) -
         if code in codes:  # a misspelt name scores below 1, so the answer says how it was read
             score = 1.0 if name == word else 0.75
             named.append(EntityLink("Model", "language", code, match.group(), score, match.start(), match.end()))
+    names = schema.node_properties.get("Model", {}).get("name")
+    model_names = {str(v).lower(): str(v) for v in names.values} if names else {}
+    links = [_named_model(question, link, model_names) for link in links]
     spans = [(link.start, link.end) for link in named]
     return sorted([*named, *(link for link in links if not overlaps((link.start, link.end), spans))],
                   key=lambda link: link.start)  # fmt: skip
@@ -142,3 +145,13 @@ def _misspelt_language(word: str, vocabulary: Vocabulary) -> str | None:
 
     near = [name for name in vocabulary.language_names if OSA.distance(word, name) == 1]
     return near[0] if len(near) == 1 else None
+
+
+def _named_model(question: str, link: EntityLink, model_names: dict[str, str]) -> EntityLink:
+    """ "the model codecarbon" is the model named so (a CodeCarbon project), not the format of every log."""
+    before = question[: link.start].lower()
+    if link.label == "Model" and link.property != "name" and link.mention.lower() in model_names:
+        if re.search(r"\bmodels?\s+(?:named\s+|called\s+)?$", before):
+            name = model_names[link.mention.lower()]
+            return EntityLink("Model", "name", name, link.mention, link.score, link.start, link.end)
+    return link
