@@ -41,6 +41,7 @@ IGNORED_PROPERTIES = frozenset({
     # Free text of Hugging Face cards and CodeCarbon logs: reasons, raw values, file fields.
     "carbonFootprintSuspect", "metadataError", "unreadEmissions", "publishedValue", "publishedUnit", "field",
     "file", "suspect", "trainingType", "emissionsSource", "hubRevision", "runId", "experimentId", "runHash",
+    "taskName", "metricName",
 })  # fmt: skip
 # When two labels match a span equally well, the first one listed wins.
 LABEL_PRIORITY = (

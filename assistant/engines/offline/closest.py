@@ -33,3 +33,9 @@ def closest_values(schema: GraphSchema, term: str, limit: int = 3) -> list[str]:
 
 def _initials(value: str) -> str:
     return "".join(w[0] for w in re.findall(r"[A-Za-z]+", value) if w.lower() not in ("of", "the", "and")).upper()
+
+
+def exact_value(schema: GraphSchema, label: str, prop: str, term: str) -> str | None:
+    """The graph's own spelling of ``term`` as a value of ``label.prop`` (case aside), or None."""
+    info = schema.node_properties.get(label, {}).get(prop)
+    return next((str(v) for v in (info.values if info else ()) if str(v).lower() == term.lower()), None)

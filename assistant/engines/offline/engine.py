@@ -28,7 +28,7 @@ from assistant.config import Settings
 from assistant.cypher.execution import Execution, run_guarded
 from assistant.engines.offline import evaluations, explain, lookups, statements
 from assistant.engines.offline.asked_unit import in_asked_unit
-from assistant.engines.offline.closest import closest_values
+from assistant.engines.offline.closest import closest_values, exact_value
 from assistant.engines.offline.coverage import fixed_condition_words, joined_words, settle_other_values
 from assistant.engines.offline.cypher_builder import Statement
 from assistant.engines.offline.follow_up import standalone_follow_up
@@ -264,6 +264,7 @@ class _Run:
         terms = frame.model_fragments + frame.absent + [f.mention for f in frame.filters if f.kind == "fine_tuned"]
         terms = [t for t in dict.fromkeys(terms) if t]
         found = {t: [r["base"] for r in self.execute(statements.find_base(t), main=False)] for t in terms}
+        found = {t: b or [m for m in [exact_value(self.schema, "Model", "name", t)] if m] for t, b in found.items()}
         frame.absent = [t for t in terms if not found[t]]
         if not terms or frame.absent:  # declined as absent by _account_for_everything
             return

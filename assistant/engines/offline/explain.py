@@ -319,6 +319,8 @@ def _cell(column: str, value: Any) -> str:
     if isinstance(value, dict):
         inner = ", ".join(f"{k}={v}" for k, v in sorted(value.items()) if k != "id")
         return f"{column.replace('_', ' ')}: {inner or 'none'}"
+    if isinstance(value, list):  # a card's languages and tags
+        return f"{column.replace('_', ' ')}: {', '.join(str(v) for v in value) or 'none'}"
     label = column.replace("_", " ")
     units = {"_g": " g CO2", "_j": " J", "_s": " s", "_bytes": " bytes"}
     suffix = next((u for end, u in units.items() if column.endswith(end)), "")

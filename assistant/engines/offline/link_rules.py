@@ -28,6 +28,7 @@ def trusted_links(links: list[EntityLink], vocabulary: Vocabulary, question: str
         and (link.label, link.property) not in METRIC_NAME_PROPERTIES
         and _same_numbers(link)
         and _not_a_function_word(link, vocabulary)
+        and _whole_enough(link)
         and (link.label != "Model" or link.mention.lower() == str(link.value).lower())
     ])  # fmt: skip
 
@@ -126,8 +127,9 @@ def question_links(question: str, schema: GraphSchema, vocabulary: Vocabulary) -
         word = match.group().lower()
         name = word if word in vocabulary.language_names else _misspelt_language(word, vocabulary)
         code = vocabulary.language_names.get(name) if name else None
-        if code in codes:  # a misspelt name scores below 1, so the answer says how it was read
-            score = 1.0 if name == word else 0.75
+        exact = any(link.score >= 0.99 and overlaps((link.start, link.end), [match.span()]) for link in links)
+        if code in codes and (name == word or not exact):  # "Slovenia" is a place, never a misspelt "slovene"
+            score = 1.0 if name == word else 0.75  # a misspelt name scores low: the answer says how it was read
             named.append(EntityLink("Model", "language", code, match.group(), score, match.start(), match.end()))
     names = schema.node_properties.get("Model", {}).get("name")
     model_names = {str(v).lower(): str(v) for v in names.values} if names else {}
@@ -155,3 +157,14 @@ def _named_model(question: str, link: EntityLink, model_names: dict[str, str]) -
             name = model_names[link.mention.lower()]
             return EntityLink("Model", "name", name, link.mention, link.score, link.start, link.end)
     return link
+
+
+def _whole_enough(link: EntityLink) -> bool:
+    """A card's free metadata (evaluation task, split, license, tags ...) links only when named whole: "languages"
+    is not the task natural-language-inference. An evaluation dataset may be named by a whole part ("imdb" for
+    mteb/imdb); the names of models, datasets, devices and services keep the linker's own rules."""
+    metadata = link.label == "EvaluationResult" or (link.label == "Model" and link.property != "name")
+    if not metadata or _squashed(link.mention) == _squashed(str(link.value)):
+        return True
+    parts = [_squashed(p) for p in re.split(r"[/_\-\s.]+", str(link.value))]
+    return link.property == "dataset" and _squashed(link.mention) in parts

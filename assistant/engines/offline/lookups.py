@@ -18,6 +18,7 @@ _FIELDS: dict[str, tuple[tuple[str, ...], list[tuple[str, str, str]]]] = {
     "version": ((), [("Model", "version", "version")]),
     "location": (("tr",), [("ModelTraining", "location", "training_location")]),
     "base_model": (("bm",), [("BaseModel", "name", "base_model")]),
+    "language": ((), [("Model", "language", "language"), ("Model", "tags", "tags")]),
     "license": ((), [("Model", "license", "license"), ("Model", "libraryName", "library")]),
     "source": ((), [("Model", "format", "format"), ("Model", "source", "source")]),
     "optimizer": (("tr", "pa"), [("Parameters", "optimizer", "optimizer")]),
