@@ -123,12 +123,15 @@ SET t.runCount = runs,
     t.energyConsumptionRAM = CASE WHEN nram = 0 THEN null ELSE ram END,
     t.totalTrainTime = CASE WHEN nt = 0 THEN null ELSE seconds END
 """
-# A CodeCarbon-only model's training runs on the devices of its runs, so that "trained on an A40" finds it.
+# A CodeCarbon-only model whose runs all used one device trains on it, so that "trained on an A40" finds it;
+# runs on several devices link none (a total per device would count the model's whole total for each).
 LINK_TRAINING_DEVICES = """
 UNWIND $names AS name
 MATCH (t:ModelTraining {model: name}) WHERE t.totalsFrom = 'codecarbon'
 MATCH (r:TrainingRun {model: name})-[:RUNS_ON]->(d:Device)
-WITH DISTINCT t, d
+WITH t, collect(DISTINCT d) AS devices
+WHERE size(devices) = 1
+UNWIND devices AS d
 MERGE (t)-[:RUNS_ON]->(d)
 """
 # A card's grams about 1000x below the CodeCarbon runs of the same model: kilograms given as grams.

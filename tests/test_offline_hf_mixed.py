@@ -97,3 +97,29 @@ def test_codecarbon_runs_are_the_rows_of_the_logs(engine: OfflineEngine) -> None
                for p in (SHARED_HF / "codecarbon").glob("*.csv"))  # fmt: skip
     answer = engine.answer("how many codecarbon runs are logged in total?")
     assert next(iter(answer.rows[0].values())) == rows
+
+
+@pytest.mark.parametrize(
+    "question", ["what is aira-2-1b5 fine-tuned from", "base model of aira-2-1b5?", "what base model is aira-2-1b5"]
+)
+def test_a_model_s_base_model_is_looked_up(engine: OfflineEngine, question: str) -> None:
+    base = _cards()["aira-2-1b5"]["base_model"]
+    answer = engine.answer(question)
+    assert [r["base_model"] for r in answer.rows] == (base if isinstance(base, list) else [base]), answer.text
+
+
+def test_the_base_models_and_the_hf_cards_are_their_own_sets(engine: OfflineEngine) -> None:
+    bases = {b for m in _cards().values() for b in (m.get("base_model") or []) if isinstance(m.get("base_model"), list)}
+    bases |= {m["base_model"] for m in _cards().values() if isinstance(m.get("base_model"), str)}
+    answer = engine.answer("list the base models in the graph")
+    assert {r["base_model"] for r in answer.rows} == bases
+    grams = sum(g for m in _cards().values() if (g := _grams(m)))
+    answer = engine.answer("sum of co2 of all hf cards in kg")
+    assert answer.rows[0]["sum_carbon_g"] == pytest.approx(grams)
+
+
+def test_a_hyphenated_zero_or_code_is_no_condition(engine: OfflineEngine) -> None:
+    answer = engine.answer("greenest zero-shot-classification model")
+    assert "not measured" not in (answer.interpretation or "")
+    answer = engine.answer("carbon footprint of gpt-4")
+    assert not answer.answered  # no model is called so; a dataset merely starting "GPT4" is not it

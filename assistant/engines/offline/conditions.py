@@ -144,7 +144,7 @@ _UNMEASURED_BEFORE = re.compile(
 )
 _UNMEASURED_AFTER = re.compile(
     r"^\s*(?:(?:was|is|were|are|has been|have been)\s+)?(?:not|never|un)[\s-]*(?:measured|recorded|reported|metered)"
-    r"|^\s*(?:of\s+)?(?:0|zero)(?:\.0+)?(?![\d.,])\b"
+    r"|^\s*(?:of\s+)?(?:0|zero)(?:\.0+)?(?![\d.,-])\b"
     r"|^\s*(?:is|was|are|were)\s+(?:missing|zero|0|unknown|not known|not available|absent)(?![\d.,])\b"
     r"|^\s*measurements?\s+missing"
 )

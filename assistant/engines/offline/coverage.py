@@ -116,7 +116,9 @@ def fixed_condition_words(question: str, known: frozenset[str]) -> tuple[str, li
 
     def fix(match: re.Match[str]) -> str:
         word = match.group()
-        name_like = (word[0].isupper() and match.start() > 0) or not word[1:].islower()
+        inside = question[max(0, match.start() - 1) : match.start()] in "-_/" and match.start() > 0
+        inside = inside or question[match.end() : match.end() + 1] in ("-", "_", "/")
+        name_like = (word[0].isupper() and match.start() > 0) or not word[1:].islower() or inside
         if len(word) < 4 or word.lower() in known or name_like:
             return word  # names keep their spelling ("Omer" is not "over")
         close = process.extractOne(word.lower(), _CONDITION_WORDS, scorer=OSA.distance, score_cutoff=1)
@@ -138,6 +140,13 @@ def settle_other_values(frame: Frame, filter_nouns: dict[str, tuple[str, ...]]) 
     another property's value ("tucano-2b4" is a model and a hubName) is placed by that one; any
     other declines, naming the word and the property, rather than answering another question.
     """
+    if re.search(r"\b(?:emissions?|co2|carbon)\s+source\b", frame.question, re.I) and frame.filter("format"):
+        frame.intent, frame.decline_reason = "decline", "problems"  # a card's co2 "source" text, not its format
+        frame.problems = [
+            "the emissions source a card names (co2_eq_emissions.source) is kept as text, not as a "
+            "condition: ask for the models read from CodeCarbon logs (format codecarbon) instead"
+        ]
+        return
     if "source" in frame.fields and frame.intent == "lookup":  # "did X come from a card or a log": the answer
         frame.filters = [f for f in frame.filters if f.kind != "format"]
     hub_names = [f for f in frame.filters if f.kind == "other:Model.hubName"]
@@ -165,7 +174,7 @@ def unnamed_filter_values(frame: Frame, filter_nouns: dict[str, tuple[str, ...]]
     if frame.intent in ("decline", "lookup"):
         return
     lower = frame.question.lower()
-    kinds = {f.kind for f in frame.filters}
+    kinds = {f.kind for f in frame.filters} | {frame.group}  # "per license" names no license: it groups by it
     said: dict[str, str] = {}
     for phrase, kind in sorted(((p, k) for k, ps in filter_nouns.items() for p in ps), key=lambda pk: -len(pk[0])):
         found = re.search(rf"\b{re.escape(phrase)}\b", lower)

@@ -85,6 +85,8 @@ GROUPS = {
     # A model without any training record is counted too, under "(no location given)".
     "location": ("m", "coalesce(head([(t:ModelTraining)-[:TRAINS_ON]->(m) | t.location]), '(no location given)')"),
     "base_model": ("bm", "bm.name"),
+    "license": ("m", "coalesce(m.license, '(no license given)')"),
+    "library": ("m", "coalesce(m.libraryName, '(no library given)')"),
 }
 
 

@@ -302,7 +302,7 @@ class _Run:
 
     def dispatch(self, frame: Frame) -> str:
         intent = frame.intent
-        if missing := missing_for(frame, self.has):
+        if missing := missing_for(frame, self.has, self.catalog):
             frame.decline_reason, frame.missing_metric = "metric", missing
             raise _Declined
         if intent == "count":

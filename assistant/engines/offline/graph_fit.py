@@ -6,13 +6,14 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from assistant.engines.offline.metrics import MetricCatalog
 from assistant.engines.offline.plan import Frame
 
 Has = Callable[[str, str], bool]
 _CODECARBON = re.compile(r"\bcode\s?carbon\b|\btraining runs?\b|\blogged\b|\bemissions\.csv\b", re.I)
 
 
-def missing_for(frame: Frame, has: Has) -> str | None:
+def missing_for(frame: Frame, has: Has, catalog: MetricCatalog | None = None) -> str | None:
     """The name of what the graph lacks for ``frame`` ("GPU model"), or None; adapts a device grouping.
 
     A graph with Hugging Face hardware texts groups "per device" by the text as written, since a
@@ -20,7 +21,14 @@ def missing_for(frame: Frame, has: Has) -> str | None:
     """
     if not has("EvaluationResult", "dataset"):  # "evaluated on lumos5g" in MRM3 cards: the dataset it was tested on
         frame.filters = [replace(f, kind="dataset") if f.kind == "evaluated_on" else f for f in frame.filters]
-    if frame.count_target == "inference_runs" and has("TrainingRun", "key") and _CODECARBON.search(frame.question):
+    codecarbon = has("TrainingRun", "key") and _CODECARBON.search(frame.question)
+    metric = frame.metric
+    if codecarbon and catalog is not None and metric is not None and metric.scope == "inference":
+        # A CodeCarbon run is a training run: "the co2 of all codecarbon runs" is the models' training total.
+        if re.search(r"\bper\s+(?:\w+\s+)?run\b|\baverage\b|\bmean\b", frame.question, re.I):
+            return f"{(catalog.get(metric.key) or metric).label} per CodeCarbon run"
+        frame.metric, frame.inference = catalog.get(metric.key) or metric, False
+    if frame.count_target == "inference_runs" and codecarbon and frame.intent in ("count", "group_count"):
         # "how many CodeCarbon runs are logged": the logs' rows, which are training runs
         frame.count_target = "training_runs"
         frame.filters = [f for f in frame.filters if not (f.kind == "format" and f.values == ["codecarbon"])]
@@ -30,7 +38,14 @@ def missing_for(frame: Frame, has: Has) -> str | None:
         frame.group = "hardware"
     if frame.group == "location" and not has("ModelTraining", "location"):
         return "training location"
-    lineage = frame.filter("fine_tuned") or frame.filter("base_model") or frame.group == "base_model"
+    for group, prop in (("license", "license"), ("library", "libraryName")):
+        if frame.group == group and not has("Model", prop):
+            return group
+    lineage = (
+        frame.filter("fine_tuned")
+        or frame.filter("base_model")
+        or "base_model" in (frame.group, frame.count_target[:-1])
+    )
     if not has("BaseModel", "name") and lineage:
         return "base model"  # no Hugging Face base_model
     return None

@@ -16,7 +16,7 @@ from assistant.language.vocabulary import Vocabulary, find_phrases
 
 _CUE_BEFORE = (
     r"\b(?:(?:fine[\s-]*tun(?:ed|es?|ing)|finetun(?:ed|es?)|derived|start(?:ing|ed)|based)\s+(?:from|of|on)"
-    r"|base\s+models?\s+(?:is|of|was|=))\s+(?:the\s+)?"
+    r"|base\s+models?\s+(?:is|was|=))\s+(?:the\s+)?"
 )
 
 
@@ -34,14 +34,14 @@ def lineage_filters(question: str, filters: list[Filter], texts: list[str], voca
         filter (any base; its mention a name still to look up) when none is linked; unchanged
         without a lineage cue.
     """
-    cued = find_phrases(texts, vocab.lineage_cues) or re.search(r"\bbase\s+models?\s+(?:is|of|was)\b", question, re.I)
+    cued = find_phrases(texts, vocab.lineage_cues) or re.search(r"\bbase\s+models?\s+(?:is|was)\b", question, re.I)
     if not cued or not _cue_outside_names(question):
         # "layoutlmv3-finetuned-funsd": a cue inside a name asks nothing; a base model named without a cue
         # ("the emissions of gpt2") is no model card, and no condition either (the engine declines, saying so).
         return [replace(f, kind="other:BaseModel.name") if f.kind == "base_model" else f for f in filters]
-    if re.search(r"\b(?:what|which)\s+(?:base|parent)\s+models?\b", question, re.I) and any(
-        f.kind in ("model", "other:Model.hubName") for f in filters
-    ):
+    if (
+        re.search(r"\b(?:what|which)\s+(?:base|parent)\s+models?\b", question, re.I) or asks_for_the_base(question)
+    ) and any(f.kind in ("model", "other:Model.hubName") for f in filters):
         return filters  # "what base model is X fine-tuned from": X's base, a lookup
     out, said = [], ""
     for flt in filters:
@@ -65,8 +65,23 @@ def without_lineage_cues(texts: list[str], vocab: Vocabulary) -> list[str]:
     """``texts`` with the lineage cues blanked: "fine-tuned" asks for a base model, not the optimizer ("tuned")."""
     out = list(texts)
     for start, end, _ in find_phrases(texts, vocab.lineage_cues):
-        out[start:end] = [""] * (end - start)
+        last = not any(t.strip("?") for t in texts[end + 1 :]) and end < len(texts) and texts[end] in _FROM
+        # "what is X fine-tuned from?": the question ends on the cue and asks for X's base model
+        out[start:end] = (
+            ["base", "model", *[""] * (end - start - 2)] if last and end - start >= 2 else [""] * (end - start)
+        )
     return out
+
+
+_FROM = ("from", "on", "of")
+
+
+def asks_for_the_base(question: str) -> bool:
+    """ "what is aira-2-1b5 fine-tuned from?": a lineage cue and its preposition end the question."""
+    return (
+        re.search(r"\b(?:fine[\s-]*tuned|finetuned|derived|based)\s+(?:from|on|of)\s*\??\s*$", question, re.I)
+        is not None
+    )
 
 
 def _cue_outside_names(question: str) -> bool:

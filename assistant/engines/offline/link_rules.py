@@ -134,6 +134,10 @@ def question_links(question: str, schema: GraphSchema, vocabulary: Vocabulary) -
     names = schema.node_properties.get("Model", {}).get("name")
     model_names = {str(v).lower(): str(v) for v in names.values} if names else {}
     links = [_named_model(question, link, model_names) for link in links]
+    formats = schema.node_properties.get("Model", {}).get("format")
+    if formats and "hf-card" in formats.values:  # "all HF cards": the models read from Hugging Face cards
+        for match in _HF_CARDS.finditer(question):
+            named.append(EntityLink("Model", "format", "hf-card", match.group(), 1.0, match.start(), match.end()))
     spans = [(link.start, link.end) for link in named]
     return sorted([*named, *(link for link in links if not overlaps((link.start, link.end), spans))],
                   key=lambda link: link.start)  # fmt: skip
@@ -147,6 +151,9 @@ def _misspelt_language(word: str, vocabulary: Vocabulary) -> str | None:
 
     near = [name for name in vocabulary.language_names if OSA.distance(word, name) == 1]
     return near[0] if len(near) == 1 else None
+
+
+_HF_CARDS = re.compile(r"\b(?:hf|hugging\s*face)(?:\s+model)?\s+cards?\b", re.I)
 
 
 def _named_model(question: str, link: EntityLink, model_names: dict[str, str]) -> EntityLink:
@@ -163,8 +170,11 @@ def _whole_enough(link: EntityLink) -> bool:
     """A card's free metadata (evaluation task, split, license, tags ...) links only when named whole: "languages"
     is not the task natural-language-inference. An evaluation dataset may be named by a whole part ("imdb" for
     mteb/imdb); the names of models, datasets, devices and services keep the linker's own rules."""
+    said, value = _squashed(link.mention), _squashed(str(link.value))
+    if link.label == "Dataset" and re.search(r"[\d-]", link.mention) and len(said) * 2 < len(value):
+        return False  # "gpt-4" is not cnmoro/GPT4-500k-Augmented-PTBR-Clean: a code names most of a dataset
     metadata = link.label == "EvaluationResult" or (link.label == "Model" and link.property != "name")
-    if not metadata or _squashed(link.mention) == _squashed(str(link.value)):
+    if not metadata or said == value:
         return True
     parts = [_squashed(p) for p in re.split(r"[/_\-\s.]+", str(link.value))]
     return link.property == "dataset" and _squashed(link.mention) in parts

@@ -28,11 +28,13 @@ _COUNT_TARGETS = {
     "authors": ("m", "count(DISTINCT m.author)"),
     "inference_runs": ("inf", "count(DISTINCT inf)"),
     "training_runs": ("trn", "count(DISTINCT trn)"),
+    "base_models": ("bm", "count(DISTINCT bm)"),
     "gpu_models": ("td", "count(DISTINCT td.gpuModel)"),
     "devices_of_runs": ("dv", "count(DISTINCT dv)"),
     "splits": ("pa", "count(DISTINCT pa.splitType)"),
 }
 _LIST_TARGETS = {
+    "base_models": ("bm", "bm.name", "base_model"),
     "datasets": ("ds", "ds.name", "dataset"),
     "architectures": ("ar", "ar.type", "architecture"),
     "services": ("sv", "sv.name", "service"),

@@ -27,6 +27,10 @@ def count_target(texts: list[str], vocab: Vocabulary) -> str:
     joined = " ".join(texts)
     if re.search(r"\bgpu (models?|types?)\b|\bgraphics cards?\b|\bwhich gpus\b", joined):
         return "gpu_models"
+    if re.search(
+        r"\b(?:list|show|many|number of|all|the|which|what)\s+(?:the\s+|distinct\s+|different\s+)?base models\b", joined
+    ):
+        return "base_models"  # "list the base models": the models cards are fine-tuned from
     if texts and texts[0] in targets:  # "datasets larger than 1 MB"
         return targets[texts[0]]
     for i, word in enumerate(texts):

@@ -290,7 +290,7 @@ def _choose_intent(
     device_properties = (
         bool(frame.fields)
         and set(frame.fields) <= _DEVICE_FIELDS | {"describe"}
-        and bool(_DEVICE_WORDS.search(joined))
+        and bool(_DEVICE_WORDS.search(" ".join(masked)))  # "1 v100 GPU" names a device, asks for no GPU count
         and not (frame.filter("model") or frame.model_fragments)
         and frame.metric is None
     )  # "how many cores does the Raspberry Pi have", "how much memory does the training machine have"
