@@ -301,10 +301,10 @@ class _Run:
         return metric
 
     def dispatch(self, frame: Frame) -> str:
-        intent = frame.intent
         if missing := missing_for(frame, self.has, self.catalog):
             frame.decline_reason, frame.missing_metric = "metric", missing
             raise _Declined
+        intent = frame.intent  # graph_fit may have read a lookup as a ranking of model-index results
         if intent == "count":
             return explain.count_text(frame, self.execute(statements.count(frame)))
         if intent == "list":

@@ -21,6 +21,10 @@ def missing_for(frame: Frame, has: Has, catalog: MetricCatalog | None = None) ->
     """
     if not has("EvaluationResult", "dataset"):  # "evaluated on lumos5g" in MRM3 cards: the dataset it was tested on
         frame.filters = [replace(f, kind="dataset") if f.kind == "evaluated_on" else f for f in frame.filters]
+    on_dataset = frame.filter("dataset") or frame.filter("evaluated_on")
+    if frame.intent == "lookup" and on_dataset and frame.metric and frame.metric.scope == "quality":
+        if has("EvaluationResult", "metric") and frame.filter("model"):  # "accuracy of X on anli": X's results
+            frame.intent, frame.k = "rank", 100
     codecarbon = has("TrainingRun", "key") and _CODECARBON.search(frame.question)
     metric = frame.metric
     if codecarbon and catalog is not None and metric is not None and metric.scope == "inference":
