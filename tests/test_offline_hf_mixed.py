@@ -123,3 +123,14 @@ def test_a_hyphenated_zero_or_code_is_no_condition(engine: OfflineEngine) -> Non
     assert "not measured" not in (answer.interpretation or "")
     answer = engine.answer("carbon footprint of gpt-4")
     assert not answer.answered  # no model is called so; a dataset merely starting "GPT4" is not it
+
+
+def test_codecarbon_runs_and_durations_of_named_models(engine: OfflineEngine) -> None:
+    rows = [r for p in sorted((SHARED_HF / "codecarbon").glob("*.csv"))
+            for r in csv.DictReader(p.read_text(encoding="utf-8").splitlines())]  # fmt: skip
+    sft = [r for r in rows if r["project_name"] == "vitucano-sft"]
+    answer = engine.answer("how many runs does vitucano-sft have")
+    assert answer.rows[0]["training_runs"] == len(sft) and answer.rows[0]["inference_entries"] == 0
+    seconds = sum(float(r["duration"]) for r in rows if r.get("duration"))
+    answer = engine.answer("total duration of all codecarbon runs in hours")
+    assert next(iter(answer.rows[0].values())) == pytest.approx(seconds, rel=1e-6)

@@ -263,6 +263,13 @@ def count_text(frame: Frame, rows: list[dict[str, Any]]) -> str:
     """How many things match."""
     target = frame.count_target.replace("_", " ")
     n = next(iter(rows[0].values())) if rows else 0
+    if frame.count_target == "runs_of_models" and rows:
+        row = rows[0]
+        return (
+            f"{number(row.get('training_runs') or 0)} training runs (CodeCarbon log rows){scope_text(frame)}, and "
+            f"{number(row.get('inference_entries') or 0)} inference entries recording "
+            f"{number(row.get('runs_recorded') or 0)} inference runs."
+        )
     if frame.count_target == "inference_runs" and rows:
         row = rows[0]
         entries = f"{n} inference entr{'y' if n == 1 else 'ies'}"

@@ -10,6 +10,7 @@ from assistant.engines.offline.metrics import MetricCatalog
 from assistant.engines.offline.plan import Frame
 
 Has = Callable[[str, str], bool]
+_INFERENCE_WORDS = re.compile(r"\binferenc\w*|\bbenchmark\w*|\bdeploy\w*|\bserv\w*|\blatency\b", re.I)
 _CODECARBON = re.compile(r"\bcode\s?carbon\b|\btraining runs?\b|\blogged\b|\bemissions\.csv\b", re.I)
 
 
@@ -32,6 +33,9 @@ def missing_for(frame: Frame, has: Has, catalog: MetricCatalog | None = None) ->
         if re.search(r"\bper\s+(?:\w+\s+)?run\b|\baverage\b|\bmean\b", frame.question, re.I):
             return f"{(catalog.get(metric.key) or metric).label} per CodeCarbon run"
         frame.metric, frame.inference = catalog.get(metric.key) or metric, False
+    named = frame.filter("model") is not None and not _INFERENCE_WORDS.search(frame.question)
+    if frame.count_target == "inference_runs" and has("TrainingRun", "key") and named and frame.intent == "count":
+        frame.count_target = "runs_of_models"  # "how many runs does vitucano-sft have": its runs of both kinds
     if frame.count_target == "inference_runs" and codecarbon and frame.intent in ("count", "group_count"):
         # "how many CodeCarbon runs are logged": the logs' rows, which are training runs
         frame.count_target = "training_runs"

@@ -148,6 +148,14 @@ def count(frame: Frame) -> Statement:
     var, expr = _COUNT_TARGETS.get(target, ("m", "count(DISTINCT m)"))
     if var != "m":
         b.need(var)
+    if target == "runs_of_models":  # a named model's CodeCarbon training runs and its inference entries
+        return Statement(
+            f"{b.match_text()}\nWITH DISTINCT m\nOPTIONAL MATCH (trn:TrainingRun)-[:MEASURES]->(m)\n"
+            "WITH m, count(trn) AS t\nOPTIONAL MATCH (inf:ModelInference)-[:INFERENCE_ON]->(m)\n"
+            "WITH m, t, count(inf) AS e, sum(coalesce(inf.num_of_runs, 0)) AS r\n"
+            "RETURN sum(t) AS training_runs, sum(e) AS inference_entries, sum(r) AS runs_recorded",
+            b.params,
+        )
     if target == "inference_runs":  # each entry (model x device x batch size) records num_of_runs runs
         return Statement(
             f"{b.match_text()}\nWITH DISTINCT inf\nRETURN count(inf) AS inference_runs, "
