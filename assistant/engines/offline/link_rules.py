@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.engines.offline.closest import exact_value
 from assistant.engines.offline.conditions import METRIC_NAME_PROPERTIES, entity_positions
 from assistant.engines.offline.slots import Span, Word, overlaps
 from assistant.graph.schema import GraphSchema
@@ -120,20 +121,8 @@ def question_links(question: str, schema: GraphSchema, vocabulary: Vocabulary) -
     """The graph values a question names, as far as they can be trusted, with language names read as the
     codes cards give ("portuguese": language pt) instead of the datasets whose names contain the word."""
     links = trusted_links(link_entities(question, schema, vocabulary=vocabulary), vocabulary, question)
-    info = schema.node_properties.get("Model", {}).get("language")
-    codes = set(info.values) if info else set()
-    named = []
-    for match in re.finditer(r"(?<![\w/.-])[A-Za-z]+(?![\w/.-])", question):  # a word, not part of a name
-        word = match.group().lower()
-        name = word if word in vocabulary.language_names else _misspelt_language(word, vocabulary)
-        code = vocabulary.language_names.get(name) if name else None
-        exact = any(link.score >= 0.99 and overlaps((link.start, link.end), [match.span()]) for link in links)
-        if code in codes and (name == word or not exact):  # "Slovenia" is a place, never a misspelt "slovene"
-            score = 1.0 if name == word else 0.75  # a misspelt name scores low: the answer says how it was read
-            named.append(EntityLink("Model", "language", code, match.group(), score, match.start(), match.end()))
-    names = schema.node_properties.get("Model", {}).get("name")
-    model_names = {str(v).lower(): str(v) for v in names.values} if names else {}
-    links = [_named_model(question, link, model_names) for link in links]
+    links = [_named_model(question, link, schema) for link in links]
+    named = _language_links(question, links, schema, vocabulary)
     formats = schema.node_properties.get("Model", {}).get("format")
     if formats and "hf-card" in formats.values:  # "all HF cards": the models read from Hugging Face cards
         for match in _HF_CARDS.finditer(question):
@@ -141,6 +130,28 @@ def question_links(question: str, schema: GraphSchema, vocabulary: Vocabulary) -
     spans = [(link.start, link.end) for link in named]
     return sorted([*named, *(link for link in links if not overlaps((link.start, link.end), spans))],
                   key=lambda link: link.start)  # fmt: skip
+
+
+def _language_links(
+    question: str, links: list[EntityLink], schema: GraphSchema, vocabulary: Vocabulary
+) -> list[EntityLink]:
+    """Language names the cards' ``language`` codes hold; nothing to do on a graph without languages."""
+    info = schema.node_properties.get("Model", {}).get("language")
+    codes = set(info.values) if info else set()
+    if not codes:
+        return []
+    named = []
+    for match in re.finditer(r"(?<![\w/.-])[A-Za-z]+(?![\w/.-])", question):  # a word, not part of a name
+        word = match.group().lower()
+        name = word if word in vocabulary.language_names else _misspelt_language(word, vocabulary)
+        code = vocabulary.language_names.get(name) if name else None
+        if code not in codes:
+            continue
+        exact = any(link.score >= 0.99 and overlaps((link.start, link.end), [match.span()]) for link in links)
+        if name == word or not exact:  # "Slovenia" is a place, never a misspelt "slovene"
+            score = 1.0 if name == word else 0.75  # a misspelt name scores low: the answer says how it was read
+            named.append(EntityLink("Model", "language", code, match.group(), score, match.start(), match.end()))
+    return named
 
 
 def _misspelt_language(word: str, vocabulary: Vocabulary) -> str | None:
@@ -156,14 +167,14 @@ def _misspelt_language(word: str, vocabulary: Vocabulary) -> str | None:
 _HF_CARDS = re.compile(r"\b(?:hf|hugging\s*face)(?:\s+model)?\s+cards?\b", re.I)
 
 
-def _named_model(question: str, link: EntityLink, model_names: dict[str, str]) -> EntityLink:
+def _named_model(question: str, link: EntityLink, schema: GraphSchema) -> EntityLink:
     """ "the model codecarbon" is the model named so (a CodeCarbon project), not the format of every log."""
-    before = question[: link.start].lower()
-    if link.label == "Model" and link.property != "name" and link.mention.lower() in model_names:
-        if re.search(r"\bmodels?\s+(?:named\s+|called\s+)?$", before):
-            name = model_names[link.mention.lower()]
-            return EntityLink("Model", "name", name, link.mention, link.score, link.start, link.end)
-    return link
+    if link.label != "Model" or link.property == "name":
+        return link
+    if not re.search(r"\bmodels?\s+(?:named\s+|called\s+)?$", question[: link.start].lower()):
+        return link
+    name = exact_value(schema, "Model", "name", link.mention)
+    return link if name is None else EntityLink("Model", "name", name, link.mention, link.score, link.start, link.end)
 
 
 def _whole_enough(link: EntityLink) -> bool:
