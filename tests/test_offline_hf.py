@@ -25,6 +25,7 @@ from assistant.graph.introspect import SchemaCache
 from ingest.ingester import ingest_paths
 from tests.conftest import REPO
 from tests.fake_llm import FakeLLM
+from tests.hf_facts import hf_front_matters
 
 # fake_llm, llm_settings
 pytest_plugins = ("tests.llm_fixtures",)
@@ -325,15 +326,8 @@ def test_on_the_real_cards_a_dataset_of_the_evaluation_results_filters_never_the
 
 
 def _front_matters() -> dict[str, dict]:
-    """Each synthetic card's YAML, by model name (a README.md takes its folder's name), read here, not by ingest."""
-    found = {}
-    for path in sorted((HF_DATA / "cards").rglob("*.md")):
-        try:
-            meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
-        except yaml.YAMLError:
-            continue
-        found[path.parent.name if path.stem.lower() == "readme" else path.stem] = meta or {}
-    return found
+    """Each synthetic card's YAML, by model name, read here, not by ingest."""
+    return hf_front_matters(HF_DATA / "cards")
 
 
 def _results(metric: str, dataset: str) -> dict[str, float]:

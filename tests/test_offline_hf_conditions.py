@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 
 import pytest
-import yaml
 
 from assistant.config import Settings
 from assistant.engines.offline.engine import OfflineEngine
@@ -17,20 +16,14 @@ from assistant.graph.connection import Graph
 from assistant.graph.introspect import SchemaCache
 from ingest.ingester import ingest_paths
 from tests.conftest import REPO
+from tests.hf_facts import hf_front_matters
 
 HF = REPO / "tests" / "data" / "hf"
 LOGS = [HF / "codecarbon" / "synthetic-v1-emissions.csv", HF / "codecarbon" / "synthetic-v2-emissions.csv"]
 
 
 def _cards() -> dict[str, dict]:
-    found = {}
-    for path in sorted((HF / "cards").rglob("*.md")):
-        try:
-            meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1]) or {}
-        except yaml.YAMLError:
-            continue  # the unparsable card: a model with its name only
-        found[path.parent.name if path.stem.lower() == "readme" else path.stem] = meta
-    return found
+    return hf_front_matters(HF / "cards")  # the unparsable card, a model with its name only, is left out
 
 
 def _log_rows() -> list[dict[str, str]]:

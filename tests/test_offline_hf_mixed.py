@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from assistant.config import Settings
 from assistant.engines.offline.engine import OfflineEngine
@@ -20,6 +19,7 @@ from assistant.graph.introspect import SchemaCache
 from ingest.ingester import ingest_paths
 from ingest.writer import reset
 from tests.conftest import MRM3_CARDS, REPO
+from tests.hf_facts import hf_front_matters
 
 SHARED_HF = Path(os.environ.get("MRM3_SHARED_DIR", REPO.parent / "shared")) / "hf"
 pytestmark = pytest.mark.skipif(
@@ -29,13 +29,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def _cards() -> dict[str, dict[str, Any]]:
-    found = {}
-    for path in sorted((SHARED_HF / "cards").glob("*.md")):
-        try:
-            found[path.stem] = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1]) or {}
-        except yaml.YAMLError:
-            found[path.stem] = {}
-    return found
+    return hf_front_matters(SHARED_HF / "cards", keep_unparsable=True)
 
 
 def _grams(meta: dict[str, Any]) -> float | None:
