@@ -130,21 +130,13 @@ class MetricCatalog:
         for prop in sorted(schema.properties_of("ModelTraining")):
             if prop.endswith(_MEAN) and len(prop) > len(_MEAN):
                 name = prop[: -len(_MEAN)]
-                better, known = vocabulary.metric_direction(name)
-                info = vocabulary.metric_info(name)
-                label = info.label if info else name.replace("_", " ")
-                self.quality[name] = Metric(name, label, "quality", prop, "", better, False, known)
+                self.quality[name] = self._quality_metric(name)
         self.results: dict[str, Metric] = {}
         """Quality metrics only the model-index results hold (EvaluationResult.metric), per dataset."""
         results = schema.node_properties.get("EvaluationResult", {}).get("metric")
         for name in sorted(str(v) for v in (results.values if results else ())):
             if name not in self.quality and re.fullmatch(r"[A-Za-z]\w*", name):
-                better, known = vocabulary.metric_direction(name)
-                info = vocabulary.metric_info(name)
-                label = info.label if info else name.replace("_", " ")
-                self.results[name] = Metric(
-                    name, label, "quality", name + _MEAN, "", better, False, known, results_only=True
-                )
+                self.results[name] = self._quality_metric(name, results_only=True)
         self.hyperparameters = {
             name: info
             for name, info in schema.node_properties.get("Hyperparameters", {}).items()
@@ -156,6 +148,13 @@ class MetricCatalog:
             for name in self.hyperparameters
         }
         logger.debug("metrics: quantities %s, quality %s", sorted(self.quantities), sorted(self.quality))
+
+    def _quality_metric(self, name: str, *, results_only: bool = False) -> Metric:
+        """A quality metric ``name`` (``<name>_mean`` on ModelTraining), with the vocabulary's direction and label."""
+        better, known = self.vocabulary.metric_direction(name)
+        info = self.vocabulary.metric_info(name)
+        label = info.label if info else name.replace("_", " ")
+        return Metric(name, label, "quality", name + _MEAN, "", better, False, known, results_only=results_only)
 
     def get(self, key: str, *, inference: bool = False) -> Metric | None:
         """The quantity or quality metric ``key``; the inference variant when asked and present."""
