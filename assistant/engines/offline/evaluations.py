@@ -39,7 +39,6 @@ def result_names(metric: Metric, catalog: MetricCatalog) -> list[str]:
     return list(dict.fromkeys([name, *same]))
 
 
-_RANKINGS = ("rank", "best", "top")
 Rows = list[dict[str, Any]]
 
 
@@ -53,7 +52,7 @@ def unsupported(frame: Frame, metric: Metric | None) -> list[str]:
     """Why a question needs a model-index-only metric where only rankings can read it (empty when it does not)."""
     used = [m for m in (metric, frame.metric2, *(t.metric for t in frame.thresholds)) if m is not None]
     only = list(dict.fromkeys(m.label for m in used if m.results_only))
-    if not only or (frame.intent in _RANKINGS and not any(t.metric.results_only for t in frame.thresholds)):
+    if not only or (frame.intent == "rank" and not any(t.metric.results_only for t in frame.thresholds)):
         return []
     return [
         f"{label} is only in the cards' model-index results, per dataset: I can rank models by it "
@@ -149,7 +148,7 @@ def ranked(
     if applies(frame, metric, has_results):
         return execute(rank_results(frame, metric, catalog))
     dataset = frame.filter("dataset")
-    if not (has_results and metric.scope == "quality" and dataset is not None and frame.intent in _RANKINGS):
+    if not (has_results and metric.scope == "quality" and dataset is not None and frame.intent == "rank"):
         return None
     as_results = replace(frame, filters=[replace(f, kind="evaluated_on") if f is dataset else f for f in frame.filters])
     rows = execute(rank_results(as_results, metric, catalog))
