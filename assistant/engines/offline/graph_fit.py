@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from assistant.engines.offline.metrics import MetricCatalog
-from assistant.engines.offline.plan import Frame
+from assistant.engines.offline.plan import ALL, Frame
 
 Has = Callable[[str, str], bool]
 _INFERENCE_WORDS = re.compile(r"\binferenc\w*|\bbenchmark\w*|\bdeploy\w*|\bserv\w*|\blatency\b", re.I)
@@ -15,17 +15,37 @@ _CODECARBON = re.compile(r"\bcode\s?carbon\b|\btraining runs?\b|\blogged\b|\bemi
 
 
 def missing_for(frame: Frame, has: Has, catalog: MetricCatalog | None = None) -> str | None:
-    """The name of what the graph lacks for ``frame`` ("GPU model"), or None; adapts a device grouping.
+    """``frame`` fitted to what this graph holds (:func:`_adapt`), then the name of what it still lacks
+    ("GPU model"), or None."""
+    if missing := _adapt(frame, has, catalog):
+        return missing
+    if not has("Device", "gpuModel") and "gpu_model" in (frame.count_target[:-1], frame.group):
+        return "GPU model"
+    if frame.group == "location" and not has("ModelTraining", "location"):
+        return "training location"
+    for group, prop in (("license", "license"), ("library", "libraryName")):
+        if frame.group == group and not has("Model", prop):
+            return group
+    lineage = (
+        frame.filter("fine_tuned")
+        or frame.filter("base_model")
+        or "base_model" in (frame.group, frame.count_target[:-1])
+    )
+    if not has("BaseModel", "name") and lineage:
+        return "base model"  # no Hugging Face base_model
+    return None
 
-    A graph with Hugging Face hardware texts groups "per device" by the text as written, since a
-    GPU-only text has no processor.
-    """
+
+def _adapt(frame: Frame, has: Has, catalog: MetricCatalog | None) -> str | None:
+    """Read ``frame`` in the terms of this graph: MRM3 cards have no model-index results, CodeCarbon runs are
+    training runs, a Hugging Face hardware text has no processor. Returns what a CodeCarbon question asks that
+    no graph holds (a value per run), else None."""
     if not has("EvaluationResult", "dataset"):  # "evaluated on lumos5g" in MRM3 cards: the dataset it was tested on
         frame.filters = [replace(f, kind="dataset") if f.kind == "evaluated_on" else f for f in frame.filters]
     on_dataset = frame.filter("dataset") or frame.filter("evaluated_on")
     if frame.intent == "lookup" and on_dataset and frame.metric and frame.metric.scope == "quality":
         if has("EvaluationResult", "metric") and frame.filter("model"):  # "accuracy of X on anli": X's results
-            frame.intent, frame.k = "rank", 100
+            frame.intent, frame.k = "rank", ALL
     codecarbon = has("TrainingRun", "key") and _CODECARBON.search(frame.question)
     metric = frame.metric
     if codecarbon and catalog is not None and metric is not None and metric.scope == "inference":
@@ -40,20 +60,6 @@ def missing_for(frame: Frame, has: Has, catalog: MetricCatalog | None = None) ->
         # "how many CodeCarbon runs are logged": the logs' rows, which are training runs
         frame.count_target = "training_runs"
         frame.filters = [f for f in frame.filters if not (f.kind == "format" and f.values == ["codecarbon"])]
-    if not has("Device", "gpuModel") and "gpu_model" in (frame.count_target[:-1], frame.group):
-        return "GPU model"
     if frame.group == "device" and has("Device", "hardware"):
-        frame.group = "hardware"
-    if frame.group == "location" and not has("ModelTraining", "location"):
-        return "training location"
-    for group, prop in (("license", "license"), ("library", "libraryName")):
-        if frame.group == group and not has("Model", prop):
-            return group
-    lineage = (
-        frame.filter("fine_tuned")
-        or frame.filter("base_model")
-        or "base_model" in (frame.group, frame.count_target[:-1])
-    )
-    if not has("BaseModel", "name") and lineage:
-        return "base model"  # no Hugging Face base_model
+        frame.group = "hardware"  # grouped by the hardware text as written
     return None
