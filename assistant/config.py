@@ -49,6 +49,8 @@ class Settings:
             chain already repairs a bad statement, and a dead endpoint should
             fail in seconds, not after the client's default back-off.
         heap: Java heap of the embedded server.
+        llm_plan: How the LLM fills the typed plan: ``tools`` (a tool call, the default),
+            ``json_schema`` (structured output through ``response_format``) or ``off`` (raw Cypher only).
     """
 
     neo4j_uri: str | None = None
@@ -68,6 +70,7 @@ class Settings:
     llm_timeout_s: float = 60.0
     llm_max_retries: int = 1
     heap: str = "2g"
+    llm_plan: str = "tools"
 
     @property
     def embedded(self) -> bool:
@@ -126,6 +129,13 @@ class Settings:
             values["openai_model"] = model
         if heap := env.get("MRM3_HEAP", "").strip():
             values["heap"] = heap
+        if plan := env.get("MRM3_LLM_PLAN", "").strip():
+            if plan not in LLM_PLAN_METHODS:
+                raise ConfigError(
+                    f"MRM3_LLM_PLAN={plan!r} is not one of {', '.join(LLM_PLAN_METHODS)} - fix it in the environment "
+                    "or .env"
+                )
+            values["llm_plan"] = plan
         for env_name, attr, kind in _NUMERIC:
             raw = env.get(env_name, "").strip()
             if raw:
@@ -133,6 +143,8 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
+
+LLM_PLAN_METHODS = ("tools", "json_schema", "off")
 
 _NUMERIC: tuple[tuple[str, str, type], ...] = (
     ("MRM3_BOLT_PORT", "bolt_port", int),

@@ -43,3 +43,7 @@ class QueryTimeoutError(QueryError):
 
 class InvalidArgumentError(AssistantError):
     """A tool was given a value it cannot use: an unknown metric, a name the graph lacks, a bad combination."""
+
+
+class InvalidPlanError(InvalidArgumentError):
+    """A typed plan names what the graph does not offer, or lacks a part its answer needs (the message lists both)."""

@@ -2,7 +2,10 @@
 
 ``POST /v1/chat/completions`` answers with the next queued reply as a proper
 (non-streaming) ChatCompletion and records each request body, so a test can
-assert on exactly what the model was sent.
+assert on exactly what the model was sent. A reply is text (``enqueue``), a
+tool call (``enqueue_tool_call``, for tools bound to the model or
+``with_structured_output(method="function_calling")``) or JSON text
+(``enqueue_json``, for ``response_format`` structured output).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ class FakeLLM:
     """Replies from a queue; ``requests`` holds every request body, oldest first."""
 
     def __init__(self) -> None:
-        self.replies: deque[tuple[int, str]] = deque()
+        self.replies: deque[tuple[int, str | dict[str, Any]]] = deque()
         self.requests: list[dict[str, Any]] = []
         self.delay_s = 0.0  # how long each reply waits: a slow endpoint
         self._lock = threading.Lock()
@@ -55,6 +58,17 @@ class FakeLLM:
         with self._lock:
             self.replies.extend((200, reply) for reply in replies)
 
+    def enqueue_tool_call(self, name: str, arguments: dict[str, Any] | str) -> None:
+        """Queue a reply that calls tool ``name`` with ``arguments`` (a dict, or raw text: a malformed call)."""
+        args = arguments if isinstance(arguments, str) else json.dumps(arguments)
+        call = {"id": f"call_{next(self._ids)}", "type": "function", "function": {"name": name, "arguments": args}}
+        with self._lock:
+            self.replies.append((200, {"content": None, "tool_calls": [call]}))
+
+    def enqueue_json(self, value: Any) -> None:
+        """Queue a reply whose content is ``value`` as JSON: structured output through ``response_format``."""
+        self.enqueue(json.dumps(value))
+
     def enqueue_error(self, status: int, message: str = "scripted failure") -> None:
         """Queue an HTTP error response (e.g. 401 for a refused key)."""
         with self._lock:
@@ -64,14 +78,17 @@ class FakeLLM:
         """The text of the last message of each request, oldest first."""
         return [str(body["messages"][-1]["content"]) for body in self.requests]
 
-    def _next(self, body: dict[str, Any]) -> tuple[int, str]:
+    def _next(self, body: dict[str, Any]) -> tuple[int, str | dict[str, Any]]:
         with self._lock:
             self.requests.append(body)
             if not self.replies:
                 return 500, "the test queued no reply for this request"
             return self.replies.popleft()
 
-    def _completion(self, body: dict[str, Any], content: str) -> dict[str, Any]:
+    def _completion(self, body: dict[str, Any], content: str | dict[str, Any]) -> dict[str, Any]:
+        message = (
+            {"role": "assistant", **content} if isinstance(content, dict) else {"role": "assistant", "content": content}
+        )
         return {
             "id": f"chatcmpl-fake-{next(self._ids)}",
             "object": "chat.completion",
@@ -80,8 +97,8 @@ class FakeLLM:
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": content},
-                    "finish_reason": "stop",
+                    "message": message,
+                    "finish_reason": "tool_calls" if message.get("tool_calls") else "stop",
                     "logprobs": None,
                 }
             ],
@@ -102,7 +119,7 @@ class FakeLLM:
                 if fake.delay_s:
                     time.sleep(fake.delay_s)
                 if status != 200:
-                    self._send(status, {"error": {"message": content, "type": "scripted", "code": status}})
+                    self._send(status, {"error": {"message": str(content), "type": "scripted", "code": status}})
                     return
                 self._send(200, fake._completion(body, content))
 

@@ -31,6 +31,8 @@ class Answer:
             hold the measured models, the front among them.
         left_out_unmeasured: Result column -> how many matching models were left
             out because that carbon or energy was 0 or missing (not measured).
+        model_text: The LLM's own sentence about the rows, before anything was added to it; the verifier checks
+            it. None when the application wrote the text.
     """
 
     question: str
@@ -46,9 +48,11 @@ class Answer:
     interpretation: str = ""
     pareto: dict[str, Any] | None = None
     left_out_unmeasured: dict[str, int] = field(default_factory=dict)
+    model_text: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        """The ``mrm3 ask --json`` contract: question, engine, cypher, rows, answer (+ interpretation, answered)."""
+        """The ``mrm3 ask --json`` contract: question, engine, cypher, rows, answer (+ interpretation, answered,
+        notes: the caveats the text output prints)."""
         # Imported here so that the answer type does not load the neo4j driver (``mrm3 --help`` stays fast).
         from assistant.graph.connection import to_plain
 
@@ -60,4 +64,5 @@ class Answer:
             "answer": self.text,
             "interpretation": self.interpretation,
             "answered": self.answered,
+            "notes": list(self.caveats),
         }

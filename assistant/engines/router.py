@@ -1,6 +1,7 @@
 """The one place a question comes in: pick the engine, keep the conversation, fall back.
 
-``engine="llm"`` writes Cypher with the LLM (:mod:`assistant.engines.llm.chain`);
+``engine="llm"`` has the LLM fill the typed plan, or write Cypher that is verified before it is shown
+(:mod:`assistant.engines.checked`);
 ``engine="offline"`` uses the rule-based engine, which needs no LLM;
 ``engine="auto"`` uses the LLM when one is configured, else the offline
 engine, and falls back to the offline engine when the LLM cannot be reached
@@ -22,6 +23,7 @@ from assistant.errors import AssistantError, ConfigError, LLMUnavailableError
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from assistant.engines.checked import CheckedLLM
     from assistant.engines.llm.chain import CypherQA
     from assistant.engines.offline.engine import OfflineEngine
     from assistant.graph.connection import Graph
@@ -58,6 +60,7 @@ class Assistant:
         self.schema_cache = schema_cache if schema_cache is not None else SchemaCache(graph)
         self._llm = llm
         self._qa: CypherQA | None = None
+        self._checked: CheckedLLM | None = None
         self._offline: OfflineEngine | None = None
 
     def ask(self, question: str, *, engine: str = "auto", conversation: Conversation | None = None) -> Answer:
@@ -103,6 +106,18 @@ class Assistant:
             self._qa = CypherQA(self.settings, self.graph, self.schema_cache, llm=self._llm)
         return self._qa
 
+    def llm_engine(self) -> CheckedLLM:
+        """The LLM engine: plan first, raw Cypher verified, cross-checked with the offline engine (built on first use).
+
+        Raises:
+            LLMUnavailableError: No LLM is configured.
+        """
+        if self._checked is None:
+            from assistant.engines.checked import CheckedLLM
+
+            self._checked = CheckedLLM(self.cypher_qa(), self.offline_engine())
+        return self._checked
+
     def offline_engine(self) -> OfflineEngine:
         """The offline engine (built on first use)."""
         if self._offline is None:
@@ -112,9 +127,9 @@ class Assistant:
         return self._offline
 
     def _ask_llm(self, question: str, conversation: Conversation | None) -> Answer:
-        qa = self.cypher_qa()
-        standalone = conversation.standalone(question, qa.llm, self.settings) if conversation else question
-        return qa.answer(standalone, asked=question)
+        engine = self.llm_engine()
+        standalone = conversation.standalone(question, engine.llm, self.settings) if conversation else question
+        return engine.answer(standalone, asked=question)
 
     def _ask_offline(self, question: str, *, asked: str | None = None) -> Answer:
         answer = self.offline_engine().answer(question)
@@ -138,13 +153,21 @@ class Assistant:
             return self._fallback(question, question, f"the LLM is unavailable ({e})")
         if answer.answered:
             return answer
-        reason = answer.caveats[0] if answer.caveats else answer.text
-        return self._fallback(
-            answer.standalone_question or question, question, f"the LLM's Cypher did not work ({reason})"
-        )
+        flagged = [c.removeprefix("Not verified: ") for c in answer.caveats if c.startswith("Not verified: ")]
+        if flagged:
+            why = f"the LLM's answer failed verification ({'; '.join(flagged)})"
+        else:
+            why = f"the LLM's Cypher did not work ({_first_failure(answer)})"
+        return self._fallback(answer.standalone_question or question, question, why)
 
     def _fallback(self, standalone: str, asked: str, reason: str) -> Answer:
         logger.info("falling back to the offline engine: %s", reason)
         answer = self._ask_offline(standalone, asked=asked)
         answer.caveats.insert(0, f"Answered by the offline engine because {reason}.")
         return answer
+
+
+def _first_failure(answer: Answer) -> str:
+    """The first caveat that says what failed (not the note on why raw Cypher was written)."""
+    failures = [c for c in answer.caveats if not c.startswith("Answered from the model's own Cypher")]
+    return failures[0] if failures else answer.text

@@ -12,34 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from assistant.engines.offline.metric_names import named_metrics, unit_label
 from assistant.engines.offline.metrics import Metric, MetricCatalog
 from assistant.errors import InvalidArgumentError
 from assistant.language.measurements import is_measured, with_unit
 from assistant.mcp_server.schemas import MetricInfo, Quantity
-
-# Tool name -> (the offline engine's quantity key, its inference variant?, what it is).
-COSTS: dict[str, tuple[str, bool, str]] = {
-    "training_carbon": ("carbon", False, "carbon footprint of training"),
-    "training_energy": ("energy", False, "energy of training, CPU + GPU"),
-    "training_cpu_energy": ("cpu_energy", False, "CPU energy of training"),
-    "training_gpu_energy": ("gpu_energy", False, "GPU energy of training (0 in a measured CPU-only run is real)"),
-    "training_time": ("train_time", False, "total training time"),
-    "fit_time": ("fit_time", False, "fit time of training"),
-    "model_size": ("size", False, "size of the model"),
-    "inference_latency": ("latency", False, "latency per request of the model's best inference run"),
-    "inference_carbon": ("carbon", True, "carbon per inference (an inference entry's total / its num_of_runs)"),
-    "inference_energy": ("energy", True, "energy per inference (an inference entry's total / its num_of_runs)"),
-    "inference_flops": ("flops", False, "FLOPs per request"),
-    "inference_total_time": ("inference_time", False, "total time of an inference entry"),
-}
-_OWN_SCOPES = ("training", "inference", "model")
-
-
-def unit_label(metric: Metric) -> str:
-    """The unit of a metric's values as the tools report it ("J per inference" for per-inference totals)."""
-    if metric.per:
-        return f"{metric.unit} per {metric.per}".strip()
-    return metric.unit
 
 
 def quantity(name: str, value: Any, unit: str, *, measured: bool | None = None) -> Quantity:
@@ -96,15 +73,10 @@ class ToolMetrics:
     """The metrics of one graph under their tool names."""
 
     def __init__(self, catalog: MetricCatalog) -> None:
-        self.by_name: dict[str, ToolMetric] = {}
-        for name, (key, inference, description) in COSTS.items():
-            metric = catalog.inference_variants.get(key) if inference else catalog.quantities.get(key)
-            if metric is None or metric.scope not in _OWN_SCOPES or (inference and not metric.per):
-                continue
-            self.by_name[name] = ToolMetric(name, metric, "cost", description)
-        for name, metric in catalog.quality.items():
-            description = f"{metric.label}: mean of the evaluation metric over the card's runs"
-            self.by_name.setdefault(name, ToolMetric(name, metric, "quality", description))
+        self.by_name: dict[str, ToolMetric] = {
+            name: ToolMetric(name, named.metric, named.kind, named.description)
+            for name, named in named_metrics(catalog).items()
+        }
 
     def infos(self) -> list[MetricInfo]:
         """Every metric, costs first."""

@@ -319,8 +319,9 @@ class CypherQA:
             logger.warning("answer step failed: %s", e)
             text = ""
             caveats.append(f"The LLM could not write the explanation ({e}); this summary is built from the rows.")
+        model_text: str | None = text
         if not text or (rows and refuses_to_answer(text)):
-            text = summarize_rows(rows, told)
+            text, model_text = summarize_rows(rows, told), None
         if self.schema_cache.get().has_property("Provenance", "property"):  # where each shown value came from
             text += sources_text(rows, self.graph.read)
         return Answer(
@@ -334,4 +335,5 @@ class CypherQA:
             standalone_question=standalone,
             interpretation=interpretation(question, execution.cypher.strip()),
             pareto=pareto,
+            model_text=model_text,
         )

@@ -35,7 +35,11 @@ CYPHER_INPUTS = ("schema", "linked_values", "examples", "repair", "question")
 ANSWER_INPUTS = ("question", "cypher", "row_count", "rows", "notes")
 REWRITE_INPUTS = ("history", "question")
 REPAIR_INPUTS = ("cypher", "error")
+PLAN_INPUTS = ("choices", "linked_values", "repair")
+PLAN_REPAIR_INPUTS = ("error", "plan")
 PROMPT_INPUTS = {
+    "plan.txt": PLAN_INPUTS,
+    "plan_repair.txt": PLAN_REPAIR_INPUTS,
     "cypher.txt": CYPHER_INPUTS,
     "answer.txt": ANSWER_INPUTS,
     "rewrite.txt": REWRITE_INPUTS,

@@ -32,6 +32,7 @@ from assistant.engines.offline.closest import closest_values, exact_value
 from assistant.engines.offline.coverage import fixed_condition_words, joined_words, settle_other_values
 from assistant.engines.offline.cypher_builder import Statement
 from assistant.engines.offline.follow_up import standalone_follow_up
+from assistant.engines.offline.from_plan import frame_from_plan, plan_choices
 from assistant.engines.offline.graph_fit import missing_for
 from assistant.engines.offline.interpretation import interpretation
 from assistant.engines.offline.link_rules import question_links
@@ -42,6 +43,7 @@ from assistant.graph.connection import Graph, to_plain
 from assistant.graph.introspect import SchemaCache
 from assistant.graph.schema import GraphSchema
 from assistant.language.vocabulary import Vocabulary, load_vocabulary
+from assistant.plan.model import PlanChoices, QueryPlan
 
 logger = logging.getLogger(__name__)
 
@@ -91,10 +93,40 @@ class OfflineEngine:
         schema, catalog, _ = self._prepared()
         return _Run(self, frame.question, schema, catalog).answer(frame)
 
+    def plan_choices(self) -> PlanChoices:
+        """What a typed plan may name in the graph as it is now (metrics, entity kinds, groups ...)."""
+        schema, catalog, _ = self._prepared()
+        return plan_choices(schema, catalog, self.vocabulary)
+
+    def frame_for(self, plan: QueryPlan, question: str) -> Frame:
+        """The engine's plan for a typed plan filled by an LLM or an agent.
+
+        Raises:
+            InvalidPlanError: The plan names what the graph does not offer; the message lists what it does.
+        """
+        schema, catalog, _ = self._prepared()
+        return frame_from_plan(plan, question, schema, catalog, self.vocabulary)
+
     def standalone(self, question: str, previous: str) -> str | None:
         """``question`` as a standalone question when it follows up ``previous`` ("and on umu?"), else None."""
         schema, catalog, _ = self._prepared()
         return standalone_follow_up(question, previous, schema, catalog, self.vocabulary)
+
+    def read(self, question: str) -> Frame:
+        """The plan this engine reads from ``question``, before any statement runs (nothing is resolved yet)."""
+        schema, catalog, known = self._prepared()
+        if not schema.node_counts.get("Model"):
+            return Frame(question, "decline", decline_reason="empty")
+        question, fixes = fixed_condition_words(question, known)
+        links = question_links(question, schema, self.vocabulary)
+        frame = understand(question, links, catalog, self.vocabulary, known)
+        frame.notes += fixes
+        used = {value for flt in frame.filters for value in flt.values}
+        for link in links:
+            if link.score < FUZZY_NOTE_BELOW and link.value in used:  # links the plan dropped need no note
+                frame.notes.append(f"read {link.mention!r} as {link.value}")
+        settle_other_values(frame, self.vocabulary.filter_nouns)
+        return frame
 
     def answer(self, question: str) -> Answer:
         """Answer one question from the graph, or decline honestly.
@@ -103,23 +135,15 @@ class OfflineEngine:
             GraphUnavailableError: The graph server cannot be reached.
         """
         started = time.perf_counter()
-        schema, catalog, known = self._prepared()
-        run = _Run(self, question, schema, catalog)
-        if not schema.node_counts.get("Model"):
-            frame = Frame(question, "decline", decline_reason="empty")
-        else:
-            question, fixes = fixed_condition_words(question, known)
-            links = question_links(question, schema, self.vocabulary)
-            frame = understand(question, links, catalog, self.vocabulary, known)
-            frame.notes += fixes
-            used = {value for flt in frame.filters for value in flt.values}
-            for link in links:
-                if link.score < FUZZY_NOTE_BELOW and link.value in used:  # links the plan dropped need no note
-                    frame.notes.append(f"read {link.mention!r} as {link.value}")
-            settle_other_values(frame, self.vocabulary.filter_nouns)
-        answer = run.answer(frame)
+        schema, catalog, _ = self._prepared()
+        answer = _Run(self, question, schema, catalog).answer(self.read(question))
         logger.debug("answered %r in %.1f ms", question, (time.perf_counter() - started) * 1000)
         return answer
+
+    def closest(self, terms: list[str]) -> dict[str, list[str]]:
+        """For each term the graph lacks, the graph values nearest to it."""
+        schema, _, _ = self._prepared()
+        return {term: closest_values(schema, term) for term in terms}
 
 
 class _Run:

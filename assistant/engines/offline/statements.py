@@ -19,7 +19,7 @@ Has = Callable[[str, str], bool]
 """``has(label, property)``: whether the graph has that property."""
 
 SHOWN = 5  # rows a ranking shows when one winner is asked for
-_COUNT_TARGETS = {
+COUNT_TARGETS = {
     "datasets": ("ds", "count(DISTINCT ds)"),
     "architectures": ("ar", "count(DISTINCT ar)"),
     "services": ("sv", "count(DISTINCT sv)"),
@@ -145,7 +145,7 @@ def count(frame: Frame) -> Statement:
     target = frame.count_target
     if target == "devices":
         return Statement(f"{b.match_text()}\n{_devices(frame)}\nRETURN count(DISTINCT dev) AS devices", b.params)
-    var, expr = _COUNT_TARGETS.get(target, ("m", "count(DISTINCT m)"))
+    var, expr = COUNT_TARGETS.get(target, ("m", "count(DISTINCT m)"))
     if var != "m":
         b.need(var)
     if target == "runs_of_models":  # a named model's CodeCarbon training runs and its inference entries
@@ -247,7 +247,7 @@ def group_count(frame: Frame) -> Statement:
     group = frame.group or "dataset"
     gexpr = b.group_expr(group)
     target = frame.count_target
-    var, expr = _COUNT_TARGETS.get(target, ("m", "count(DISTINCT m)"))
+    var, expr = COUNT_TARGETS.get(target, ("m", "count(DISTINCT m)"))
     if var != "m":
         b.need(var)
     order = "ASC" if frame.want == "low" else "DESC"

@@ -1,0 +1,169 @@
+"""Grounding: every number and every graph name in the model's sentence must be found in the rows.
+
+A number may be rounded (to the digits it is written with, or to about three
+significant digits), carry thousands separators, and be given in another unit
+than the graph's when the sentence names that unit ("20 minutes" is 1,200 s in
+the rows; "0.5 kg" is 500 g). A value per inference that the sentence derives
+from a row's total and its run count counts as found too. A graph name (model,
+dataset, device ...) must be in the rows or the question.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.language.vocabulary import Unit
+
+NUMBER = re.compile(
+    r"(?<![\w.,])(?P<num>-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|-?\.\d+)(?![\d,]*\d)"
+    r"(?:\s?(?P<unit>%|[A-Za-zµ]+(?:\s?CO2(?:eq|e)?)?))?"
+)
+_RUNS = re.compile(r"runs", re.I)
+_REL_TOL = 0.006  # three significant digits
+_ROUND_SLACK = 1.0001
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A number or a name in the sentence that the rows do not hold."""
+
+    kind: str
+    """``number`` or ``name``."""
+    text: str
+    reason: str
+
+
+def row_numbers(rows: Iterable[Mapping[str, Any]]) -> list[float]:
+    """Every number the rows hold (numbers inside text cells too) and each total per run where a row has runs."""
+    found: list[float] = []
+    for row in rows:
+        numbers = {k: float(v) for k, v in row.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        found.extend(numbers.values())
+        for value in row.values():
+            for cell in value if isinstance(value, list) else [value]:
+                if isinstance(cell, str):
+                    found.extend(_plain(m.group("num")) for m in NUMBER.finditer(cell))
+        runs = [v for k, v in numbers.items() if _RUNS.search(k) and v > 0]
+        found.extend(v / r for r in runs for k, v in numbers.items() if not _RUNS.search(k))
+    return found
+
+
+def row_texts(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every text cell of the rows, lower case."""
+    texts: list[str] = []
+    for row in rows:
+        for value in row.values():
+            texts.extend(str(c).lower() for c in (value if isinstance(value, list) else [value]) if isinstance(c, str))
+    return texts
+
+
+def _plain(raw: str) -> float:
+    return float(raw.replace(",", ""))
+
+
+def _decimals(raw: str) -> int:
+    mantissa = raw.replace(",", "").lower().split("e")[0]
+    places = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    exponent = int(raw.lower().split("e")[1]) if "e" in raw.lower() else 0
+    return places - exponent
+
+
+def number_found(raw: str, factor: float, values: Iterable[float]) -> bool:
+    """Whether ``raw`` (as written, in a unit ``factor`` times the graph's) rounds from one of ``values``."""
+    said = _plain(raw) * factor
+    slack = 0.5 * 10 ** (-_decimals(raw)) * abs(factor) * _ROUND_SLACK
+    for value in values:
+        if math.isclose(said, value, rel_tol=_REL_TOL, abs_tol=1e-12) or abs(said - value) <= slack:
+            return True
+    return False
+
+
+def _unit_factor(unit: str | None, units: Mapping[str, Unit]) -> float | None:
+    if not unit:
+        return None
+    spec = units.get(unit) or units.get(unit.split()[0]) or units.get(unit.lower())
+    return spec.factor if spec is not None else None
+
+
+def _measured_unit(unit: str | None, units: Mapping[str, Unit]) -> bool:
+    """Whether ``unit`` is one of carbon or energy, where a 0 means "not measured"."""
+    spec = units.get(unit or "") or units.get((unit or "").split(" ")[0])
+    return spec is not None and bool({"carbon", "energy"} & set(spec.quantities))
+
+
+def mask_names(text: str, names: Iterable[str]) -> tuple[str, list[str]]:
+    """``text`` with every graph name in it blanked out (longest first), and the names found, as stored."""
+    found: list[str] = []
+    for name in sorted(set(names), key=len, reverse=True):
+        if len(name) < 3:
+            continue
+        pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE)
+        if pattern.search(text):
+            found.append(name)
+            text = pattern.sub(" " * len(name), text)
+    return text, found
+
+
+def ungrounded(
+    sentence: str,
+    rows: list[Mapping[str, Any]],
+    question: str,
+    graph_values: Mapping[str, str],
+    units: Mapping[str, Unit],
+    *,
+    zero_is_unmeasured: bool = False,
+) -> list[Claim]:
+    """The numbers and names of ``sentence`` that neither the rows nor the question hold.
+
+    Args:
+        sentence: The model's answer text.
+        rows: The rows the statement returned.
+        question: The question (its own numbers and names may be repeated).
+        graph_values: Every entity value of the graph, lower case -> as stored.
+        units: The vocabulary's units (symbol or word -> factor to the graph's unit).
+        zero_is_unmeasured: The sentence says a 0 means "not measured": its zeros are that, not claims.
+    """
+    masked, names = mask_names(sentence, graph_values.values())
+    texts = row_texts(rows)
+    lower_question = question.lower()
+    claims = [
+        Claim("name", name, f"names {name}, which the rows do not hold")
+        for name in names
+        if name.lower() not in lower_question and not any(name.lower() in t for t in texts)
+    ]
+    values = row_numbers(rows) + [float(len(rows))]
+    asked = [_plain(m.group("num")) for m in NUMBER.finditer(mask_names(question, graph_values.values())[0])]
+    for match in NUMBER.finditer(masked):
+        raw = match.group("num")
+        factor = _unit_factor(match.group("unit"), units)
+        if any(math.isclose(_plain(raw), q) for q in asked):
+            continue
+        if _plain(raw) == 0 and _measured_unit(match.group("unit"), units):
+            if not zero_is_unmeasured:
+                shown = match.group(0).strip()
+                claims.append(Claim("number", shown, f"states {shown}, but a 0 carbon or energy means not measured"))
+            continue
+        if _plain(raw) == 0 and zero_is_unmeasured:
+            continue
+        if number_found(raw, factor or 1.0, values) or (factor is None and number_found(raw, 1.0, asked)):
+            continue
+        shown = match.group(0).strip()
+        claims.append(Claim("number", shown, f"states {shown}, which the rows do not hold"))
+    return claims
+
+
+def first_named(sentence: str, rows: list[Mapping[str, Any]], graph_values: Mapping[str, str]) -> str | None:
+    """The first row name the sentence names, by position in the sentence (None when it names none)."""
+    texts = {t for t in row_texts(rows)}
+    best: tuple[int, str] | None = None
+    for name in sorted(set(graph_values.values()), key=len, reverse=True):
+        if name.lower() not in texts:
+            continue
+        match = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", sentence, re.IGNORECASE)
+        if match and (best is None or match.start() < best[0]):
+            best = (match.start(), name)
+    return best[1] if best else None
