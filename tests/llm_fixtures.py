@@ -41,16 +41,31 @@ def fake_llm(fake_llm_server: FakeLLM) -> FakeLLM:
 
 @pytest.fixture
 def llm_settings(settings: Settings, fake_llm: FakeLLM) -> Settings:
-    """The session's settings, with the LLM pointed at the scripted server."""
+    """The session's settings, with the LLM pointed at the scripted server, writing raw Cypher (no plan step).
+
+    The tests of the raw-Cypher path script the Cypher and the sentence; the plan path has its own fixture.
+    """
     return settings.with_overrides(
-        openai_base_url=fake_llm.url, openai_api_key="test", openai_model=FAKE_MODEL, repair_attempts=1
+        openai_base_url=fake_llm.url, openai_api_key="test", openai_model=FAKE_MODEL, repair_attempts=1, llm_plan="off"
     )
 
 
 @pytest.fixture
+def plan_settings(llm_settings: Settings) -> Settings:
+    """The LLM settings with the plan step on: the model is asked for the typed plan by a tool call first."""
+    return llm_settings.with_overrides(llm_plan="tools")
+
+
+@pytest.fixture
 def llm_cli_env(cli_env: dict[str, str], fake_llm: FakeLLM) -> dict[str, str]:
-    """The CLI environment with the LLM pointed at the scripted server."""
-    return {**cli_env, "OPENAI_BASE_URL": fake_llm.url, "OPENAI_API_KEY": "test", "OPENAI_MODEL": FAKE_MODEL}
+    """The CLI environment with the LLM pointed at the scripted server, writing raw Cypher (no plan step)."""
+    return {
+        **cli_env,
+        "OPENAI_BASE_URL": fake_llm.url,
+        "OPENAI_API_KEY": "test",
+        "OPENAI_MODEL": FAKE_MODEL,
+        "MRM3_LLM_PLAN": "off",
+    }
 
 
 @pytest.fixture(scope="module")

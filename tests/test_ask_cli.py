@@ -37,8 +37,12 @@ def test_ask_json_with_the_llm_prints_exactly_the_contract(
     assert result["rows"][0] == {"dataset": "umu", "models": 11}
     assert all(set(row) == {"dataset", "models"} for row in result["rows"])
     assert result["answer"].startswith("umu has 11 models")
-    # Added after the five: what the LLM engine asked the graph, and the Cypher it ran.
-    assert result["interpretation"] == f"asked the graph: How many models per dataset?\nCypher: {result['cypher']}"
+    # Added after the five: what the LLM engine asked the graph, the Cypher it ran, and what was checked.
+    lines = result["interpretation"].splitlines()
+    assert lines[:2] == ["asked the graph: How many models per dataset?", f"Cypher: {result['cypher']}"]
+    assert lines[2].startswith("checked: ")
+    # ... then the notes the text output prints, as a list.
+    assert list(result)[5:] == ["interpretation", "answered", "notes"] and isinstance(result["notes"], list)
 
 
 def test_ask_auto_uses_the_configured_llm(cards_graph: Graph, llm_cli_env: dict[str, str], fake_llm: FakeLLM) -> None:

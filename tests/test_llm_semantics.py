@@ -47,7 +47,10 @@ def test_the_interpretation_is_the_question_asked_of_the_graph_and_its_cypher(
     cypher = EXAMPLES["Which model uses the least energy per inference?"]
     fake_llm.enqueue(cypher, "RandomForestRegressor-umu-KFold.")
     answer = Assistant(llm_settings, cards_graph).ask("least energy per inference", engine="llm")
-    assert answer.interpretation == f"asked the graph: least energy per inference\nCypher: {' '.join(cypher.split())}"
+    asked, ran, checked = answer.interpretation.splitlines()
+    assert (asked, ran) == ("asked the graph: least energy per inference", f"Cypher: {' '.join(cypher.split())}")
+    # The statement and the sentence passed the checks (filters, domain rules, grounding), and the answer says so.
+    assert checked.startswith("checked: the statement keeps the question's names")
     assert answer.as_json()["interpretation"] == answer.interpretation
 
 

@@ -69,4 +69,5 @@ def llm_env(page_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, fake_llm:
     monkeypatch.setenv("OPENAI_BASE_URL", fake_llm.url)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-do-not-show")
     monkeypatch.setenv("OPENAI_MODEL", "fake-model")
+    monkeypatch.setenv("MRM3_LLM_PLAN", "off")  # the page tests script raw Cypher; the plan path has its own tests
     return fake_llm

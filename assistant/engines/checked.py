@@ -24,6 +24,7 @@ from assistant.engines.offline.conditions import Filter
 from assistant.engines.offline.engine import OfflineEngine
 from assistant.engines.offline.from_plan import entity_sources
 from assistant.engines.offline.plan import ALL, Frame
+from assistant.engines.offline.slots import NUMBER_WORDS
 from assistant.language.entity_linking import link_entities
 from assistant.verify import checks
 from assistant.verify.checks import Problem
@@ -47,8 +48,9 @@ def question_facts(frame: Frame, offline: OfflineEngine) -> tuple[QuestionFacts,
     named = [NamedValue(f.kind, tuple(str(v) for v in f.values), f.mention, f.negated) for f in frame.filters]
     named += [NamedValue("model", (fragment,), fragment) for fragment in frame.model_fragments]
     absent = list(frame.absent)
-    if frame.decline_reason != "words" and not frame.filter("model") and not frame.model_fragments:
-        absent += [t for t in frame.unknown_terms if t not in absent]
+    if not frame.filter("model") and not frame.model_fragments:  # "a translation service": a name the graph lacks
+        # ... but a number word the reader could not place ("mae of two models") is its own limit, no name.
+        absent += [t for t in frame.unknown_terms if t not in absent and t.lower() not in NUMBER_WORDS]
     every: dict[str, str] = {}
     claims: dict[str, str] = {}
     for kind, pairs in entity_sources(schema).items():
@@ -96,7 +98,7 @@ class CheckedLLM:
         reading = self.offline.read(question)
         facts, claims = question_facts(reading, self.offline)
         reference = self.offline.answer(question)
-        why_raw = "MRM3_LLM_PLAN is off"
+        why_raw = ""
         if self.planner.enabled:
             schema, _ = self.offline.plan_context()
             outcome: PlanOutcome[Frame] = self.planner.plan(
@@ -113,7 +115,8 @@ class CheckedLLM:
                 else f"the model's plan was refused twice ({outcome.errors[-1]})"
             )
         raw = self.qa.answer(question, asked=asked)
-        raw.caveats.insert(0, f"Answered from the model's own Cypher because {why_raw}.")
+        if why_raw:
+            raw.caveats.insert(0, f"Answered from the model's own Cypher because {why_raw}.")
         if not raw.answered:
             return raw
         return self._verified(raw, facts, claims, reading, reference)
@@ -155,8 +158,8 @@ class CheckedLLM:
             claim_facts = QuestionFacts(facts.question, facts.named, facts.absent, facts.aggregate, claims)
             problems += checks.grounding(claim_facts, statement, sentence, raw.rows, self.units)
         if not problems:
-            raw.caveats.append("Checked: the statement keeps the question's filters, and its numbers and names are "
-                               "in the rows.")  # fmt: skip
+            raw.interpretation += "\nchecked: the statement keeps the question's names, and the numbers and names "
+            raw.interpretation += "of the answer are in the rows"
             _cross_check(raw, reference, reading, facts)
             return raw
         return _flagged(raw, problems, reference)

@@ -32,7 +32,8 @@ ANSWER_KINDS: dict[str, str] = {
     "rank": "the best `limit` models by `metric` (`goal` says which way is better)",
     "list": "the models matching the entities and conditions",
     "count": "how many `count_of` match the entities and conditions",
-    "lookup": "values of one or more named models (`metric`, or `fields` such as dataset, hyperparameters)",
+    "lookup": "values of the named models, or of the models a named value selects (`metric`, or `fields` such as "
+    "dataset, hyperparameters, author)",
     "compare": "`metric` for two or more named models side by side",
     "aggregate": "one `aggregate` (avg, sum, min, max) of `metric` over the matching models",
     "group_best": "the best model by `metric` within each `group_by` group",

@@ -16,6 +16,7 @@ from assistant.language.measurements import unit_of
 _NAME_COLUMNS = ("model", "name")
 _REL_TOL = 0.01
 _SHOWN = 5
+_MEASURED_UNITS = ("g CO2", "J")
 
 
 def _names(rows: list[dict[str, Any]], graph_values: Mapping[str, str]) -> list[str]:
@@ -27,6 +28,11 @@ def _names(rows: list[dict[str, Any]], graph_values: Mapping[str, str]) -> list[
         if column is not None and row[column] not in names:
             names.append(str(row[column]))
     return names
+
+
+def _measured(row: dict[str, Any]) -> bool:
+    """False when a carbon or energy cell of the row is 0 or empty: not measured, never a first place."""
+    return all(isinstance(v, (int, float)) and v > 0 for c, v in row.items() if unit_of(c) in _MEASURED_UNITS)
 
 
 def _first_number(rows: list[dict[str, Any]]) -> tuple[float, str] | None:
@@ -59,6 +65,7 @@ def disagreement(
     if not mine_names or not their_names:
         return None
     if intent == "rank":
+        mine_names = _names([r for r in llm_rows if _measured(r)], graph_values) or mine_names
         if mine_names[0].lower() == their_names[0].lower():
             return None
         return f"the LLM's statement ranks {mine_names[0]} first, the offline engine {their_names[0]}"

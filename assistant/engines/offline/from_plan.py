@@ -49,6 +49,8 @@ def plan_metrics(catalog: MetricCatalog) -> dict[str, Metric]:
     """Metric name -> metric, for every metric a plan may name in this graph."""
     metrics = {name: named.metric for name, named in named_metrics(catalog).items()}
     metrics.update({name: metric for name, metric in catalog.results.items() if name not in metrics})
+    if "dataset_size" in catalog.quantities:
+        metrics["dataset_size"] = catalog.quantities["dataset_size"]
     metrics.update({f"hyper:{name}": metric for name, metric in catalog.hyper_metrics.items()})
     return metrics
 
@@ -228,8 +230,8 @@ def _merge(frame: Frame, flt: Filter) -> None:
 
 def _check_answer_parts(frame: Frame, plan: QueryPlan) -> None:
     models = len(frame.model_fragments) + sum(len(f.values) for f in frame.filters if f.kind == "model")
-    if plan.answer == "lookup" and not models and not frame.absent:
-        raise InvalidPlanError("lookup needs the model it is about - add an entity of kind 'model'")
+    if plan.answer == "lookup" and not models and not frame.filters and not frame.absent:
+        raise InvalidPlanError("lookup needs what it is about - add an entity (a model, a dataset ...)")
     if plan.answer == "compare" and models < 2 and not frame.absent:
         raise InvalidPlanError("compare needs two or more entities of kind 'model'")
     if plan.answer == "pareto" and frame.metric is not None and frame.metric2 is not None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from assistant.engines.offline.metrics import Metric, MetricCatalog
 from assistant.language.vocabulary import Vocabulary, find_phrases, words
 
-_NUMBER_WORDS = {
+NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "a couple": 2, "a few": 3, "couple": 2, "few": 3,
 }  # fmt: skip
@@ -26,7 +26,7 @@ _MONTHS = {
     )
     for m in names
 }  # fmt: skip
-_K_WORDS = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_K_WORDS = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _SUPERLATIVE = r"(?:[a-z]+est|best|worst|most|least|top|largest|highest|lowest|cheapest)"
 _K_PATTERNS = (
     re.compile(
@@ -115,7 +115,7 @@ def read_k(text: str, used: list[Span]) -> tuple[int | None, Span | None]:
             if overlaps(match.span("k"), used):
                 continue
             raw = match.group("k")
-            k = _NUMBER_WORDS.get(raw) or (int(raw) if raw.isdigit() else None)
+            k = NUMBER_WORDS.get(raw) or (int(raw) if raw.isdigit() else None)
             if k and 0 < k <= 100:
                 return k, match.span("k")
     return None, None
