@@ -149,9 +149,9 @@ class CheckedLLM:
         problems, notes = checks.coverage(facts, statement)
         raw.caveats += notes
         problems += [
-            *self._really_dropped(checks.filters(facts, statement, raw.params), reading, raw.rows),
+            *self._really_wrong(checks.filters(facts, statement, raw.params), reading, raw.rows),
             *checks.per_inference(facts, statement, sentence, raw.rows),
-            *checks.aggregate(facts, statement),
+            *checks.aggregate(facts, statement, raw.rows),
             *checks.unit(facts, statement, sentence, self.units),
         ]
         if sentence:
@@ -164,21 +164,34 @@ class CheckedLLM:
             return raw
         return _flagged(raw, problems, reference)
 
-    def _really_dropped(self, problems: list[Problem], reading: Frame, rows: list[dict[str, Any]]) -> list[Problem]:
-        """Drop "the statement drops X" when every model in the rows has X anyway (it named the models instead)."""
+    def _really_wrong(self, problems: list[Problem], reading: Frame, rows: list[dict[str, Any]]) -> list[Problem]:
+        """The filter problems that stand once the graph is asked.
+
+        A value the statement drops is no problem when every model in the rows has it anyway (the statement named
+        the models instead); a model name it adds is none when the question describes that model (its dataset,
+        architecture ... are the ones the question names: "the random forest trained on umu with k-fold").
+        """
         names = sorted({str(r["model"]) for r in rows if isinstance(r.get("model"), str)})
+        described = [f for f in reading.filters if f.kind != "model"]
         kept = []
         for problem in problems:
             flt = _filter_of(problem, reading)
-            if flt is None or not names:
-                kept.append(problem)
+            if flt is not None and names and set(names) <= self._models_with([flt], names):
                 continue
-            frame = Frame(question="the rows' models that have the value", intent="list", k=ALL)
-            frame.filters = [flt, Filter("model", "Model", "name", names, "the rows' models")]
-            having = {str(r.get("model")) for r in self.offline.answer_plan(frame).rows}
-            if not set(names) <= having:
-                kept.append(problem)
+            if (
+                problem.added is not None
+                and described
+                and problem.added in self._models_with(described, [problem.added])
+            ):
+                continue
+            kept.append(problem)
         return kept
+
+    def _models_with(self, filters: list[Filter], names: list[str]) -> set[str]:
+        """Which of the models ``names`` have every value of ``filters`` (asked of the graph)."""
+        frame = Frame(question="the models that have the values", intent="list", k=ALL)
+        frame.filters = [*filters, Filter("model", "Model", "name", list(names), "the models")]
+        return {str(r.get("model")) for r in self.offline.answer_plan(frame).rows}
 
 
 def _filter_of(problem: Problem, reading: Frame) -> Filter | None:

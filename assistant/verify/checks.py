@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.language.measurements import number
 from assistant.language.vocabulary import Unit
 from assistant.verify.facts import NamedValue, QuestionFacts
 from assistant.verify.grounding import NUMBER, first_named, number_found, ungrounded
@@ -32,6 +33,8 @@ class Problem:
     text: str
     dropped: NamedValue | None = None
     """For a filter the statement drops: the value the question names."""
+    added: str | None = None
+    """For a value the statement adds: that value as the graph stores it."""
 
 
 def coverage(facts: QuestionFacts, statement: StatementFacts | None = None) -> tuple[list[Problem], list[str]]:
@@ -69,7 +72,8 @@ def filters(facts: QuestionFacts, statement: StatementFacts, params: Mapping[str
         stored = facts.graph_values.get(literal.lower())
         if stored is None or literal.lower() in named or literal.lower() in question:
             continue
-        problems.append(Problem("filter", f"the statement filters on {stored}, which the question does not name"))
+        said = f"the statement filters on {stored}, which the question does not name"
+        problems.append(Problem("filter", said, added=stored))
     return problems
 
 
@@ -87,13 +91,22 @@ def per_inference(
     elif not per_one and (says(facts.question, words.totals) or not statement.ordered_or_bounded_totals):
         return []
     totals = ", ".join(statement.inference_totals)
-    return [
-        Problem(
-            "domain",
-            f"{totals} is an inference entry's total over its num_of_runs runs; the statement does not divide it "
-            "by num_of_runs, so it is not a value per inference",
-        )
-    ]
+    said = (
+        f"{totals} is an inference entry's total over its num_of_runs runs; the statement does not divide it "
+        "by num_of_runs, so it is not a value per inference"
+    )
+    return [Problem("domain", said + _per_run_example(rows))]
+
+
+def _per_run_example(rows: list[dict[str, Any]]) -> str:
+    """ " (the rows: 0.0715 over 1,000 runs, 7.15e-05 per run)" for the first row with a total and its runs."""
+    for row in rows:
+        runs = next((float(v) for k, v in row.items() if "run" in k.lower() and _is_number(v) and v), None)
+        total = next((float(v) for k, v in row.items() if "run" not in k.lower() and _is_number(v) and v), None)
+        if runs and total is not None:
+            return f" (the rows: {number(total)} over {number(runs)} runs is {number(total / runs)} per run)"
+    first = next((float(v) for row in rows for v in row.values() if _is_number(v) and v), None)
+    return f" (the rows give {number(first)}, a total)" if first is not None else ""
 
 
 def _shows_a_total(sentence: str, rows: list[dict[str, Any]]) -> bool:
@@ -117,7 +130,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def aggregate(facts: QuestionFacts, statement: StatementFacts) -> list[Problem]:
+def aggregate(facts: QuestionFacts, statement: StatementFacts, rows: list[dict[str, Any]]) -> list[Problem]:
     """The aggregate the question asks (average, total) against the one the statement computes."""
     asked = facts.aggregate
     if asked is None:
@@ -127,7 +140,9 @@ def aggregate(facts: QuestionFacts, statement: StatementFacts) -> list[Problem]:
         return []
     names = {"avg": "an average (avg)", "sum": "a total (sum)"}
     other = sorted(used)[0]
-    return [Problem("domain", f"the question asks for {names[asked]}, the statement computes {names[other]}")]
+    first = next((v for row in rows[:1] for v in row.values() if _is_number(v)), None)
+    shown = f", so {number(first)} is {names[other].split(' (')[0]}" if first is not None else ""
+    return [Problem("domain", f"the question asks for {names[asked]}, the statement computes {names[other]}{shown}")]
 
 
 def asked_unit(question: str, units: Mapping[str, Unit]) -> tuple[str, Unit] | None:
@@ -176,7 +191,15 @@ def grounding(
 ) -> list[Problem]:
     """Numbers and names the rows do not hold, and a first place the rows give another model."""
     unmeasured = says(sentence, verify_words().unmeasured) is not None
-    claims = ungrounded(sentence, rows, facts.question, facts.graph_values, units, zero_is_unmeasured=unmeasured)
+    claims = ungrounded(
+        sentence,
+        rows,
+        facts.question,
+        facts.graph_values,
+        units,
+        zero_is_unmeasured=unmeasured,
+        plain_codes=verify_words().plain_codes,
+    )
     problems = [Problem("grounding", f"the sentence {c.reason}") for c in claims]
     ordered = re.search(r"\bORDER\s+BY\b", statement.cypher, re.IGNORECASE)
     if ordered and len(rows) > 1 and says(sentence, verify_words().ranking):

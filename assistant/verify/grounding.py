@@ -23,6 +23,8 @@ NUMBER = re.compile(
     r"(?:\s?(?P<unit>%|[A-Za-zµ]+(?:\s?CO2(?:eq|e)?)?))?"
 )
 _RUNS = re.compile(r"runs", re.I)
+# A token of letters and digits ("A100", "ResNet50", "cifar10"): a name, which the rows or the question must hold.
+CODE = re.compile(r"(?<![\w.-])(?=[A-Za-z-]*\d)(?=[\d-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])")
 _REL_TOL = 0.006  # three significant digits
 _ROUND_SLACK = 1.0001
 
@@ -116,6 +118,7 @@ def ungrounded(
     units: Mapping[str, Unit],
     *,
     zero_is_unmeasured: bool = False,
+    plain_codes: Iterable[str] = (),
 ) -> list[Claim]:
     """The numbers and names of ``sentence`` that neither the rows nor the question hold.
 
@@ -126,6 +129,7 @@ def ungrounded(
         graph_values: Every entity value of the graph, lower case -> as stored.
         units: The vocabulary's units (symbol or word -> factor to the graph's unit).
         zero_is_unmeasured: The sentence says a 0 means "not measured": its zeros are that, not claims.
+        plain_codes: Letter-digit tokens that are no names ("CO2").
     """
     masked, names = mask_names(sentence, graph_values.values())
     texts = row_texts(rows)
@@ -135,6 +139,15 @@ def ungrounded(
         for name in names
         if name.lower() not in lower_question and not any(name.lower() in t for t in texts)
     ]
+    plain = {c.lower() for c in plain_codes} | {u.lower() for u in units}
+    claims += [
+        Claim("name", code, f"names {code}, which neither the rows nor the question hold")
+        for code in dict.fromkeys(m.group(0) for m in CODE.finditer(masked))
+        if code.lower() not in plain
+        and code.lower() not in lower_question
+        and not any(code.lower() in t for t in texts)
+    ]
+    masked = CODE.sub(lambda m: " " * len(m.group(0)), masked)
     values = row_numbers(rows) + [float(len(rows))]
     asked = [_plain(m.group("num")) for m in NUMBER.finditer(mask_names(question, graph_values.values())[0])]
     for match in NUMBER.finditer(masked):

@@ -40,7 +40,7 @@ def read_statement(cypher: str) -> StatementFacts:
         tokens = tokenize(cypher)
     except LexError:
         tokens = []
-    literals = tuple(t.value[1:-1] if len(t.value) > 1 else t.value for t in tokens if t.kind == "string")
+    literals = tuple(_unquoted(t.text) for t in tokens if t.kind == "string")
     numbers = []
     for t in tokens:
         if t.kind == "number":
@@ -65,6 +65,12 @@ def read_statement(cypher: str) -> StatementFacts:
         mentions_runs="num_of_runs" in cypher,
         ordered_or_bounded_totals=any(_used_for_order_or_bound(cypher, total) for total in totals),
     )
+
+
+def _unquoted(text: str) -> str:
+    """A string literal's value: the quotes off, backslash escapes read."""
+    body = text[1:-1] if len(text) > 1 else text
+    return re.sub(r"\\(.)", r"\1", body)
 
 
 def _used_for_order_or_bound(cypher: str, total: str) -> bool:

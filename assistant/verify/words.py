@@ -19,6 +19,7 @@ class VerifyWords(DataModel):
     aggregates: dict[str, tuple[str, ...]]
     asked_unit_lead: tuple[str, ...]
     unmeasured: tuple[str, ...]
+    plain_codes: tuple[str, ...]
 
 
 @functools.cache
