@@ -164,7 +164,7 @@ def ungrounded(
             continue
         if number_found(raw, factor or 1.0, values) or (factor is None and number_found(raw, 1.0, asked)):
             continue
-        shown = match.group(0).strip()
+        shown = f"{raw} {match.group('unit')}" if factor is not None else raw  # "23 models" is 23
         claims.append(Claim("number", shown, f"states {shown}, which the rows do not hold"))
     return claims
 

@@ -1,0 +1,177 @@
+"""Plan first: the LLM fills the typed plan, the project's compiler and explainer answer it.
+
+Through the real langchain-openai client against the scripted server, on the real embedded graph with the 22
+MRM3 cards: the plan arrives as a tool call or as structured output (response_format), an invalid plan goes
+back to the model once with an error naming the allowed values, and a plan that fails twice (or that the model
+says cannot express the question) falls back to raw Cypher, verified.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from assistant.config import Settings
+from assistant.engines.router import Assistant
+from assistant.graph.connection import Graph
+from assistant.plan.model import PLAN_TOOL, QueryPlan
+from tests.conftest import invoke_cli
+from tests.fake_llm import FakeLLM
+
+pytest_plugins = ("tests.llm_fixtures",)
+
+GREENEST_UMU = {"answer": "rank", "metric": "training_carbon", "entities": [{"kind": "dataset", "value": "umu"}]}
+# From the card files: the lowest measured training carbon among the umu models.
+UMU_GREENEST = "KNeighborsRegressor-umu-LeaveOneGroupOut"
+
+
+def system_prompt(body: dict[str, Any]) -> str:
+    return str(body["messages"][0]["content"])
+
+
+def test_a_plan_by_tool_call_is_compiled_and_explained_by_the_application(
+    cards_graph: Graph, plan_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue_tool_call(PLAN_TOOL, GREENEST_UMU)
+    answer = Assistant(plan_settings, cards_graph).ask("which umu model is the greenest?", engine="llm")
+    assert answer.engine == "llm" and answer.answered
+    assert answer.rows[0]["model"] == UMU_GREENEST
+    # The answer says what it understood, from the plan, with the offline engine's caveats (unmeasured zeros).
+    assert answer.interpretation.startswith("understood as: the model with the lowest training carbon footprint")
+    assert "umu" in answer.interpretation
+    assert any("NOT MEASURED" in c for c in answer.caveats)
+    assert answer.caveats[0].startswith("The LLM filled the typed plan (a tool call)")
+    assert answer.as_json()["notes"] == answer.caveats
+    # One request: the tool, forced, with the live graph's metric names; the values the question mentions.
+    (body,) = fake_llm.requests
+    assert body["tool_choice"]["function"]["name"] == PLAN_TOOL
+    schema = body["tools"][0]["function"]["parameters"]
+    assert "training_carbon" in schema["properties"]["metric"]["anyOf"][0]["enum"]
+    assert "dataset" in schema["$defs"]["PlanEntity"]["properties"]["kind"]["enum"]
+    assert "Dataset.name = 'umu'" in system_prompt(body)
+
+
+def test_a_plan_by_structured_output_takes_the_same_way(
+    cards_graph: Graph, plan_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue_json(GREENEST_UMU)
+    settings = plan_settings.with_overrides(llm_plan="json_schema")
+    answer = Assistant(settings, cards_graph).ask("which umu model is the greenest?", engine="llm")
+    assert answer.rows[0]["model"] == UMU_GREENEST
+    (body,) = fake_llm.requests
+    assert body["response_format"]["type"] == "json_schema" and "tools" not in body
+    assert answer.caveats[0].startswith("The LLM filled the typed plan (structured output)")
+
+
+@pytest.mark.parametrize(
+    ("bad", "named"),
+    [
+        ({"answer": "rank", "metric": "co2_emissions", "entities": [{"kind": "dataset", "value": "umu"}]},
+         "unknown metric 'co2_emissions' - use one of: "),
+        ({"answer": "list", "conditions": [{"metric": "training_carbon", "op": "<", "value": 1, "unit": "ms"}]},
+         "conditions[0].unit 'ms' does not fit training_carbon - use one of: "),
+        ({"answer": "rank", "metric": "training_carbon", "entities": [{"kind": "planet", "value": "umu"}]},
+         "unknown entities[0].kind 'planet' - use one of: "),
+        ({"answer": "teleport"}, "the plan does not fit its schema (answer: "),
+        ("{not json", "the reply held no plan that parses"),
+    ],
+    ids=["an unknown metric", "a unit that does not fit", "an unknown entity kind", "an unknown answer", "not JSON"],
+)  # fmt: skip
+def test_an_invalid_plan_goes_back_once_with_the_error_and_the_repaired_plan_answers(
+    bad: dict[str, Any] | str, named: str, cards_graph: Graph, plan_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue_tool_call(PLAN_TOOL, bad)
+    fake_llm.enqueue_tool_call(PLAN_TOOL, GREENEST_UMU)
+    answer = Assistant(plan_settings, cards_graph).ask("greenest model on umu", engine="llm")
+    assert answer.rows[0]["model"] == UMU_GREENEST
+    first, second = fake_llm.requests
+    assert "refused" not in system_prompt(first)
+    assert named in system_prompt(second)  # the error names what is allowed
+    if "use one of" in named:
+        assert "training_carbon" in system_prompt(second).split(named, 1)[1]
+
+
+def test_a_plan_refused_twice_falls_back_to_raw_cypher_which_is_verified(
+    cards_graph: Graph, plan_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue_tool_call(PLAN_TOOL, {"answer": "rank", "metric": "co2"})
+    fake_llm.enqueue_tool_call(PLAN_TOOL, {"answer": "rank", "metric": "co2"})
+    cypher = (
+        "MATCH (t:ModelTraining)-[:TRAINS_ON]->(m:Model)-[:TRAINED_ON]->(d:Dataset {name: 'umu'}) "
+        "WHERE t.carbonFootprint > 0 RETURN m.name AS model, t.carbonFootprint AS carbon_g "
+        "ORDER BY carbon_g ASC LIMIT 1"
+    )
+    fake_llm.enqueue(cypher, f"{UMU_GREENEST} emitted the least.")
+    answer = Assistant(plan_settings, cards_graph).ask("greenest model on umu", engine="llm")
+    assert answer.answered and answer.text.startswith(f"{UMU_GREENEST} emitted the least.")
+    assert answer.caveats[0].startswith("Answered from the model's own Cypher because the model's plan was refused twice")
+    assert "unknown metric 'co2'" in answer.caveats[0]
+
+
+def test_when_neither_plan_nor_cypher_works_the_answer_declines_in_one_line(
+    cards_graph: Graph, plan_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue_tool_call(PLAN_TOOL, {"answer": "rank", "metric": "co2"})
+    fake_llm.enqueue_tool_call(PLAN_TOOL, {"answer": "rank", "metric": "co2"})
+    fake_llm.enqueue("MATCH (m:Model) RETURN m.colour", "MATCH (m:Model) RETURN m.colour")
+    answer = Assistant(plan_settings, cards_graph).ask("greenest model on umu", engine="llm")
+    assert not answer.answered
+    assert len(answer.text.splitlines()) == 1 and answer.text.startswith("I could not answer this from the graph")
+
+
+def test_a_model_that_says_the_plan_cannot_express_the_question_gets_its_cypher_verified(
+    cards_graph: Graph, plan_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue_tool_call(PLAN_TOOL, {"answer": "cannot", "cannot_answer": "it needs a subquery"})
+    fake_llm.enqueue("MATCH (m:Model) RETURN count(m) AS models", "There are 23 models.")
+    answer = Assistant(plan_settings, cards_graph).ask("how many models are there?", engine="llm")
+    assert "the model said the plan cannot express it (it needs a subquery)" in answer.caveats[-1]
+    assert "Not verified: the sentence states 23, which the rows do not hold" in answer.caveats
+    assert "What the rows hold" in answer.text and not answer.text.startswith("There are 23")
+
+
+def test_a_name_the_graph_lacks_is_reported_even_when_the_plan_drops_it(
+    cards_graph: Graph, plan_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue_tool_call(PLAN_TOOL, {"answer": "rank", "metric": "training_carbon"})  # cifar10 left out
+    answer = Assistant(plan_settings, cards_graph).ask("greenest model on cifar10", engine="llm")
+    assert not answer.answered and not answer.rows
+    assert "'cifar10' is not in the graph" in answer.text
+    assert "The plan left out 'cifar10', which the question names." in answer.caveats
+
+
+def test_a_plan_on_another_value_than_the_question_names_is_said_and_cross_checked(
+    cards_graph: Graph, plan_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    wrong = {"answer": "rank", "metric": "training_carbon", "entities": [{"kind": "dataset", "value": "lumos5g"}]}
+    fake_llm.enqueue_tool_call(PLAN_TOOL, wrong)
+    answer = Assistant(plan_settings, cards_graph).ask("greenest model on umu", engine="llm")
+    notes = " | ".join(answer.caveats)
+    assert "Check: the question names dataset umu, which the plan drops." in notes
+    assert "Check: the plan filters on lumos5g, which the question does not name." in notes
+    assert f"the offline engine {UMU_GREENEST}" in notes  # the two engines disagree: both shown
+    assert "The offline engine answers differently" in answer.text and UMU_GREENEST in answer.text
+
+
+def test_ask_json_carries_the_plan_paths_notes_after_the_contract_keys(
+    cards_graph: Graph, llm_cli_env: dict[str, str], fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue_tool_call(PLAN_TOOL, GREENEST_UMU)
+    env = {**llm_cli_env, "MRM3_LLM_PLAN": "tools"}
+    code, out, _ = invoke_cli(env, "ask", "--json", "--engine", "llm", "greenest model on umu")
+    assert code == 0
+    result = json.loads(out)
+    assert list(result) == ["question", "engine", "cypher", "rows", "answer", "interpretation", "answered", "notes"]
+    assert result["engine"] == "llm" and result["rows"][0]["model"] == UMU_GREENEST
+    assert any("NOT MEASURED" in n for n in result["notes"])
+    code, out, _ = invoke_cli(env, "ask", "--json", "--engine", "offline", "greenest model on umu")
+    offline = json.loads(out)
+    assert list(offline)[-1] == "notes" and any("NOT MEASURED" in n for n in offline["notes"])
+
+
+def test_the_plan_schema_is_published_with_a_json_schema() -> None:
+    schema = QueryPlan.model_json_schema()
+    assert {"answer", "metric", "entities", "conditions", "group_by", "aggregate"} <= set(schema["properties"])
+    assert QueryPlan.model_validate(GREENEST_UMU).entities[0].value == "umu"
