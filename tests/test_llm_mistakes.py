@@ -31,9 +31,14 @@ from tests.fake_llm import FakeLLM
 
 pytest_plugins = ("tests.llm_fixtures",)
 
-CORPUS: list[dict[str, Any]] = yaml.safe_load(
-    (Path(__file__).parent / "data" / "llm_mistakes.yaml").read_text(encoding="utf-8")
-)
+DATA = Path(__file__).parent / "data"
+# The first corpus, and a second round written later by another helper who had read neither the verifier nor
+# the first corpus (measured held out first, then used for fixing: see the README's "Using an LLM").
+CORPUS: list[dict[str, Any]] = [
+    entry
+    for name in ("llm_mistakes.yaml", "llm_mistakes_heldout.yaml")
+    for entry in yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+]
 MISTAKES = [e for e in CORPUS if e["kind"] != "honest"]
 HONEST = [e for e in CORPUS if e["kind"] == "honest"]
 KINDS = {"unmeasured_zero", "per_inference_total", "number_not_in_rows", "model_not_in_rows",
@@ -78,7 +83,8 @@ def test_an_honest_model_output_passes_unflagged_and_keeps_its_sentence(
     entry: dict[str, Any], cards_graph: Graph, plan_settings: Settings, fake_llm: FakeLLM
 ) -> None:
     answer = ask(entry, cards_graph, plan_settings, fake_llm)
-    assert answer.answered and not flags(answer), (answer.text[:300], answer.caveats)
+    expected = ["The two engines disagree: "] if entry.get("expect") == "disagreement" else []
+    assert answer.answered and [f[:26] for f in flags(answer)] == expected, (answer.text[:300], answer.caveats)
     assert answer.text.startswith(entry["answer"])
     assert answer.interpretation.splitlines()[-1].startswith("checked: ")
 

@@ -106,7 +106,7 @@ def test_a_plan_refused_twice_falls_back_to_raw_cypher_which_is_verified(
     fake_llm.enqueue(cypher, f"{UMU_GREENEST} emitted the least.")
     answer = Assistant(plan_settings, cards_graph).ask("greenest model on umu", engine="llm")
     assert answer.answered and answer.text.startswith(f"{UMU_GREENEST} emitted the least.")
-    assert answer.caveats[0].startswith("Answered from the model's own Cypher because the model's plan was refused twice")
+    assert answer.caveats[0].startswith("Answered from the model's own Cypher because the model's plan was refused")
     assert "unknown metric 'co2'" in answer.caveats[0]
 
 
@@ -142,17 +142,31 @@ def test_a_name_the_graph_lacks_is_reported_even_when_the_plan_drops_it(
     assert "The plan left out 'cifar10', which the question names." in answer.caveats
 
 
-def test_a_plan_on_another_value_than_the_question_names_is_said_and_cross_checked(
+def test_a_plan_on_another_value_than_the_question_names_is_flagged_with_the_offline_answer(
     cards_graph: Graph, plan_settings: Settings, fake_llm: FakeLLM
 ) -> None:
     wrong = {"answer": "rank", "metric": "training_carbon", "entities": [{"kind": "dataset", "value": "lumos5g"}]}
     fake_llm.enqueue_tool_call(PLAN_TOOL, wrong)
     answer = Assistant(plan_settings, cards_graph).ask("greenest model on umu", engine="llm")
-    notes = " | ".join(answer.caveats)
-    assert "Check: the question names dataset umu, which the plan drops." in notes
-    assert "Check: the plan filters on lumos5g, which the question does not name." in notes
-    assert f"the offline engine {UMU_GREENEST}" in notes  # the two engines disagree: both shown
-    assert "The offline engine answers differently" in answer.text and UMU_GREENEST in answer.text
+    assert not answer.answered
+    assert "Not verified: the question names dataset umu, which the plan drops" in answer.caveats
+    assert "Not verified: the plan filters on lumos5g, which the question does not name" in answer.caveats
+    assert answer.text.startswith("I can't vouch for the model's plan")
+    assert "The offline engine's answer" in answer.text and UMU_GREENEST in answer.text
+
+
+def test_a_plan_that_sums_where_the_question_asks_an_average_is_flagged(
+    cards_graph: Graph, plan_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    summed = {"answer": "aggregate", "metric": "training_carbon", "aggregate": "sum"}
+    fake_llm.enqueue_tool_call(PLAN_TOOL, summed)
+    question = "what is the average training carbon of all models?"
+    answer = Assistant(plan_settings, cards_graph).ask(question, engine="llm")
+    assert any(c.startswith("Not verified: the question asks for an average (avg)") for c in answer.caveats)
+    with_auto = Assistant(plan_settings, cards_graph)
+    fake_llm.enqueue_tool_call(PLAN_TOOL, summed)
+    answer = with_auto.ask(question, engine="auto")
+    assert answer.engine == "offline" and answer.rows and "avg_carbon_g" in answer.rows[0]
 
 
 def test_ask_json_carries_the_plan_paths_notes_after_the_contract_keys(

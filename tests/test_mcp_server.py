@@ -88,6 +88,7 @@ def test_ask_answers_with_the_greenest_measured_model_and_says_what_was_left_out
     assert result["interpretation"].startswith("understood as:") and "lumos5g" in result["interpretation"]
     assert result["cypher"] and "$dataset" in result["cypher"]
     assert any(f"{unmeasured} matching models" in c and "NOT MEASURED" in c for c in result["caveats"])
+    assert result["notes"] == result["caveats"]  # the same notes as `mrm3 ask --json`
 
 
 def test_ask_declines_a_name_the_graph_lacks_and_names_it(mcp: McpClient) -> None:

@@ -14,6 +14,7 @@ reading, they do not read the question a second way.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from assistant.answers.answer import Answer
@@ -30,7 +31,7 @@ from assistant.verify import checks
 from assistant.verify.checks import Problem
 from assistant.verify.crosscheck import disagreement
 from assistant.verify.facts import NamedValue, QuestionFacts
-from assistant.verify.statement import read_statement
+from assistant.verify.statement import StatementFacts, read_statement
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ class CheckedLLM:
         self, frame: Frame, question: str, asked: str, facts: QuestionFacts, reading: Frame, reference: Answer
     ) -> Answer:
         """The answer the project's compiler and explainer give for the model's plan, checked against the reading."""
-        problems = _plan_filter_problems(frame, facts)
+        problems = [*_plan_filter_problems(frame, facts), *checks.aggregate(facts, _as_statement(frame), [])]
         dropped = [t for t in facts.absent if t not in frame.absent]
         frame.absent += dropped  # a name the graph lacks is reported whatever the plan did
         answer = self.offline.answer_plan(frame)
@@ -134,8 +135,9 @@ class CheckedLLM:
         method = _METHOD_WORDS.get(self.qa.settings.llm_plan, "a plan")
         notes = [f"The LLM filled the typed plan ({method}); the application wrote the Cypher and this answer."]
         notes += [f"The plan left out '{t}', which the question names." for t in dropped]
-        notes += [f"Check: {p.text}." for p in problems]
         _add_notes(answer, notes)
+        if problems and answer.answered:
+            return _flagged(answer, problems, reference, whose="plan")
         if answer.answered:
             _cross_check(answer, reference, reading, facts)
         return answer
@@ -152,6 +154,7 @@ class CheckedLLM:
             *self._really_wrong(checks.filters(facts, statement, raw.params), reading, raw.rows),
             *checks.per_inference(facts, statement, sentence, raw.rows),
             *checks.aggregate(facts, statement, raw.rows),
+            *checks.unmeasured_in_aggregate(statement),
             *checks.unit(facts, statement, sentence, self.units),
         ]
         if sentence:
@@ -178,6 +181,8 @@ class CheckedLLM:
             flt = _filter_of(problem, reading)
             if flt is not None and names and set(names) <= self._models_with([flt], names):
                 continue
+            if problem.added is not None and _describes(reading.question, problem.added):
+                continue
             if (
                 problem.added is not None
                 and described
@@ -192,6 +197,13 @@ class CheckedLLM:
         frame = Frame(question="the models that have the values", intent="list", k=ALL)
         frame.filters = [*filters, Filter("model", "Model", "name", list(names), "the models")]
         return {str(r.get("model")) for r in self.offline.answer_plan(frame).rows}
+
+
+def _describes(question: str, name: str) -> bool:
+    """Whether the question names two or more parts of a model's name ("xgb on umu, kfold": XGBRegressor-umu-KFold)."""
+    words = set(re.findall(r"[a-z0-9]+", question.lower()))
+    parts = [p for p in re.split(r"[-_ ]+", name.lower()) if len(p) >= 3]
+    return len(parts) >= 2 and sum(p in words for p in parts) >= 2
 
 
 def _filter_of(problem: Problem, reading: Frame) -> Filter | None:
@@ -225,10 +237,16 @@ def _plan_filter_problems(frame: Frame, facts: QuestionFacts) -> list[Problem]:
     return problems
 
 
-def _flagged(raw: Answer, problems: list[Problem], reference: Answer) -> Answer:
+def _as_statement(frame: Frame) -> StatementFacts:
+    """The plan's aggregate as a statement's, for the aggregate check."""
+    functions = frozenset({frame.agg}) if frame.agg and frame.intent in ("aggregate", "group_agg") else frozenset()
+    return StatementFacts("", (), (), functions, (), False, False, False)
+
+
+def _flagged(raw: Answer, problems: list[Problem], reference: Answer, *, whose: str = "answer") -> Answer:
     """The answer when checks failed: what is wrong, the rows' own summary or the offline answer, never the claim."""
     blocking = [p for p in problems if p.kind in _BLOCKING]
-    lines = [f"I can't vouch for the model's answer: {'; '.join(p.text for p in problems)}."]
+    lines = [f"I can't vouch for the model's {whose}: {'; '.join(p.text for p in problems)}."]
     if blocking:
         lines.append("The rows below answer another question than the one asked.")
     else:

@@ -120,6 +120,7 @@ class Catalog:
             units=units_of(rows),
             caveats=answer.caveats,
             answered=answer.answered,
+            notes=answer.caveats,
         )
 
     def find_models(self, filters: Filters) -> FindModelsResult:

@@ -165,6 +165,11 @@ class AskResult(BaseModel):
     units: dict[str, str] = Field(description="Row column -> unit, for the columns that have one.")
     caveats: list[str]
     answered: bool = Field(description="False when the assistant declined (the answer says why).")
+    notes: list[str] = Field(
+        default_factory=list,
+        description="As in `mrm3 ask --json`: the notes the text output prints (the caveats), e.g. unmeasured values "
+        "left out, a claim of the LLM that the rows do not support, a disagreement with the offline engine.",
+    )
 
 
 class CypherResult(BaseModel):

@@ -21,7 +21,7 @@ from assistant.language.vocabulary import Unit
 from assistant.verify.facts import NamedValue, QuestionFacts
 from assistant.verify.grounding import NUMBER, first_named, number_found, ungrounded
 from assistant.verify.statement import StatementFacts
-from assistant.verify.words import says, verify_words
+from assistant.verify.words import per_inference_phrases, says, verify_words
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,12 @@ def per_inference(
     if not statement.inference_totals or statement.divides_by_runs:
         return []
     words = verify_words()
-    per_one = says(facts.question, words.per_inference) or says(sentence, words.per_inference)
+    phrases = per_inference_phrases(words)
+    per_one = says(facts.question, phrases) or says(sentence, phrases)
+    if statement.scaled_totals:  # "a million predictions": the total times a count of inferences
+        return [Problem("domain", f"{', '.join(statement.inference_totals)} is an inference entry's total over its "
+                        "num_of_runs runs; the statement scales it as if it were one inference's value"
+                        + _per_run_example(rows))]  # fmt: skip
     if statement.mentions_runs:  # the total with its run count: the sentence may divide it itself
         if not (per_one and _shows_a_total(sentence, rows)):
             return []
@@ -145,6 +150,19 @@ def aggregate(facts: QuestionFacts, statement: StatementFacts, rows: list[dict[s
     return [Problem("domain", f"the question asks for {names[asked]}, the statement computes {names[other]}{shown}")]
 
 
+def unmeasured_in_aggregate(statement: StatementFacts) -> list[Problem]:
+    """An average, minimum or total over carbon or energy that lets the unmeasured zeros in."""
+    if not statement.aggregates_measured or statement.excludes_zeros:
+        return []
+    return [
+        Problem(
+            "domain",
+            "the statement aggregates carbon or energy without leaving out the 0 values, which in MRM3 cards mean "
+            "not measured (it needs > 0)",
+        )
+    ]
+
+
 def asked_unit(question: str, units: Mapping[str, Unit]) -> tuple[str, Unit] | None:
     """The unit the question asks its answer in ("in minutes", "how many kWh"), when it is not a graph unit."""
     leads = "|".join(re.escape(w) for w in sorted(verify_words().asked_unit_lead, key=len, reverse=True))
@@ -199,6 +217,8 @@ def grounding(
         units,
         zero_is_unmeasured=unmeasured,
         plain_codes=verify_words().plain_codes,
+        allowed_names=[v for named in facts.named for v in named.values],
+        converted=statement.numbers,
     )
     problems = [Problem("grounding", f"the sentence {c.reason}") for c in claims]
     ordered = re.search(r"\bORDER\s+BY\b", statement.cypher, re.IGNORECASE)

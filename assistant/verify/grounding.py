@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +25,6 @@ NUMBER = re.compile(
 _RUNS = re.compile(r"runs", re.I)
 # A token of letters and digits ("A100", "ResNet50", "cifar10"): a name, which the rows or the question must hold.
 CODE = re.compile(r"(?<![\w.-])(?=[A-Za-z-]*\d)(?=[\d-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])")
-_REL_TOL = 0.006  # three significant digits
 _ROUND_SLACK = 1.0001
 
 
@@ -68,10 +67,13 @@ def _plain(raw: str) -> float:
 
 
 def _decimals(raw: str) -> int:
-    mantissa = raw.replace(",", "").lower().split("e")[0]
-    places = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    """The decimal places a number is written to; negative for the trailing zeros of a whole number ("284,100": -2)."""
+    mantissa = raw.replace(",", "").lower().split("e")[0].lstrip("-")
     exponent = int(raw.lower().split("e")[1]) if "e" in raw.lower() else 0
-    return places - exponent
+    if "." in mantissa:
+        return len(mantissa.split(".")[1]) - exponent
+    zeros = len(mantissa) - len(mantissa.rstrip("0")) if mantissa.strip("0") else 0
+    return -zeros - exponent
 
 
 def number_found(raw: str, factor: float, values: Iterable[float]) -> bool:
@@ -79,7 +81,7 @@ def number_found(raw: str, factor: float, values: Iterable[float]) -> bool:
     said = _plain(raw) * factor
     slack = 0.5 * 10 ** (-_decimals(raw)) * abs(factor) * _ROUND_SLACK
     for value in values:
-        if math.isclose(said, value, rel_tol=_REL_TOL, abs_tol=1e-12) or abs(said - value) <= slack:
+        if math.isclose(said, value, rel_tol=1e-9, abs_tol=1e-15) or abs(said - value) <= slack:
             return True
     return False
 
@@ -89,6 +91,11 @@ def _unit_factor(unit: str | None, units: Mapping[str, Unit]) -> float | None:
         return None
     spec = units.get(unit) or units.get(unit.split()[0]) or units.get(unit.lower())
     return spec.factor if spec is not None else None
+
+
+def _converted_by(factor: float, numbers: list[float]) -> bool:
+    return any(n and (math.isclose(n, factor, rel_tol=1e-6) or math.isclose(n * factor, 1.0, rel_tol=1e-6))
+               for n in numbers)  # fmt: skip
 
 
 def _measured_unit(unit: str | None, units: Mapping[str, Unit]) -> bool:
@@ -112,13 +119,15 @@ def mask_names(text: str, names: Iterable[str]) -> tuple[str, list[str]]:
 
 def ungrounded(
     sentence: str,
-    rows: list[Mapping[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
     question: str,
     graph_values: Mapping[str, str],
     units: Mapping[str, Unit],
     *,
     zero_is_unmeasured: bool = False,
     plain_codes: Iterable[str] = (),
+    allowed_names: Iterable[str] = (),
+    converted: Iterable[float] = (),
 ) -> list[Claim]:
     """The numbers and names of ``sentence`` that neither the rows nor the question hold.
 
@@ -130,10 +139,14 @@ def ungrounded(
         units: The vocabulary's units (symbol or word -> factor to the graph's unit).
         zero_is_unmeasured: The sentence says a 0 means "not measured": its zeros are that, not claims.
         plain_codes: Letter-digit tokens that are no names ("CO2").
+        allowed_names: Graph values the question names in other words ("the winter data": logatec-winter).
+        converted: The numbers the statement multiplies or divides by: a column it converted to the unit the
+            sentence names (``latency * 1000 AS latency_ms``, "0.21 ms") holds the number as written.
     """
     masked, names = mask_names(sentence, graph_values.values())
     texts = row_texts(rows)
-    lower_question = question.lower()
+    lower_question = question.lower() + " " + " ".join(n.lower() for n in allowed_names)
+    factors = list(converted)
     claims = [
         Claim("name", name, f"names {name}, which the rows do not hold")
         for name in names
@@ -164,12 +177,14 @@ def ungrounded(
             continue
         if number_found(raw, factor or 1.0, values) or (factor is None and number_found(raw, 1.0, asked)):
             continue
+        if factor is not None and _converted_by(factor, factors) and number_found(raw, 1.0, values):
+            continue
         shown = f"{raw} {match.group('unit')}" if factor is not None else raw  # "23 models" is 23
         claims.append(Claim("number", shown, f"states {shown}, which the rows do not hold"))
     return claims
 
 
-def first_named(sentence: str, rows: list[Mapping[str, Any]], graph_values: Mapping[str, str]) -> str | None:
+def first_named(sentence: str, rows: Sequence[Mapping[str, Any]], graph_values: Mapping[str, str]) -> str | None:
     """The first row name the sentence names, by position in the sentence (None when it names none)."""
     texts = {t for t in row_texts(rows)}
     best: tuple[int, str] | None = None

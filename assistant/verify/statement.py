@@ -10,6 +10,9 @@ from assistant.cypher.lexer import LexError, tokenize
 _INFERENCE_VAR = re.compile(r"\(\s*(\w+)\s*:\s*`?ModelInference`?\b")
 _TOTALS = ("energyConsumption", "carbonFootprint")
 _AGGREGATES = ("avg", "sum", "min", "max", "count")
+_MEASURES = r"`?(?:carbonFootprint|energyConsumption\w*)`?"
+_AGGREGATED_MEASURE = re.compile(rf"\b(?:avg|min|sum)\s*\([^()]*\.{_MEASURES}", re.IGNORECASE)
+_EXCLUDES_ZEROS = re.compile(rf"\.{_MEASURES}\s*(?:>|<>|!=)\s*0(?:\.0*)?\b|\.{_MEASURES}\s*>=?\s*\d*\.?\d*[1-9]")
 _DIVIDED = re.compile(r"/\s*\(?\s*(?:toFloat\s*\(\s*)?\w+\.`?num_of_runs", re.IGNORECASE)
 
 
@@ -21,7 +24,7 @@ class StatementFacts:
     literals: tuple[str, ...]
     """Its string literals, unquoted."""
     numbers: tuple[float, ...]
-    """Its number literals."""
+    """The number literals it multiplies or divides by (a unit conversion: ``latency * 1000``)."""
     functions: frozenset[str]
     """The aggregate functions it calls (lower case)."""
     inference_totals: tuple[str, ...]
@@ -32,6 +35,12 @@ class StatementFacts:
     """It names ``num_of_runs`` at all (returns the run count beside a total, say)."""
     ordered_or_bounded_totals: bool
     """An inference total is sorted on, compared or aggregated."""
+    scaled_totals: bool = False
+    """An inference total is multiplied by a number (as if it were one inference's value), not divided by its runs."""
+    aggregates_measured: bool = False
+    """avg, min or sum over a carbon or energy property."""
+    excludes_zeros: bool = False
+    """A carbon or energy property is compared with > 0 (or <> 0): unmeasured values left out."""
 
 
 def read_statement(cypher: str) -> StatementFacts:
@@ -42,8 +51,9 @@ def read_statement(cypher: str) -> StatementFacts:
         tokens = []
     literals = tuple(_unquoted(t.text) for t in tokens if t.kind == "string")
     numbers = []
-    for t in tokens:
-        if t.kind == "number":
+    for before, t, after in zip([None, *tokens[:-1]], tokens, [*tokens[1:], None], strict=True):
+        scales = (before is not None and before.text in "*/") or (after is not None and after.text in "*/")
+        if t.kind == "number" and scales:
             try:
                 numbers.append(float(t.value))
             except ValueError:
@@ -64,7 +74,16 @@ def read_statement(cypher: str) -> StatementFacts:
         divides_by_runs=bool(_DIVIDED.search(cypher)),
         mentions_runs="num_of_runs" in cypher,
         ordered_or_bounded_totals=any(_used_for_order_or_bound(cypher, total) for total in totals),
+        scaled_totals=not _DIVIDED.search(cypher) and any(_scaled(cypher, total) for total in totals),
+        aggregates_measured=bool(_AGGREGATED_MEASURE.search(cypher)),
+        excludes_zeros=bool(_EXCLUDES_ZEROS.search(cypher)),
     )
+
+
+def _scaled(cypher: str, total: str) -> bool:
+    var, prop = total.split(".")
+    ref = rf"\b{var}\.`?{prop}`?"
+    return bool(re.search(rf"{ref}\s*\*|\*\s*{ref}", cypher))
 
 
 def _unquoted(text: str) -> str:

@@ -13,7 +13,8 @@ from prompts import PROMPTS_DIR
 class VerifyWords(DataModel):
     """What ``prompts/verify.yaml`` holds."""
 
-    per_inference: tuple[str, ...]
+    per_inference_lead: tuple[str, ...]
+    per_inference_nouns: tuple[str, ...]
     totals: tuple[str, ...]
     ranking: tuple[str, ...]
     aggregates: dict[str, tuple[str, ...]]
@@ -30,6 +31,11 @@ def verify_words(path: Path = PROMPTS_DIR / "verify.yaml") -> VerifyWords:
         ConfigError: The file is missing or malformed (one line naming the entry).
     """
     return load_yaml(path, VerifyWords, what="the verifier's word lists", hint="restore it from the repository")
+
+
+def per_inference_phrases(words: VerifyWords) -> tuple[str, ...]:
+    """Every phrase that speaks of one inference: a lead and a noun ("per prediction", "a single request")."""
+    return tuple(f"{lead} {noun}" for lead in words.per_inference_lead for noun in words.per_inference_nouns)
 
 
 def says(text: str, phrases: tuple[str, ...]) -> str | None:

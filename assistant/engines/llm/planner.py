@@ -94,6 +94,7 @@ class Planner:
             system = self.prompt.format(choices=choices_text(choices), linked_values=linked_values, repair=repair)
             messages = [SystemMessage(system), HumanMessage(question)]
             reply = call_llm(self.settings, functools.partial(structured.invoke, messages))
+            assert isinstance(reply, dict)  # include_raw=True: {"raw", "parsed", "parsing_error"}
             sent, error = self._read(reply)
             if error is None and sent is not None:
                 if sent.answer == "cannot":

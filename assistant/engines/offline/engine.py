@@ -28,7 +28,7 @@ from assistant.config import Settings
 from assistant.cypher.execution import Execution, run_guarded
 from assistant.engines.offline import evaluations, explain, lookups, statements
 from assistant.engines.offline.asked_unit import in_asked_unit
-from assistant.engines.offline.closest import closest_values, exact_value
+from assistant.engines.offline.closest import closest_values
 from assistant.engines.offline.coverage import fixed_condition_words, joined_words, settle_other_values
 from assistant.engines.offline.cypher_builder import Statement
 from assistant.engines.offline.follow_up import standalone_follow_up
@@ -37,7 +37,8 @@ from assistant.engines.offline.graph_fit import missing_for
 from assistant.engines.offline.interpretation import interpretation
 from assistant.engines.offline.link_rules import question_links
 from assistant.engines.offline.metrics import Metric, MetricCatalog
-from assistant.engines.offline.understanding import Filter, Frame, known_words, understand
+from assistant.engines.offline.model_lookup import resolve_models
+from assistant.engines.offline.understanding import Frame, known_words, understand
 from assistant.errors import AssistantError
 from assistant.graph.connection import Graph, to_plain
 from assistant.graph.introspect import SchemaCache
@@ -183,7 +184,7 @@ class _Run:
         try:
             if frame.intent != "decline" and (problems := evaluations.unsupported(frame, frame.metric)):
                 frame.intent, frame.decline_reason, frame.problems = "decline", "problems", problems
-            self._resolve_models(frame)
+            resolve_models(self, frame)
             if frame.decline_reason not in ("write", "empty", "models"):
                 self._account_for_everything(frame)
             if frame.intent != "decline":
@@ -259,43 +260,6 @@ class _Run:
     def closest(self, terms: list[str]) -> dict[str, list[str]]:
         """For each term the graph lacks, the graph values nearest to it."""
         return {term: closest_values(self.schema, term) for term in terms}
-
-    def _resolve_models(self, frame: Frame) -> None:
-        """Model names too many to link by value are looked up by a parameterized CONTAINS."""
-        if frame.intent != "decline" and frame.filter("fine_tuned") and self.has("BaseModel", "name"):
-            return self._resolve_base_models(frame)  # "fine-tuned from bert-base-uncased"
-        if not frame.model_fragments or frame.intent == "decline":
-            return
-        found: list[str] = []
-        for fragment in frame.model_fragments:
-            rows = self.execute(statements.find_models(fragment), main=False)
-            exact = [r["model"] for r in rows if r["model"].lower() == fragment.lower()]  # a whole name: that one
-            found.extend(m for m in exact or [r["model"] for r in rows] if m not in found)
-        if not found:  # after "fine-tuned from" the name is a base model's: the graph lacks it
-            frame.intent, frame.decline_reason = "decline", "absent" if frame.filter("fine_tuned") else "models"
-            frame.closest = self.closest(frame.model_fragments)
-            frame.absent = list(frame.model_fragments)
-            return
-        existing = frame.filter("model")
-        if existing:
-            existing.values.extend(v for v in found if v not in existing.values)
-        else:
-            frame.filters.append(Filter("model", "Model", "name", found, ", ".join(frame.model_fragments)))
-        frame.unknown_terms = []
-
-    def _resolve_base_models(self, frame: Frame) -> None:
-        """A name after "fine-tuned from" is a base model's, looked up as written (case aside), or absent."""
-        terms = frame.model_fragments + frame.absent + [f.mention for f in frame.filters if f.kind == "fine_tuned"]
-        terms = [t for t in dict.fromkeys(terms) if t]
-        found = {t: [r["base"] for r in self.execute(statements.find_base(t), main=False)] for t in terms}
-        found = {t: b or [m for m in [exact_value(self.schema, "Model", "name", t)] if m] for t, b in found.items()}
-        frame.absent = [t for t in terms if not found[t]]
-        if not terms or frame.absent:  # declined as absent by _account_for_everything
-            return
-        frame.filters = [f for f in frame.filters if f.kind != "fine_tuned"]
-        names = [name for t in terms for name in found[t]]
-        frame.filters.append(Filter("base_model", "BaseModel", "name", names, ", ".join(terms)))
-        frame.unknown_terms, frame.model_fragments = [], []
 
     def _resolve_devices(self, frame: Frame) -> None:
         """A device named without "trained on" / "run on": its training role when it trained models and the

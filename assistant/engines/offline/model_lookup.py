@@ -1,0 +1,63 @@
+"""Model and base-model names a question gives, looked up in the graph (too many to link by value)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from assistant.engines.offline import statements
+from assistant.engines.offline.closest import exact_value
+from assistant.engines.offline.conditions import Filter
+from assistant.engines.offline.cypher_builder import Statement
+from assistant.engines.offline.plan import Frame
+from assistant.graph.schema import GraphSchema
+
+
+class Run(Protocol):
+    """What the lookups need of the question being answered."""
+
+    schema: GraphSchema
+
+    def has(self, label: str, prop: str) -> bool: ...
+
+    def execute(self, statement: Statement, *, main: bool = True) -> list[dict[str, Any]]: ...
+
+    def closest(self, terms: list[str]) -> dict[str, list[str]]: ...
+
+
+def resolve_models(run: Run, frame: Frame) -> None:
+    """Model names too many to link by value are looked up by a parameterized CONTAINS."""
+    if frame.intent != "decline" and frame.filter("fine_tuned") and run.has("BaseModel", "name"):
+        return _resolve_base_models(run, frame)  # "fine-tuned from bert-base-uncased"
+    if not frame.model_fragments or frame.intent == "decline":
+        return
+    found: list[str] = []
+    for fragment in frame.model_fragments:
+        rows = run.execute(statements.find_models(fragment), main=False)
+        exact = [r["model"] for r in rows if r["model"].lower() == fragment.lower()]  # a whole name: that one
+        found.extend(m for m in exact or [r["model"] for r in rows] if m not in found)
+    if not found:  # after "fine-tuned from" the name is a base model's: the graph lacks it
+        frame.intent, frame.decline_reason = "decline", "absent" if frame.filter("fine_tuned") else "models"
+        frame.closest = run.closest(frame.model_fragments)
+        frame.absent = list(frame.model_fragments)
+        return
+    existing = frame.filter("model")
+    if existing:
+        existing.values.extend(v for v in found if v not in existing.values)
+    else:
+        frame.filters.append(Filter("model", "Model", "name", found, ", ".join(frame.model_fragments)))
+    frame.unknown_terms = []
+
+
+def _resolve_base_models(run: Run, frame: Frame) -> None:
+    """A name after "fine-tuned from" is a base model's, looked up as written (case aside), or absent."""
+    terms = frame.model_fragments + frame.absent + [f.mention for f in frame.filters if f.kind == "fine_tuned"]
+    terms = [t for t in dict.fromkeys(terms) if t]
+    found = {t: [r["base"] for r in run.execute(statements.find_base(t), main=False)] for t in terms}
+    found = {t: b or [m for m in [exact_value(run.schema, "Model", "name", t)] if m] for t, b in found.items()}
+    frame.absent = [t for t in terms if not found[t]]
+    if not terms or frame.absent:  # declined as absent by _account_for_everything
+        return
+    frame.filters = [f for f in frame.filters if f.kind != "fine_tuned"]
+    names = [name for t in terms for name in found[t]]
+    frame.filters.append(Filter("base_model", "BaseModel", "name", names, ", ".join(terms)))
+    frame.unknown_terms, frame.model_fragments = [], []
