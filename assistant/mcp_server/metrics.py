@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from assistant.engines.offline.metric_names import named_metrics, unit_label
-from assistant.engines.offline.metrics import Metric, MetricCatalog
+from assistant.engines.offline.metric_names import NamedMetric, named_metrics
+from assistant.engines.offline.metrics import MetricCatalog
 from assistant.errors import InvalidArgumentError
 from assistant.language.measurements import is_measured, with_unit
 from assistant.mcp_server.schemas import MetricInfo, Quantity
@@ -35,17 +35,8 @@ def quantity(name: str, value: Any, unit: str, *, measured: bool | None = None) 
 
 
 @dataclass(frozen=True)
-class ToolMetric:
+class ToolMetric(NamedMetric):
     """A metric the tools accept, with the engine's metric behind it."""
-
-    name: str
-    metric: Metric
-    kind: Literal["quality", "cost"]
-    description: str
-
-    @property
-    def unit(self) -> str:
-        return unit_label(self.metric)
 
     def info(self) -> MetricInfo:
         better: Literal["lower", "higher"] = "higher" if self.metric.better == "higher" else "lower"

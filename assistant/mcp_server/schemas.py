@@ -7,10 +7,11 @@ or energy of 0 reads "not measured" (MRM3's convention), never "0 g CO2".
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.plan.model import FiniteFloat
 
 Op = Literal["<", "<=", ">", ">=", "="]
 DeviceRole = Literal["auto", "training", "inference"]
@@ -39,17 +40,10 @@ class Condition(BaseModel):
 
     metric: str = Field(description="A metric name from graph_schema's 'metrics', e.g. 'accuracy', 'training_carbon'.")
     op: Op = Field(description="Comparison: <, <=, >, >= or =.")
-    value: float = Field(
+    value: FiniteFloat = Field(
         description="In the metric's unit (g CO2, J, s, bytes; evaluation metrics as the cards give them, e.g. "
         "accuracy 0..1)."
     )
-
-    @field_validator("value")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("must be a finite number")
-        return value
 
 
 class Filters(BaseModel):

@@ -14,9 +14,9 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 AnswerKind = Literal[
     "rank", "list", "count", "lookup", "compare", "aggregate", "group_best", "group_aggregate", "group_count",
@@ -44,6 +44,16 @@ ANSWER_KINDS: dict[str, str] = {
 }
 
 
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+FiniteFloat = Annotated[float, AfterValidator(_finite)]
+"""A number that is not NaN or infinite (a condition's bound)."""
+
+
 class PlanEntity(BaseModel):
     """A graph value the question names: the models must (or, negated, must not) have it."""
 
@@ -64,15 +74,8 @@ class PlanCondition(BaseModel):
 
     metric: str = Field(description="A metric name from the catalog.")
     op: Op = Field(description="<, <=, >, >= or =. 'under'/'below'/'less than' are <; 'at most'/'up to' are <=.")
-    value: float = Field(description="The number as the question gives it.")
+    value: FiniteFloat = Field(description="The number as the question gives it.")
     unit: str = Field(default="", description="The unit as the question gives it (mg, kWh, ms, min); empty if none.")
-
-    @field_validator("value")
-    @classmethod
-    def _finite(cls, value: float) -> float:
-        if not math.isfinite(value):
-            raise ValueError("must be a finite number")
-        return value
 
 
 _ANSWER_TEXT = "What is returned: " + "; ".join(f"{k}: {v}" for k, v in ANSWER_KINDS.items())
