@@ -13,6 +13,7 @@ dropped silently:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.engines.offline.plan import Frame
 from assistant.engines.offline.slots import Span, overlaps
@@ -185,3 +186,24 @@ def unnamed_filter_values(frame: Frame, filter_nouns: dict[str, tuple[str, ...]]
     if unnamed:
         frame.intent, frame.decline_reason = "decline", "problems"
         frame.problems = [f"the question says {said!r} but names no {kind} the graph holds" for kind, said in unnamed]
+
+
+def account_for_everything(frame: Frame, question: str, closest: Callable[[list[str]], dict[str, list[str]]]) -> None:
+    """Decline rather than drop: a problem, a name the graph lacks, a word nothing gives a meaning to."""
+    if frame.problems:
+        frame.intent, frame.decline_reason = "decline", "problems"
+        if frame.ignored_words:  # "costs the fewest dollars": name the word, not only its effect
+            words = " and ".join(repr(w) for w in joined_words(question, frame.ignored_words))
+            frame.problems.append(f"I don't know what {words} means here")
+    elif frame.absent:
+        frame.intent, frame.decline_reason = "decline", "absent"
+        frame.closest = closest(frame.absent)
+    elif frame.unknown_terms and not frame.filter("model"):
+        frame.intent, frame.decline_reason = "decline", "entity"
+        unknown = frame.unknown_terms + [w for w in frame.ignored_words if w not in frame.unknown_terms]
+        frame.unknown_terms = joined_words(question, unknown)
+        frame.closest = closest(frame.unknown_terms)
+    elif frame.ignored_words and frame.intent != "decline":
+        # "which model is best at playing chess": never answer another question by dropping a word
+        frame.ignored_words = joined_words(question, frame.ignored_words)
+        frame.intent, frame.decline_reason = "decline", "words"

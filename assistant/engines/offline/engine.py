@@ -18,6 +18,7 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -29,7 +30,7 @@ from assistant.cypher.execution import Execution, run_guarded
 from assistant.engines.offline import evaluations, explain, lookups, statements
 from assistant.engines.offline.asked_unit import in_asked_unit
 from assistant.engines.offline.closest import closest_values
-from assistant.engines.offline.coverage import fixed_condition_words, joined_words, settle_other_values
+from assistant.engines.offline.coverage import account_for_everything, fixed_condition_words, settle_other_values
 from assistant.engines.offline.cypher_builder import Statement
 from assistant.engines.offline.follow_up import standalone_follow_up
 from assistant.engines.offline.from_plan import frame_from_plan, plan_choices
@@ -37,7 +38,7 @@ from assistant.engines.offline.graph_fit import missing_for
 from assistant.engines.offline.interpretation import interpretation
 from assistant.engines.offline.link_rules import question_links
 from assistant.engines.offline.metrics import Metric, MetricCatalog
-from assistant.engines.offline.model_lookup import resolve_models
+from assistant.engines.offline.resolution import quality_metric, resolve_devices, resolve_models
 from assistant.engines.offline.understanding import Frame, known_words, understand
 from assistant.errors import AssistantError
 from assistant.graph.connection import Graph, to_plain
@@ -186,9 +187,9 @@ class _Run:
                 frame.intent, frame.decline_reason, frame.problems = "decline", "problems", problems
             resolve_models(self, frame)
             if frame.decline_reason not in ("write", "empty", "models"):
-                self._account_for_everything(frame)
+                account_for_everything(frame, self.question, self.closest)
             if frame.intent != "decline":
-                self._resolve_devices(frame)
+                resolve_devices(self, frame)
             if frame.intent == "decline":
                 return self.decline(frame)
             text = self.dispatch(frame) + in_asked_unit(
@@ -237,77 +238,18 @@ class _Run:
             interpretation=interpretation(frame),
         )
 
-    def _account_for_everything(self, frame: Frame) -> None:
-        """Decline rather than drop: a problem, a name the graph lacks, a word nothing gives a meaning to."""
-        if frame.problems:
-            frame.intent, frame.decline_reason = "decline", "problems"
-            if frame.ignored_words:  # "costs the fewest dollars": name the word, not only its effect
-                words = " and ".join(repr(w) for w in joined_words(self.question, frame.ignored_words))
-                frame.problems.append(f"I don't know what {words} means here")
-        elif frame.absent:
-            frame.intent, frame.decline_reason = "decline", "absent"
-            frame.closest = self.closest(frame.absent)
-        elif frame.unknown_terms and not frame.filter("model"):
-            frame.intent, frame.decline_reason = "decline", "entity"
-            unknown = frame.unknown_terms + [w for w in frame.ignored_words if w not in frame.unknown_terms]
-            frame.unknown_terms = joined_words(self.question, unknown)
-            frame.closest = self.closest(frame.unknown_terms)
-        elif frame.ignored_words and frame.intent != "decline":
-            # "which model is best at playing chess": never answer another question by dropping a word
-            frame.ignored_words = joined_words(self.question, frame.ignored_words)
-            frame.intent, frame.decline_reason = "decline", "words"
-
     def closest(self, terms: list[str]) -> dict[str, list[str]]:
         """For each term the graph lacks, the graph values nearest to it."""
         return {term: closest_values(self.schema, term) for term in terms}
-
-    def _resolve_devices(self, frame: Frame) -> None:
-        """A device named without "trained on" / "run on": its training role when it trained models and the
-        question is about training (carbon, accuracy ...), else its inference runs."""
-        for flt in frame.filters:
-            if flt.kind != "device" or flt.role:
-                continue
-            metric = frame.metric
-            if metric is not None and metric.scope == "inference":
-                flt.role = "inference"
-                continue
-            rows = self.execute(statements.trains_on_device(flt.property, flt.values), main=False)
-            flt.role = "training" if rows and rows[0]["runs"] else "inference"
-            if flt.role == "inference" and metric is not None and metric.measured:
-                frame.metric = self.catalog.as_inference(metric)  # "greenest model on the raspberry pi"
-                frame.inference = frame.metric.scope == "inference"
-
-    def quality_metric(self, frame: Frame) -> Metric | None:
-        """The quality metric "best" means for the models asked about (when the question names none)."""
-        quality = self.catalog.quality
-        rows = self.execute(statements.quality_available(frame, self.catalog), main=False) if quality else []
-        names = list(self.catalog.quality)
-        available = {names[i] for i in range(len(names)) if rows and rows[0].get(f"c{i}")}
-        metric = self.catalog.preferred_quality(available or None)
-        if metric is not None:
-            frame.notes.append(f"'best' read as the {metric.label} ({metric.better} is better)")
-        return metric
 
     def dispatch(self, frame: Frame) -> str:
         if missing := missing_for(frame, self.has, self.catalog):
             frame.decline_reason, frame.missing_metric = "metric", missing
             raise _Declined
         intent = frame.intent  # graph_fit may have read a lookup as a ranking of model-index results
-        if intent == "count":
-            return explain.count_text(frame, self.execute(statements.count(frame)))
-        if intent == "list":
-            text = explain.list_text(frame, self.execute(statements.listing(frame, self.has)))
-            for bound in dict.fromkeys(t.metric for t in frame.thresholds if t.op not in ("measured", "unmeasured")):
-                # "under 100 mg": the unmeasured models are left out of the condition; say how many.
-                self.note_unmeasured(
-                    replace(frame, thresholds=[t for t in frame.thresholds if t.metric != bound]), bound
-                )
-            return text
-        if intent == "group_count":
-            return explain.group_count_text(frame, self.execute(statements.group_count(frame)))
-        if intent == "lookup":
-            return explain.lookup_text(self.execute(lookups.lookup(frame, self.catalog, self.has)), frame)
-        metric = frame.metric if frame.metric is not None and not frame.generic_metric else self.quality_metric(frame)
+        if intent in _WITHOUT_METRIC:
+            return _WITHOUT_METRIC[intent](self, frame)
+        metric = frame.metric if frame.metric is not None and not frame.generic_metric else quality_metric(self, frame)
         if metric is None:
             frame.decline_reason = "metric"
             frame.missing_metric = frame.missing_metric or "quality metric"
@@ -316,22 +258,15 @@ class _Run:
         if problems := evaluations.unsupported(frame, metric):
             frame.decline_reason, frame.problems = "problems", problems
             raise _Declined
-        if intent == "aggregate":
-            rows = self.execute(statements.aggregate(frame, metric))
-            self.note_unmeasured(frame, metric)
-            return explain.aggregate_text(frame, metric, rows)
-        if intent == "group_agg":
-            rows = self.execute(statements.group_aggregate(frame, metric))
-            self.note_unmeasured(frame, metric)
-            return explain.group_aggregate_text(frame, metric, rows)
         if intent == "pareto" and frame.metric2 is not None:
-            return self.pareto(frame, metric, frame.metric2)
+            return _pareto(self, frame, metric, frame.metric2)
         if intent == "compare":
-            return self.compare(frame, metric)
-        if intent == "group_best":
-            rows = self.execute(statements.group_best(frame, metric))
+            return _compare(self, frame, metric)
+        if intent in _GROUPED:
+            statement, explained = _GROUPED[intent]
+            rows = self.execute(statement(frame, metric))
             self.note_unmeasured(frame, metric)
-            return explain.group_best_text(frame, metric, rows, frame.which_group)
+            return explained(frame, metric, rows)
         results = evaluations.ranked(frame, metric, self.catalog, self.has("EvaluationResult", "metric"), self.execute)
         if results is not None:  # "most accurate on imdb": the model-index results
             self.caveats.extend(evaluations.result_notes(metric, results))
@@ -340,29 +275,6 @@ class _Run:
         self.note_unmeasured(frame, metric)
         self.caveats.extend(evaluations.scale_notes(metric, rows))
         return explain.rank_text(frame, metric, rows, frame.k)
-
-    def pareto(self, frame: Frame, first: Metric, second: Metric) -> str:
-        rows = self.execute(statements.pareto(frame, first, second))
-        for metric in (first, second):
-            self.note_unmeasured(frame, metric)
-        self.chart = {
-            "x": second.column, "y": first.column, "x_better": second.better, "y_better": first.better,
-            "front": [r["model"] for r in rows if r.get("on_pareto_front")], "name": "model",
-        }  # fmt: skip
-        return explain.pareto_text(frame, first, second, rows)
-
-    def compare(self, frame: Frame, metric: Metric) -> str:
-        models = frame.filter("model")
-        if metric.scope == "dataset":  # "compare A and B by dataset size": each model's dataset
-            return explain.lookup_text(self.execute(lookups.lookup(frame, self.catalog, self.has)), frame)
-        if models and len(models.values) >= 2:
-            rows = self.execute(statements.rank(frame, metric, k=len(models.values), has=self.has))
-            self.note_unmeasured(frame, metric)
-            return explain.compare_text(frame, metric, rows, models.values)
-        frame.group = "architecture"
-        rows = self.execute(statements.group_best(frame, metric))
-        self.note_unmeasured(frame, metric)
-        return explain.group_best_text(frame, metric, rows, True)
 
     def note_suspect(self, frame: Frame) -> None:
         """An answer that reads a training carbon value names every flagged one it shows, ranks or sums."""
@@ -381,6 +293,65 @@ class _Run:
         caveat = explain.unmeasured_text(metric, rows[0] if rows else None)
         if caveat:
             self.caveats.append(caveat)
+
+
+def _pareto(run: _Run, frame: Frame, first: Metric, second: Metric) -> str:
+    rows = run.execute(statements.pareto(frame, first, second))
+    for metric in (first, second):
+        run.note_unmeasured(frame, metric)
+    run.chart = {
+        "x": second.column, "y": first.column, "x_better": second.better, "y_better": first.better,
+        "front": [r["model"] for r in rows if r.get("on_pareto_front")], "name": "model",
+    }  # fmt: skip
+    return explain.pareto_text(frame, first, second, rows)
+
+
+def _compare(run: _Run, frame: Frame, metric: Metric) -> str:
+    models = frame.filter("model")
+    if metric.scope == "dataset":  # "compare A and B by dataset size": each model's dataset
+        return explain.lookup_text(run.execute(lookups.lookup(frame, run.catalog, run.has)), frame)
+    if models and len(models.values) >= 2:
+        rows = run.execute(statements.rank(frame, metric, k=len(models.values), has=run.has))
+        run.note_unmeasured(frame, metric)
+        return explain.compare_text(frame, metric, rows, models.values)
+    frame.group = "architecture"
+    rows = run.execute(statements.group_best(frame, metric))
+    run.note_unmeasured(frame, metric)
+    return explain.group_best_text(frame, metric, rows, True)
+
+
+def _count(run: _Run, frame: Frame) -> str:
+    return explain.count_text(frame, run.execute(statements.count(frame)))
+
+
+def _list(run: _Run, frame: Frame) -> str:
+    text = explain.list_text(frame, run.execute(statements.listing(frame, run.has)))
+    for bound in dict.fromkeys(t.metric for t in frame.thresholds if t.op not in ("measured", "unmeasured")):
+        # "under 100 mg": the unmeasured models are left out of the condition; say how many.
+        run.note_unmeasured(replace(frame, thresholds=[t for t in frame.thresholds if t.metric != bound]), bound)
+    return text
+
+
+def _group_count(run: _Run, frame: Frame) -> str:
+    return explain.group_count_text(frame, run.execute(statements.group_count(frame)))
+
+
+def _lookup(run: _Run, frame: Frame) -> str:
+    return explain.lookup_text(run.execute(lookups.lookup(frame, run.catalog, run.has)), frame)
+
+
+_WITHOUT_METRIC: dict[str, Callable[[_Run, Frame], str]] = {
+    "count": _count, "list": _list, "group_count": _group_count, "lookup": _lookup,
+}  # fmt: skip
+"""Intents answered without a metric to rank or aggregate: the statement and its explanation."""
+_GROUPED: dict[
+    str, tuple[Callable[[Frame, Metric], Statement], Callable[[Frame, Metric, list[dict[str, Any]]], str]]
+] = {
+    "aggregate": (statements.aggregate, explain.aggregate_text),
+    "group_agg": (statements.group_aggregate, explain.group_aggregate_text),
+    "group_best": (statements.group_best, lambda f, m, rows: explain.group_best_text(f, m, rows, f.which_group)),
+}
+"""Intents over one metric whose unmeasured values are counted: the statement and its explanation."""
 
 
 class _Declined(AssistantError):

@@ -84,6 +84,19 @@ _LABEL_VARS = {"Model": "m", "Dataset": "ds", "ModelArchitecture": "ar", "Servic
                "Parameters": "pa", "ModelTraining": "tr", "ModelInference": "inf", "BaseModel": "bm"}  # fmt: skip
 
 
+class _Joins:
+    """The OPTIONAL MATCHes a lookup needs, each once, with what it needs first."""
+
+    def __init__(self) -> None:
+        self.order: list[str] = []
+
+    def join(self, var: str) -> None:
+        for dep in ("tr",) if var in ("pa", "hp", "td") else ("inf",) if var == "dv" else ():
+            self.join(dep)
+        if var not in self.order:
+            self.order.append(var)
+
+
 def lookup(frame: Frame, catalog: MetricCatalog, has: Has) -> Statement:
     """Properties of the named (or filtered) models: hyperparameters, devices, dates, metric values ..."""
     b = base(frame, None)
@@ -92,57 +105,12 @@ def lookup(frame: Frame, catalog: MetricCatalog, has: Has) -> Statement:
         fields = [*_DESCRIBE, *fields]
     if "metrics" in fields and "training_cost" not in fields:
         fields.append("training_cost")
-    joins: list[str] = []
-    columns = ["m.name AS model"]
-
-    def join(var: str) -> None:
-        for dep in ("tr",) if var in ("pa", "hp", "td") else ("inf",) if var == "dv" else ():
-            join(dep)
-        if var not in joins:
-            joins.append(var)
-
-    for name in fields:
-        if name == "hyperparameters" and has("Hyperparameters", "id"):
-            join("hp")
-            columns.append("properties(hp) AS hyperparameters")
-        elif name == "metrics":
-            join("tr")
-            columns += [f"{m.expr('tr')} AS {m.column}" for m in catalog.quality.values()]
-        elif name in _FIELDS:
-            variables, props = _FIELDS[name]
-            present = [(label, prop, col) for label, prop, col in props if has(label, prop)]
-            if not present:  # a Hugging Face catalog has no Parameters: joining them would name a missing label
-                continue
-            for var in variables:
-                join(var)
-            columns += [f"{_var_of(label, variables)}.{q(prop)} AS {col}" for label, prop, col in present]
-    metric = frame.metric
-    order = "model"
-    for extra in frame.also:
-        scope_var = {"training": "tr", "quality": "tr", "model": "m", "dataset": "ds", "hyper": "hp"}.get(extra.scope)
-        if scope_var is not None:
-            if scope_var != "m":
-                join(scope_var)
-            columns.append(f"{extra.expr(scope_var)} AS {extra.column}")
-    if metric is not None:
-        order = f"{metric.column} {metric.order(frame.want)}, model"
-        var = {"training": "tr", "quality": "tr", "inference": "inf", "model": "m", "dataset": "ds", "hyper": "hp"}.get(
-            metric.scope, "tr"
-        )
-        if var != "m":
-            join(var)
-        if metric.scope == "training_device":
-            join("td")
-            var = "td"
-        column = f"{metric.expr(var)} AS {metric.column}"
-        if column not in columns:
-            columns.append(column)
-        if metric.scope == "inference":
-            join("dv")
-            columns += ["dv.processor AS device", "inf.batch_size AS batch_size"]
-    lines = [_OPTIONAL[v] for v in joins]
+    joins = _Joins()
+    columns = ["m.name AS model"] + _field_columns(fields, catalog, has, joins)
+    order = _metric_columns(frame, joins, columns)
+    lines = [_OPTIONAL[v] for v in joins.order]
     device = frame.filter("device")
-    if "dv" in joins and device is not None and device.role != "training":
+    if "dv" in joins.order and device is not None and device.role != "training":
         # Runs on the asked device only: "the latency of X on the jetson".
         lines = [line for line in lines if "(inf" not in line]
         lines.append(
@@ -155,6 +123,55 @@ def lookup(frame: Frame, catalog: MetricCatalog, has: Has) -> Statement:
     text = f"{b.match_text()}\nWITH DISTINCT m\n" + "\n".join(lines)
     text += f"\nRETURN {', '.join(unique.values())} ORDER BY {order}"
     return Statement(text.replace("\n\n", "\n"), b.params)
+
+
+def _field_columns(fields: list[str], catalog: MetricCatalog, has: Has, joins: _Joins) -> list[str]:
+    """The columns of the asked fields (hyperparameters, metrics, dates ...), joining what they need."""
+    columns: list[str] = []
+    for name in fields:
+        if name == "hyperparameters" and has("Hyperparameters", "id"):
+            joins.join("hp")
+            columns.append("properties(hp) AS hyperparameters")
+        elif name == "metrics":
+            joins.join("tr")
+            columns += [f"{m.expr('tr')} AS {m.column}" for m in catalog.quality.values()]
+        elif name in _FIELDS:
+            variables, props = _FIELDS[name]
+            present = [(label, prop, col) for label, prop, col in props if has(label, prop)]
+            if not present:  # a Hugging Face catalog has no Parameters: joining them would name a missing label
+                continue
+            for var in variables:
+                joins.join(var)
+            columns += [f"{_var_of(label, variables)}.{q(prop)} AS {col}" for label, prop, col in present]
+    return columns
+
+
+def _metric_columns(frame: Frame, joins: _Joins, columns: list[str]) -> str:
+    """The asked metric's column (and the others a lookup names) added to ``columns``; the ORDER BY."""
+    for extra in frame.also:
+        scope_var = {"training": "tr", "quality": "tr", "model": "m", "dataset": "ds", "hyper": "hp"}.get(extra.scope)
+        if scope_var is not None:
+            if scope_var != "m":
+                joins.join(scope_var)
+            columns.append(f"{extra.expr(scope_var)} AS {extra.column}")
+    metric = frame.metric
+    if metric is None:
+        return "model"
+    var = {"training": "tr", "quality": "tr", "inference": "inf", "model": "m", "dataset": "ds", "hyper": "hp"}.get(
+        metric.scope, "tr"
+    )
+    if var != "m":
+        joins.join(var)
+    if metric.scope == "training_device":
+        joins.join("td")
+        var = "td"
+    column = f"{metric.expr(var)} AS {metric.column}"
+    if column not in columns:
+        columns.append(column)
+    if metric.scope == "inference":
+        joins.join("dv")
+        columns += ["dv.processor AS device", "inf.batch_size AS batch_size"]
+    return f"{metric.column} {metric.order(frame.want)}, model"
 
 
 def _var_of(label: str, variables: tuple[str, ...]) -> str:

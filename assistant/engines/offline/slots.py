@@ -156,48 +156,42 @@ def _date_ranges(lower: str) -> list[DateRange]:
 _LATER = re.compile(r"\s*(?:,\s*)?(?:(?:or|and)\s+(?P<dir>later|after|newer|earlier|before|older)|(?P<on>onwards?))\b")
 
 
+_PREP = (
+    r"(?P<prep>on or after|on or before|no later than|no earlier than|older than|newer than|more recent than"
+    r"|younger than|predates?|postdates?|in|during|from|since|after|before|until|till|by|on|of|prior to"
+    r"|later than|earlier than)?\s*"
+)
+_DAY, _YEAR_AT_END = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?", r",?\s+(?P<y>(?:19|20)\d\d)\b"
+_DATE_PATTERNS = (
+    (re.compile(_PREP + r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"), "day"),
+    (re.compile(_PREP + rf"\b{_DAY}\s+(?P<mon>[a-z]{{3,9}})\.?{_YEAR_AT_END}"), "day"),
+    (re.compile(_PREP + rf"\b(?P<mon>[a-z]{{3,9}})\.?\s+{_DAY}{_YEAR_AT_END}"), "day"),
+    (re.compile(_PREP + r"\b(?P<mon>[a-z]{3,9})\.?\s+(?P<y>(?:19|20)\d\d)\b"), "month"),
+    (re.compile(_PREP + r"\b(?P<y>(?:19|20)\d\d)\b(?![-.]\d)"), "year"),
+)
+# The preposition before a date -> which end of its period bounds the range (the rest: the whole period).
+_DATE_BOUNDS = {
+    **dict.fromkeys(("after", "later than", "newer than", "more recent than", "younger than", "postdate",
+                     "postdates"), "from_after"),
+    **dict.fromkeys(("since", "from", "on or after", "no earlier than"), "from_first"),
+    **dict.fromkeys(("before", "prior to", "earlier than", "older than", "predate", "predates"), "until_first"),
+    **dict.fromkeys(("until", "till", "by", "on or before", "no later than"), "until_after"),
+}  # fmt: skip
+
+
 def read_dates(text: str) -> list[DateRange]:
     """Creation-date conditions: "in 2024", "after March 2024", "before 2024-11-22"."""
     lower = text.lower()
     found: list[DateRange] = list(_date_ranges(lower))
     used: list[Span] = [d.span for d in found]
-    prep = (
-        r"(?P<prep>on or after|on or before|no later than|no earlier than|older than|newer than|more recent than"
-        r"|younger than|predates?|postdates?|in|during|from|since|after|before|until|till|by|on|of|prior to"
-        r"|later than|earlier than)?\s*"
-    )
-    iso = re.compile(prep + r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b")
-    day, year_at_end = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?", r",?\s+(?P<y>(?:19|20)\d\d)\b"
-    day_month = re.compile(prep + rf"\b{day}\s+(?P<mon>[a-z]{{3,9}})\.?{year_at_end}")
-    month_day = re.compile(prep + rf"\b(?P<mon>[a-z]{{3,9}})\.?\s+{day}{year_at_end}")
-    month = re.compile(prep + r"\b(?P<mon>[a-z]{3,9})\.?\s+(?P<y>(?:19|20)\d\d)\b")
-    year = re.compile(prep + r"\b(?P<y>(?:19|20)\d\d)\b(?![-.]\d)")
-    patterns = ((iso, "day"), (day_month, "day"), (month_day, "day"), (month, "month"), (year, "year"))
-    for pattern, kind in patterns:
+    for pattern, kind in _DATE_PATTERNS:
         for match in pattern.finditer(lower):
             if overlaps(match.span(), used):
                 continue
-            y = int(match.group("y"))
-            if kind == "day":
-                said_month = match.groupdict().get("mon")
-                number = _MONTHS.get(said_month) if said_month else int(match.group("m"))
-                if number is None:
-                    continue
-                try:
-                    first = dt.date(y, number, int(match.group("d")))
-                except ValueError:
-                    continue
-                after = first + dt.timedelta(days=1)
-            elif kind == "month":
-                number = _MONTHS.get(match.group("mon"))
-                if number is None:
-                    continue
-                first = dt.date(y, number, 1)
-                after = dt.date(y + number // 12, number % 12 + 1, 1)
-            else:
-                if not match.group("prep") and not re.search(r"\b(created|made|built|year|dated?)\b", lower):
-                    continue
-                first, after = dt.date(y, 1, 1), dt.date(y + 1, 1, 1)
+            period = _period(match, kind, lower)
+            if period is None:
+                continue
+            first, after = period
             prep_word = match.group("prep") or ""
             later = _LATER.match(lower[match.end() :])
             if later:  # "from June 2024 onwards", "2024-11-22 or later"
@@ -206,21 +200,43 @@ def read_dates(text: str) -> list[DateRange]:
                 match_end = match.end() + later.end()
             else:
                 match_end = match.end()
-            if prep_word in ("after", "later than", "newer than", "more recent than", "younger than", "postdate",
-                             "postdates"):  # fmt: skip
-                start, end = after.isoformat(), None
-            elif prep_word in ("since", "from", "on or after", "no earlier than"):
-                start, end = first.isoformat(), None
-            elif prep_word in ("before", "prior to", "earlier than", "older than", "predate", "predates"):
-                start, end = None, first.isoformat()
-            elif prep_word in ("until", "till", "by", "on or before", "no later than"):
-                start, end = None, after.isoformat()
-            else:
-                start, end = first.isoformat(), after.isoformat()
+            ends: dict[str, tuple[dt.date | None, dt.date | None]] = {
+                "from_after": (after, None), "from_first": (first, None),
+                "until_first": (None, first), "until_after": (None, after),
+            }  # fmt: skip
+            start, end = ends.get(_DATE_BOUNDS.get(prep_word, ""), (first, after))
             span = (match.start(), match_end)
             used.append(span)
-            found.append(DateRange(start, end, lower[span[0] : span[1]].strip(), span))
+            said = lower[span[0] : span[1]].strip()
+            found.append(DateRange(_iso(start), _iso(end), said, span))
     return found
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _period(match: re.Match[str], kind: str, lower: str) -> tuple[dt.date, dt.date] | None:
+    """The first day of the date's period and the day after it, or None when it names no date."""
+    y = int(match.group("y"))
+    if kind == "day":
+        said_month = match.groupdict().get("mon")
+        number = _MONTHS.get(said_month) if said_month else int(match.group("m"))
+        if number is None:
+            return None
+        try:
+            first = dt.date(y, number, int(match.group("d")))
+        except ValueError:
+            return None
+        return first, first + dt.timedelta(days=1)
+    if kind == "month":
+        number = _MONTHS.get(match.group("mon"))
+        if number is None:
+            return None
+        return dt.date(y, number, 1), dt.date(y + number // 12, number % 12 + 1, 1)
+    if not match.group("prep") and not re.search(r"\b(created|made|built|year|dated?)\b", lower):
+        return None
+    return dt.date(y, 1, 1), dt.date(y + 1, 1, 1)
 
 
 def metric_mentions(qwords: list[Word], catalog: MetricCatalog, vocab: Vocabulary, skip: list[Span]) -> list[Mention]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from assistant.engines.offline.conditions import (
     Filter,
@@ -38,6 +39,7 @@ from assistant.engines.offline.slots import (
     Mention,
     Span,
     Threshold,
+    Word,
     metric_mentions,
     overlaps,
     question_words,
@@ -67,6 +69,35 @@ def _has(phrases: tuple[str, ...] | list[str], text_words: list[str]) -> list[tu
     return find_phrases(text_words, phrases)
 
 
+@dataclass
+class _Question:
+    """One question while it is read: its words and links, what is placed so far, and the frame being filled."""
+
+    question: str
+    links: list[EntityLink]
+    catalog: MetricCatalog
+    vocab: Vocabulary
+    known: frozenset[str]
+    frame: Frame
+    lower: str = ""
+    ids: list[Span] = field(default_factory=list)
+    """Where model-like names ("KNeighborsRegressor-lumos5g-KFold") are."""
+    qwords: list[Word] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    hyper_spans: list[Span] = field(default_factory=list)
+    link_spans: list[Span] = field(default_factory=list)
+    used: list[Span] = field(default_factory=list)
+    """Spans some reader placed."""
+    mentions: list[Mention] = field(default_factory=list)
+    consumed: set[Mention] = field(default_factory=set)
+    accounted: list[Span] = field(default_factory=list)
+    usable: list[Mention] = field(default_factory=list)
+    partial_notes: list[str] = field(default_factory=list)
+    inference_cue: bool = False
+    training_cue: bool = False
+    which_group: bool = False
+
+
 def understand(
     question: str, links: list[EntityLink], catalog: MetricCatalog, vocab: Vocabulary, known: frozenset[str]
 ) -> Frame:
@@ -79,86 +110,111 @@ def understand(
         vocab: The vocabulary.
         known: Every word with a meaning (:func:`known_words`).
     """
-    lower = question.lower()
-    ids = [m.span() for m in _MODEL_ID.finditer(question)]
+    q = _Question(question, links, catalog, vocab, known, Frame(question, "decline"))
+    if not _read_words(q):
+        return q.frame
+    _read_conditions(q)
+    _read_names(q)
+    if _read_objective(q):
+        return q.frame
+    _read_intent(q)
+    logger.debug("frame: %s", q.frame)
+    return q.frame
+
+
+def _read_words(q: _Question) -> bool:
+    """Words, links and filters; False for a question that asks to change the graph."""
+    question, vocab, frame = q.question, q.vocab, q.frame
+    q.lower = question.lower()
+    q.ids = [m.span() for m in _MODEL_ID.finditer(question)]
     # A model name's parts ("lumos5g" in "KNeighborsRegressor-lumos5g-LeaveOneGroupOut") are no filters of their own.
-    links = [link for link in links if link.label == "Model" or not any(
-        a <= link.start and link.end <= b and (a, b) != (link.start, link.end) for a, b in ids)]  # fmt: skip
-    qwords = corrected_words(question_words(question), links, known, question)
-    texts = [w.text for w in qwords]
-    links, partial_notes = placed_partial_links(links, qwords, vocab, known)
-    frame = Frame(question, "decline")
+    links = [link for link in q.links if link.label == "Model" or not any(
+        a <= link.start and link.end <= b and (a, b) != (link.start, link.end) for a, b in q.ids)]  # fmt: skip
+    q.qwords = corrected_words(question_words(question), links, q.known, question)
+    q.texts = [w.text for w in q.qwords]
+    links, q.partial_notes = placed_partial_links(links, q.qwords, vocab, q.known)
     if is_write_request([w.text for w in question_words(question)], vocab):
         frame.decline_reason = "write"
-        return frame
-    links = drop_metric_overlaps(links, metric_mentions(qwords, catalog, vocab, []))
+        return False
+    links = drop_metric_overlaps(links, metric_mentions(q.qwords, q.catalog, vocab, []))
     conditions = bound_numbers(question, vocab)
     links = [link for link in links if not swallows_number(question, link, conditions)]
-    hyper_spans: list[Span] = []
-    hyper = hyper_filters(lower, catalog, hyper_spans)
+    hyper = hyper_filters(q.lower, q.catalog, q.hyper_spans)
     # A hyperparameter name wins over a value inside it ("n_neighbors" is no KNeighbors link).
-    links = [link for link in links if not overlaps((link.start, link.end), hyper_spans)]
-    link_spans: list[Span] = [(link.start, link.end) for link in links]
-    used: list[Span] = list(link_spans) + hyper_spans
+    q.links = [link for link in links if not overlaps((link.start, link.end), q.hyper_spans)]
+    q.link_spans = [(link.start, link.end) for link in q.links]
+    q.used = list(q.link_spans) + q.hyper_spans
     frame.dates = read_dates(question)
-    used += [d.span for d in frame.dates]
-    inference_cue = bool(_has(vocab.inference_cues, texts) or _has(vocab.per_sample_cues, texts))
-    run_batch = catalog.get("batch_size", inference=True)
-    if inference_cue and run_batch is not None and run_batch.scope == "inference":
+    q.used += [d.span for d in frame.dates]
+    q.inference_cue = bool(_has(vocab.inference_cues, q.texts) or _has(vocab.per_sample_cues, q.texts))
+    q.training_cue = bool(_has(vocab.training_cues, q.texts))
+    run_batch = q.catalog.get("batch_size", inference=True)
+    runs: list[Threshold] = []
+    if q.inference_cue and run_batch is not None and run_batch.scope == "inference":
         # "inference runs with batch size 64": the runs' batch size, not a training hyperparameter of that name
-        runs = [Threshold(run_batch, "=", float(f.values[0]), f.mention, _span_of(lower, f.mention))
+        runs = [Threshold(run_batch, "=", float(f.values[0]), f.mention, _span_of(q.lower, f.mention))
                 for f in hyper if f.property == "batch_size"]  # fmt: skip
         hyper = [f for f in hyper if f.property != "batch_size"]
-    else:
-        runs = []
-    frame.filters = lineage_filters(question, filters_from_links(question, links, vocab) + hyper, texts, vocab)
-    training_cue = bool(_has(vocab.training_cues, texts))
-    mentions = metric_mentions(qwords, catalog, vocab, link_spans + hyper_spans + [d.span for d in frame.dates])
-    mentions = [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in ids)]  # inside a model name
-    if qwords and qwords[0].text == "compute":  # "Compute the average ...": a verb, not the FLOPs
-        mentions = [m for m in mentions if m.start != qwords[0].start]
-    thresholds, consumed, notes, problems = read_thresholds(
-        question, qwords, mentions, catalog, vocab, used, inference_cue and not training_cue
+    frame.filters = lineage_filters(question, filters_from_links(question, q.links, vocab) + hyper, q.texts, vocab)
+    frame.thresholds = runs
+    return True
+
+
+def _read_conditions(q: _Question) -> None:
+    """Metric mentions, thresholds, measured or not, and how many are asked for."""
+    question, vocab, frame, catalog = q.question, q.vocab, q.frame, q.catalog
+    dates = [d.span for d in frame.dates]
+    mentions = metric_mentions(q.qwords, catalog, vocab, q.link_spans + q.hyper_spans + dates)
+    mentions = [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in q.ids)]  # inside a model name
+    if q.qwords and q.qwords[0].text == "compute":  # "Compute the average ...": a verb, not the FLOPs
+        mentions = [m for m in mentions if m.start != q.qwords[0].start]
+    q.mentions = mentions
+    inference_only = q.inference_cue and not q.training_cue
+    thresholds, q.consumed, notes, problems = read_thresholds(
+        question, q.qwords, mentions, catalog, vocab, q.used, inference_only
     )
-    counting = bool(_has(vocab.intents["count"], texts)) and not re.search(HOW_MANY_UNITS, lower)
-    measured, consumed_measured = measured_filters(
-        lower, mentions, catalog, inference_cue and not training_cue, counting=counting
-    )
-    frame.thresholds = thresholds + gpu_thresholds(lower, catalog, used) + measured + runs
+    counting = bool(_has(vocab.intents["count"], q.texts)) and not re.search(HOW_MANY_UNITS, q.lower)
+    measured, consumed_measured = measured_filters(q.lower, mentions, catalog, inference_only, counting=counting)
+    runs = frame.thresholds
+    frame.thresholds = thresholds + gpu_thresholds(q.lower, catalog, q.used) + measured + runs
     dataset_size = catalog.get("dataset_size")
-    if dataset_size is not None and count_target(texts, vocab) == "datasets":  # "datasets larger than 1 MB"
+    if dataset_size is not None and count_target(q.texts, vocab) == "datasets":  # "datasets larger than 1 MB"
         frame.thresholds = [replace(t, metric=dataset_size) if t.metric.key == "size" else t for t in frame.thresholds]
-    consumed |= consumed_measured
-    frame.notes += notes + partial_notes
+    q.consumed |= consumed_measured
+    frame.notes += notes + q.partial_notes
     frame.problems += problems
-    used += [m_span for m_span in ((m.start, m.end) for m in mentions)]
-    k, k_span = read_k(question, used)
+    q.used += [(m.start, m.end) for m in mentions]
+    k, k_span = read_k(question, q.used)
     if k is not None and k_span is not None:
         frame.k, frame.explicit_k = k, True
-        used.append(k_span)
-    elif re.match(r"\s*(?:please\s+)?(?:rank|sort|order)\b", lower) or re.search(r"\branked\b|\ball\b.*\bby\b", lower):
+        q.used.append(k_span)
+    elif re.match(r"\s*(?:please\s+)?(?:rank|sort|order)\b", q.lower) or re.search(
+        r"\branked\b|\ball\b.*\bby\b", q.lower
+    ):
         frame.k = ALL  # "rank the models by energy": every one, not the top five
+
+
+def _read_names(q: _Question) -> None:
+    """Model names, and the words and names nothing placed: unknown, ignored, absent, numbers with no meaning."""
+    question, frame = q.question, q.frame
     frame.model_fragments = [
-        m.group() for m in _MODEL_ID.finditer(question) if not overlaps(m.span(), link_spans + used)
+        m.group() for m in _MODEL_ID.finditer(question) if not overlaps(m.span(), q.link_spans + q.used)
     ]
-    frame.unknown_terms = unknown_terms(qwords, links, used, vocab, known)
-    frame.ignored_words = [
-        w
-        for w in ignored_words(
-            qwords,
-            links,
-            used + [(m.start, m.end) for m in mentions] + [m.span() for m in _MODEL_ID.finditer(question)],
-            known,
-        )
-        if w not in frame.unknown_terms
-    ]
-    accounted = used + [(m.start, m.end) for m in mentions] + [m.span() for m in _MODEL_ID.finditer(question)]
-    frame.absent = [term for term, _ in name_like_terms(question, accounted, known)]
-    numbered_names, unplaced = unplaced_numbers(question, accounted)
+    frame.unknown_terms = unknown_terms(q.qwords, q.links, q.used, q.vocab, q.known)
+    q.accounted = q.used + [(m.start, m.end) for m in q.mentions] + [m.span() for m in _MODEL_ID.finditer(question)]
+    ignored = ignored_words(q.qwords, q.links, q.accounted, q.known)
+    frame.ignored_words = [w for w in ignored if w not in frame.unknown_terms]
+    frame.absent = [term for term, _ in name_like_terms(question, q.accounted, q.known)]
+    numbered_names, unplaced = unplaced_numbers(question, q.accounted)
     terms = frame.absent + [name for name in numbered_names if name not in frame.absent]
     frame.absent = [t for t in terms if not any(t != other and t in other for other in terms)]  # "Raspberry Pi 5"
     frame.problems += [f"I could not tell what the number in {ctx!r} refers to" for ctx in unplaced]
-    free = [m for m in mentions if m not in consumed]
+
+
+def _read_objective(q: _Question) -> bool:
+    """The metric, its direction, the grouping; True when the question is a trade-off (the frame is complete)."""
+    frame, vocab, catalog, texts = q.frame, q.vocab, q.catalog, q.texts
+    free = [m for m in q.mentions if m not in q.consumed]
     missing = [m for m in free if m.kind == "missing"]
     usable = [m for m in free if m.kind != "missing"]
     if missing and not any(m.kind != "generic_quality" for m in usable):
@@ -168,60 +224,64 @@ def understand(
     if any(m.key not in threshold_keys for m in usable):
         # "less than 0.01 kg of CO2": the CO2 belongs to the threshold, not to the ranking.
         usable = [m for m in usable if m.key not in threshold_keys or m.kind == "generic_quality"]
-    frame.group, which_group = group_of(qwords, vocab, used)
-    frame.which_group = which_group
-    if training_cue and not inference_cue:
+    frame.group, q.which_group = group_of(q.qwords, vocab, q.used)
+    frame.which_group = q.which_group
+    if q.training_cue and not q.inference_cue:
         # "quickest model to train": speed words are about training time here.
         usable = [replace(m, key="train_time") if m.text in _SPEED_WORDS else m for m in usable]
-    frame.inference = _is_inference(frame, usable, texts, vocab, inference_cue, training_cue)
-    if inference_cue != training_cue:
-        frame.device_role = "inference" if inference_cue else "training"
-    choose_metric(frame, usable, qwords, catalog, vocab)
+    q.usable = usable
+    frame.inference = _is_inference(frame, usable, texts, vocab, q.inference_cue, q.training_cue)
+    if q.inference_cue != q.training_cue:
+        frame.device_role = "inference" if q.inference_cue else "training"
+    choose_metric(frame, usable, q.qwords, catalog, vocab)
     if _has(vocab.per_sample_cues, texts) and frame.metric is not None and frame.metric.per == "inference":
         frame.metric = catalog.per_sample(frame.metric)  # "energy per sample"
-    bound = bind_adjectives(sorted(usable, key=lambda m: m.start), question)  # "longest wall-clock time": one
+    bound = bind_adjectives(sorted(usable, key=lambda m: m.start), q.question)  # "longest wall-clock time": one
     if _has(vocab.tradeoff_cues, texts) or _two_objectives(frame, bound, texts):
         tradeoff(frame, usable, catalog)
         if frame.intent == "pareto":
-            return frame
-    plural_models = "model" in texts or "models" in texts
-    if (
-        frame.metric is not None
-        and frame.metric.key == "size"
-        and frame.group == "dataset"
-        and which_group
-        and not plural_models
-    ) or (
-        frame.metric is not None
-        and frame.metric.key == "size"
-        and (frame.filter("dataset") is not None or count_target(texts, vocab) == "datasets")
-        and (
-            not plural_models
-            or re.search(r"\b(?:the|this|that)\s+\S+\s+(?:dataset|data set)\b|\bdataset\s+\S+\s+(?:is|has)\b", lower)
-        )
-    ):
-        # "which dataset is the largest": the dataset's own size, not its models'.
-        frame.metric, frame.group, frame.which_group = catalog.get("dataset_size"), None, False
-        which_group = False
-    mention_spans = [(m.start, m.end) for m in mentions] + [(link.start, link.end) for link in links]
-    masked = ["" if overlaps((w.start, w.end), mention_spans) else w.text for w in qwords]  # "SumPubmed": no sum
-    conditions = [t.span for t in frame.thresholds] + [d.span for d in frame.dates] + hyper_spans
-    field_texts = without_lineage_cues(
-        ["" if overlaps((w.start, w.end), conditions) else w.text for w in qwords], vocab
+            return True
+    _dataset_itself(q)
+    return False
+
+
+def _dataset_itself(q: _Question) -> None:
+    """ "which dataset is the largest": the dataset's own size, not its models'."""
+    frame = q.frame
+    if frame.metric is None or frame.metric.key != "size":
+        return
+    plural_models = "model" in q.texts or "models" in q.texts
+    named_dataset = frame.filter("dataset") is not None or count_target(q.texts, q.vocab) == "datasets"
+    the_dataset = re.search(
+        r"\b(?:the|this|that)\s+\S+\s+(?:dataset|data set)\b|\bdataset\s+\S+\s+(?:is|has)\b", q.lower
     )
-    _choose_intent(frame, texts, masked, field_texts, vocab, which_group, mentions)
+    if (frame.group == "dataset" and q.which_group and not plural_models) or (
+        named_dataset and (not plural_models or the_dataset)
+    ):
+        frame.metric, frame.group, frame.which_group = q.catalog.get("dataset_size"), None, False
+        q.which_group = False
+
+
+def _read_intent(q: _Question) -> None:
+    """What is returned, then the other metrics a lookup names, and a superlative nothing placed."""
+    frame, catalog = q.frame, q.catalog
+    mention_spans = [(m.start, m.end) for m in q.mentions] + [(link.start, link.end) for link in q.links]
+    masked = ["" if overlaps((w.start, w.end), mention_spans) else w.text for w in q.qwords]  # "SumPubmed": no sum
+    conditions = [t.span for t in frame.thresholds] + [d.span for d in frame.dates] + q.hyper_spans
+    field_texts = without_lineage_cues(
+        ["" if overlaps((w.start, w.end), conditions) else w.text for w in q.qwords], q.vocab
+    )
+    _choose_intent(frame, q.texts, masked, field_texts, q.vocab, q.which_group, q.mentions)
     if frame.intent == "lookup" and frame.metric is not None:
-        for mention in usable:
+        for mention in q.usable:
             other = catalog.get(mention.key, inference=frame.inference) if mention.kind != "generic_quality" else None
             if other is not None and other.key != frame.metric.key and other not in frame.also:
                 frame.also.append(other)  # "the carbon and energy of X"
     if frame.intent in ("list", "lookup", "count", "group_count"):
-        spans = mention_spans + accounted
-        lost = [w.text for w in qwords if _is_superlative(w.text) and not overlaps((w.start, w.end), spans)]
+        spans = mention_spans + q.accounted
+        lost = [w.text for w in q.qwords if _is_superlative(w.text) and not overlaps((w.start, w.end), spans)]
         if lost:  # "cleanest XGBoost model" must not become a plain list of XGBoost models
             frame.problems.append(f"I could not tell what {lost[0]!r} ranks by")
-    logger.debug("frame: %s", frame)
-    return frame
 
 
 _DEVICE_FIELDS = frozenset({"training_device", "inference_devices"})
@@ -265,6 +325,229 @@ def _is_inference(
     return inference and not training
 
 
+@dataclass
+class _Cues:
+    """What the intent rules read: the question's words, its metric mentions and what the frame holds so far."""
+
+    frame: Frame
+    texts: list[str]
+    masked: list[str]
+    field_texts: list[str]
+    vocab: Vocabulary
+    which_group: bool
+    mentions: list[Mention]
+    joined: str = ""
+    counting: bool = False
+    describing: bool = False
+    comparing: bool = False
+    device_properties: bool = False
+    aggs: list[tuple[str, int]] = field(default_factory=list)
+    models: Filter | None = None
+    superlative: bool = False
+    target: str = "models"
+
+    def __post_init__(self) -> None:
+        frame, texts, vocab = self.frame, self.texts, self.vocab
+        self.joined = " ".join(texts)
+        lowered = frame.question.lower()
+        self.counting = bool(_has(vocab.intents["count"], texts)) and not re.search(HOW_MANY_UNITS, lowered)
+        self.describing = bool(_has(vocab.intents["describe"], texts))
+        self.comparing = bool(_has(vocab.intents["compare"], texts))
+        self.aggs = [(key, i) for key, phrases in vocab.aggregates.items() for i, _, _ in _has(phrases, self.masked)]
+        self.models = frame.filter("model")
+        amount = re.search(HOW_MANY_UNITS + r"|\bhow much\b", lowered) and re.search(
+            r"\b(models|all|together)\b", lowered
+        )
+        if not self.aggs and amount and not self.named_models:  # "how many grams did the models emit"
+            self.aggs = [("sum", 0)]
+        self.superlative = frame.metric is not None and (
+            frame.explicit_k
+            or any(m.want != "none" for m in self.mentions)
+            or _superlative_word(self.field_texts, vocab)
+        )
+        self.target = count_target(texts, vocab)
+
+    @property
+    def named_models(self) -> bool:
+        return bool(self.models or self.frame.model_fragments)
+
+
+def _read_fields(cues: _Cues) -> None:
+    """The lookup fields the question names, and whether it asks a device's own properties."""
+    frame, vocab = cues.frame, cues.vocab
+    field_hits = [p for _, _, p in _has([p for ps in vocab.lookup_fields.values() for p in ps], cues.field_texts)]
+    frame.fields = [key for key, phrases in vocab.lookup_fields.items() if any(p in phrases for p in field_hits)]
+    cues.device_properties = (
+        bool(frame.fields)
+        and set(frame.fields) <= _DEVICE_FIELDS | {"describe"}
+        and bool(_DEVICE_WORDS.search(" ".join(cues.masked)))  # "1 v100 GPU" names a device, asks for no GPU count
+        and not (frame.filter("model") or frame.model_fragments)
+        and frame.metric is None
+    )  # "how many cores does the Raspberry Pi have", "how much memory does the training machine have"
+    if frame.filter("device") is not None:  # "run on the jetson" names a filter, not the field to show
+        frame.fields = [f for f in frame.fields if f not in ("inference_devices", "training_device")]
+
+
+def _dataset_value(frame: Frame, cues: _Cues) -> bool:
+    """ "what is the size of the lumos5g dataset", "list the datasets and their sizes": the datasets ranked."""
+    if not (frame.metric is not None and frame.metric.scope == "dataset" and not cues.counting and not frame.group):
+        return False
+    if not (frame.count_target == "datasets" or frame.filter("dataset") or cues.target == "datasets"):
+        return False
+    frame.intent = "rank"
+    if not frame.filter("dataset") and not frame.explicit_k:
+        frame.k, frame.want = ALL, "high"
+    return True
+
+
+def _metric_missing(frame: Frame, cues: _Cues) -> bool:
+    if frame.missing_metric and frame.metric is None:
+        frame.decline_reason = "metric"
+        return True
+    return False
+
+
+def _several_models(frame: Frame, cues: _Cues) -> bool:
+    if cues.models and len(cues.models.values) >= 2:
+        frame.intent = "compare"
+        return True
+    return False
+
+
+def _compared_values(frame: Frame, cues: _Cues) -> bool:
+    """ "random forest or xgboost on umu", "lumos5g vs umu by average MAE": one row per compared value."""
+    compared = next((f for f in frame.filters if f.kind in _COMPARABLE and len(f.values) >= 2), None)
+    if not (cues.comparing and compared is not None and not frame.group and not cues.counting):
+        return False
+    frame.group, frame.which_group = _COMPARABLE[compared.kind], True
+    frame.agg = cues.aggs[0][0] if cues.aggs else None
+    frame.intent = "group_agg" if cues.aggs and frame.metric is not None else "group_best"
+    if compared.kind == "device" and frame.intent == "group_best":
+        frame.intent, frame.agg = "group_agg", "avg"
+        frame.notes.append("compared each device by its average over all its runs")
+    return True
+
+
+def _counted(frame: Frame, cues: _Cues) -> bool:
+    if not cues.counting:
+        return False
+    if cues.named_models and (frame.fields or frame.metric) and cues.target == "models":
+        frame.intent = "lookup"
+        return True
+    frame.count_target = cues.target
+    if cues.which_group or (frame.group and re.search(r"\b(most|fewest|least|largest number)\b", cues.joined)):
+        frame.intent, frame.want = "group_count", "low" if re.search(r"\b(fewest|least)\b", cues.joined) else "high"
+    else:
+        frame.intent = "group_count" if frame.group else "count"
+    return True
+
+
+_POPULAR = (  # "the most (fine-tuned) models"
+    r"\b(most|fewest|least)\s+(?:[\w-]+\s+){0,2}(models|entries|cards)\b|\bmost (common|used|popular|frequent)"
+    r"|\bmost often"
+)
+
+
+def _most_common_group(frame: Frame, cues: _Cues) -> bool:
+    if not (frame.group and cues.which_group and re.search(_POPULAR, cues.joined)):
+        return False
+    frame.intent = "group_count"
+    frame.want = "low" if re.search(r"\b(fewest|least)\b", cues.joined) else "high"
+    return True
+
+
+def _named_model_lookup(frame: Frame, cues: _Cues) -> bool:
+    if cues.named_models and (cues.describing or frame.fields or (frame.metric and not cues.superlative)):
+        frame.intent = "lookup"
+        return True
+    return False
+
+
+def _aggregated(frame: Frame, cues: _Cues) -> bool:
+    numeric = frame.metric is not None and frame.metric.key != "date"
+    aggs = cues.aggs
+    if aggs and numeric and not (cues.superlative and not frame.group and aggs[0][0] in ("min", "max")):
+        frame.agg = aggs[0][0]
+        frame.intent = "group_agg" if frame.group else "aggregate"
+        return True
+    return False
+
+
+def _each_models_value(frame: Frame, cues: _Cues) -> bool:
+    """ "what is the weight decay of the models on sst2": each model's value."""
+    if (
+        frame.metric is not None
+        and not cues.superlative
+        and not (frame.thresholds or frame.group or cues.aggs or cues.counting)
+        and any(f.kind != "model" for f in frame.filters)
+        and frame.metric.scope != "dataset"
+    ):
+        frame.intent = "lookup"
+        return True
+    return False
+
+
+def _ranked(frame: Frame, cues: _Cues) -> bool:
+    listing = bool(_has(cues.vocab.intents["list"], cues.texts)) and bool(
+        frame.filters or frame.thresholds or frame.dates
+    )
+    if not (frame.metric is not None and (cues.superlative or frame.group or not (frame.thresholds or listing))):
+        return False
+    frame.intent = "group_best" if frame.group else "rank"
+    if frame.group in ("device", "gpu_model") and cues.which_group and not cues.models:
+        # "which device is fastest": hardware is judged on average over what ran on it.
+        frame.intent, frame.agg = "group_agg", "avg"
+        frame.notes.append(f"compared each {frame.group.replace('_', ' ')} by its average over all its runs")
+    return True
+
+
+def _fields_lookup(frame: Frame, cues: _Cues) -> bool:
+    if cues.named_models or (frame.filters and _asks_fields(frame) and cues.target == "models"):
+        frame.intent = "lookup"  # "what hyperparams does the lumos knn use"
+        return True
+    return False
+
+
+def _device_properties(frame: Frame, cues: _Cues) -> bool:
+    if cues.device_properties:
+        frame.count_target, frame.intent, frame.fields = "devices", "list", ["device_properties"]
+        return True
+    return False
+
+
+def _distinct_values(frame: Frame, cues: _Cues) -> bool:
+    """ "who published the models", "problem type of localization": the distinct values, not the models."""
+    asked = [f for f in frame.fields if f in ENTITY_FIELDS and f not in {flt.kind for flt in frame.filters}]
+    if "problem_type" in asked:
+        asked = ["problem_type"]  # "what type of problem": not the architecture type
+    if len(asked) > 1 and "service" in asked:
+        asked.remove("service")  # "which optimizers were used for tuning": "used for" names no service here
+    plural = "model" in cues.texts or "models" in cues.texts
+    if len(asked) == 1 and not cues.counting and not frame.metric and (not plural or asked == ["author"]):
+        frame.count_target, frame.intent = ENTITY_FIELDS[asked[0]], "list"
+        return True
+    return False
+
+
+def _listed(frame: Frame, cues: _Cues) -> bool:
+    if not (frame.thresholds or frame.filters or frame.dates or _has(cues.vocab.intents["list"], cues.texts)):
+        return False
+    conditions = frame.filters or frame.thresholds or frame.dates
+    if conditions or cues.target != "models" or re.search(r"\bmodels?\b", cues.joined):
+        frame.count_target = cues.target
+        frame.intent = "list"
+        return True
+    return False
+
+
+_INTENT_RULES: tuple[Callable[[Frame, _Cues], bool], ...] = (
+    _dataset_value, _metric_missing, _several_models, _compared_values, _counted, _most_common_group,
+    _named_model_lookup, _aggregated, _each_models_value, _ranked, _fields_lookup, _device_properties,
+    _distinct_values, _listed,
+)  # fmt: skip
+"""The intent rules, in order: the first that decides wins; none deciding leaves the question unknown."""
+
+
 def _choose_intent(
     frame: Frame,
     texts: list[str],
@@ -275,118 +558,12 @@ def _choose_intent(
     mentions: list[Mention],
 ) -> None:
     """Decide the intent; ``masked`` is ``texts`` without the metric phrases ("mean" in "mean absolute error")."""
-    joined = " ".join(texts)
-    counting = bool(_has(vocab.intents["count"], texts)) and not re.search(HOW_MANY_UNITS, frame.question.lower())
-    if frame.metric is not None and frame.metric.scope == "dataset" and not counting and not frame.group:
-        if frame.count_target == "datasets" or frame.filter("dataset") or count_target(texts, vocab) == "datasets":
-            frame.intent = "rank"  # "what is the size of the lumos5g dataset", "list the datasets and their sizes"
-            if not frame.filter("dataset") and not frame.explicit_k:
-                frame.k, frame.want = ALL, "high"
-            return
-    describing = bool(_has(vocab.intents["describe"], texts))
-    comparing = bool(_has(vocab.intents["compare"], texts))
-    field_hits = [p for _, _, p in _has([p for ps in vocab.lookup_fields.values() for p in ps], field_texts)]
-    frame.fields = [key for key, phrases in vocab.lookup_fields.items() if any(p in phrases for p in field_hits)]
-    device_properties = (
-        bool(frame.fields)
-        and set(frame.fields) <= _DEVICE_FIELDS | {"describe"}
-        and bool(_DEVICE_WORDS.search(" ".join(masked)))  # "1 v100 GPU" names a device, asks for no GPU count
-        and not (frame.filter("model") or frame.model_fragments)
-        and frame.metric is None
-    )  # "how many cores does the Raspberry Pi have", "how much memory does the training machine have"
-    if frame.filter("device") is not None:  # "run on the jetson" names a filter, not the field to show
-        frame.fields = [f for f in frame.fields if f not in ("inference_devices", "training_device")]
-    aggs = [(key, i) for key, phrases in vocab.aggregates.items() for i, _, _ in _has(phrases, masked)]
-    models = frame.filter("model")
-    lowered = frame.question.lower()
-    amount = re.search(HOW_MANY_UNITS + r"|\bhow much\b", lowered) and re.search(r"\b(models|all|together)\b", lowered)
-    if not aggs and amount and not (models or frame.model_fragments):  # "how many grams did the models emit"
-        aggs = [("sum", 0)]
-    superlative = frame.metric is not None and (
-        frame.explicit_k or any(m.want != "none" for m in mentions) or _superlative_word(field_texts, vocab)
-    )
-    if frame.missing_metric and frame.metric is None:
-        frame.decline_reason = "metric"
+    cues = _Cues(frame, texts, masked, field_texts, vocab, which_group, mentions)
+    if _dataset_value(frame, cues):
         return
-    if models and len(models.values) >= 2:
-        frame.intent = "compare"
-        return
-    compared = next((f for f in frame.filters if f.kind in _COMPARABLE and len(f.values) >= 2), None)
-    if comparing and compared is not None and not frame.group and not counting:
-        # "random forest or xgboost on umu", "lumos5g vs umu by average MAE": one row per compared value.
-        frame.group, frame.which_group = _COMPARABLE[compared.kind], True
-        frame.agg = aggs[0][0] if aggs else None
-        frame.intent = "group_agg" if aggs and frame.metric is not None else "group_best"
-        if compared.kind == "device" and frame.intent == "group_best":
-            frame.intent, frame.agg = "group_agg", "avg"
-            frame.notes.append("compared each device by its average over all its runs")
-        return
-    target = count_target(texts, vocab)
-    if counting and (models or frame.model_fragments) and (frame.fields or frame.metric) and target == "models":
-        frame.intent = "lookup"
-        return
-    if counting:
-        frame.count_target = target
-        if which_group or (frame.group and re.search(r"\b(most|fewest|least|largest number)\b", joined)):
-            frame.intent, frame.want = "group_count", "low" if re.search(r"\b(fewest|least)\b", joined) else "high"
-        else:
-            frame.intent = "group_count" if frame.group else "count"
-        return
-    popular = (  # "the most (fine-tuned) models"
-        r"\b(most|fewest|least)\s+(?:[\w-]+\s+){0,2}(models|entries|cards)\b|\bmost (common|used|popular|frequent)"
-        r"|\bmost often"
-    )
-    if frame.group and which_group and re.search(popular, joined):
-        frame.intent = "group_count"
-        frame.want = "low" if re.search(r"\b(fewest|least)\b", joined) else "high"
-        return
-    if (models or frame.model_fragments) and (describing or frame.fields or (frame.metric and not superlative)):
-        frame.intent = "lookup"
-        return
-    numeric = frame.metric is not None and frame.metric.key != "date"
-    if aggs and numeric and not (superlative and not frame.group and aggs[0][0] in ("min", "max")):
-        frame.agg = aggs[0][0]
-        frame.intent = "group_agg" if frame.group else "aggregate"
-        return
-    listing = bool(_has(vocab.intents["list"], texts)) and bool(frame.filters or frame.thresholds or frame.dates)
-    if (
-        frame.metric is not None
-        and not superlative
-        and not (frame.thresholds or frame.group or aggs or counting)
-        and any(f.kind != "model" for f in frame.filters)
-        and frame.metric.scope != "dataset"
-    ):  # "what is the weight decay of the models on sst2": each model's value
-        frame.intent = "lookup"
-        return
-    if frame.metric is not None and (superlative or frame.group or not (frame.thresholds or listing)):
-        frame.intent = "group_best" if frame.group else "rank"
-        if frame.group in ("device", "gpu_model") and which_group and not models:
-            # "which device is fastest": hardware is judged on average over what ran on it.
-            frame.intent, frame.agg = "group_agg", "avg"
-            frame.notes.append(f"compared each {frame.group.replace('_', ' ')} by its average over all its runs")
-        return
-    if models or frame.model_fragments or (frame.filters and _asks_fields(frame) and target == "models"):
-        frame.intent = "lookup"  # "what hyperparams does the lumos knn use"
-        return
-    if device_properties:
-        frame.count_target, frame.intent, frame.fields = "devices", "list", ["device_properties"]
-        return
-    asked = [f for f in frame.fields if f in ENTITY_FIELDS and f not in {flt.kind for flt in frame.filters}]
-    if "problem_type" in asked:
-        asked = ["problem_type"]  # "what type of problem": not the architecture type
-    if len(asked) > 1 and "service" in asked:
-        asked.remove("service")  # "which optimizers were used for tuning": "used for" names no service here
-    plural = "model" in texts or "models" in texts
-    if len(asked) == 1 and not counting and not frame.metric and (not plural or asked == ["author"]):
-        # "who published the models", "problem type of localization": the distinct values, not the models
-        frame.count_target, frame.intent = ENTITY_FIELDS[asked[0]], "list"
-        return
-    if frame.thresholds or frame.filters or frame.dates or _has(vocab.intents["list"], texts):
-        if frame.filters or frame.thresholds or frame.dates or target != "models" or re.search(r"\bmodels?\b", joined):
-            frame.count_target = target
-            frame.intent = "list"
-            return
-    frame.decline_reason = "unknown"
+    _read_fields(cues)
+    if not any(rule(frame, cues) for rule in _INTENT_RULES[1:]):
+        frame.decline_reason = "unknown"
 
 
 def _asks_fields(frame: Frame) -> bool:

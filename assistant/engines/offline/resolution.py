@@ -1,4 +1,5 @@
-"""Model and base-model names a question gives, looked up in the graph (too many to link by value)."""
+"""What a plan names, resolved against the graph before it runs: model and base-model names (too many to link by
+value), the role of a device, the quality metric "best" means."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from assistant.engines.offline import statements
 from assistant.engines.offline.closest import exact_value
 from assistant.engines.offline.conditions import Filter
 from assistant.engines.offline.cypher_builder import Statement
+from assistant.engines.offline.metrics import Metric, MetricCatalog
 from assistant.engines.offline.plan import Frame
 from assistant.graph.schema import GraphSchema
 
@@ -16,6 +18,7 @@ class Run(Protocol):
     """What the lookups need of the question being answered."""
 
     schema: GraphSchema
+    catalog: MetricCatalog
 
     def has(self, label: str, prop: str) -> bool: ...
 
@@ -61,3 +64,32 @@ def _resolve_base_models(run: Run, frame: Frame) -> None:
     names = [name for t in terms for name in found[t]]
     frame.filters.append(Filter("base_model", "BaseModel", "name", names, ", ".join(terms)))
     frame.unknown_terms, frame.model_fragments = [], []
+
+
+def resolve_devices(run: Run, frame: Frame) -> None:
+    """A device named without "trained on" / "run on": its training role when it trained models and the
+    question is about training (carbon, accuracy ...), else its inference runs."""
+    for flt in frame.filters:
+        if flt.kind != "device" or flt.role:
+            continue
+        metric = frame.metric
+        if metric is not None and metric.scope == "inference":
+            flt.role = "inference"
+            continue
+        rows = run.execute(statements.trains_on_device(flt.property, flt.values), main=False)
+        flt.role = "training" if rows and rows[0]["runs"] else "inference"
+        if flt.role == "inference" and metric is not None and metric.measured:
+            frame.metric = run.catalog.as_inference(metric)  # "greenest model on the raspberry pi"
+            frame.inference = frame.metric.scope == "inference"
+
+
+def quality_metric(run: Run, frame: Frame) -> Metric | None:
+    """The quality metric "best" means for the models asked about (when the question names none)."""
+    quality = run.catalog.quality
+    rows = run.execute(statements.quality_available(frame, run.catalog), main=False) if quality else []
+    names = list(run.catalog.quality)
+    available = {names[i] for i in range(len(names)) if rows and rows[0].get(f"c{i}")}
+    metric = run.catalog.preferred_quality(available or None)
+    if metric is not None:
+        frame.notes.append(f"'best' read as the {metric.label} ({metric.better} is better)")
+    return metric
