@@ -145,43 +145,54 @@ def ungrounded(
     """
     masked, names = mask_names(sentence, graph_values.values())
     texts = row_texts(rows)
-    lower_question = question.lower() + " " + " ".join(n.lower() for n in allowed_names)
-    factors = list(converted)
+    known = question.lower() + " " + " ".join(n.lower() for n in allowed_names)
+    plain = {c.lower() for c in plain_codes} | {u.lower() for u in units}
+    codes = [c for c in dict.fromkeys(m.group(0) for m in CODE.finditer(masked)) if c.lower() not in plain]
     claims = [
         Claim("name", name, f"names {name}, which the rows do not hold")
         for name in names
-        if name.lower() not in lower_question and not any(name.lower() in t for t in texts)
-    ]
-    plain = {c.lower() for c in plain_codes} | {u.lower() for u in units}
-    claims += [
+        if name.lower() not in known and not any(name.lower() in t for t in texts)
+    ] + [
         Claim("name", code, f"names {code}, which neither the rows nor the question hold")
-        for code in dict.fromkeys(m.group(0) for m in CODE.finditer(masked))
-        if code.lower() not in plain
-        and code.lower() not in lower_question
-        and not any(code.lower() in t for t in texts)
+        for code in codes
+        if code.lower() not in known and not any(code.lower() in t for t in texts)
     ]
     masked = CODE.sub(lambda m: " " * len(m.group(0)), masked)
-    values = row_numbers(rows) + [float(len(rows))]
     asked = [_plain(m.group("num")) for m in NUMBER.finditer(mask_names(question, graph_values.values())[0])]
+    values = row_numbers(rows) + [float(len(rows))]
     for match in NUMBER.finditer(masked):
-        raw = match.group("num")
-        factor = _unit_factor(match.group("unit"), units)
-        if any(math.isclose(_plain(raw), q) for q in asked):
-            continue
-        if _plain(raw) == 0 and _measured_unit(match.group("unit"), units):
-            if not zero_is_unmeasured:
-                shown = match.group(0).strip()
-                claims.append(Claim("number", shown, f"states {shown}, but a 0 carbon or energy means not measured"))
-            continue
-        if _plain(raw) == 0 and zero_is_unmeasured:
-            continue
-        if number_found(raw, factor or 1.0, values) or (factor is None and number_found(raw, 1.0, asked)):
-            continue
-        if factor is not None and _converted_by(factor, factors) and number_found(raw, 1.0, values):
-            continue
-        shown = f"{raw} {match.group('unit')}" if factor is not None else raw  # "23 models" is 23
-        claims.append(Claim("number", shown, f"states {shown}, which the rows do not hold"))
+        claim = _number_claim(match, values, asked, units, list(converted), zero_is_unmeasured=zero_is_unmeasured)
+        if claim is not None:
+            claims.append(claim)
     return claims
+
+
+def _number_claim(
+    match: re.Match[str],
+    values: list[float],
+    asked: list[float],
+    units: Mapping[str, Unit],
+    factors: list[float],
+    *,
+    zero_is_unmeasured: bool,
+) -> Claim | None:
+    """The claim a number of the sentence makes that neither the rows nor the question back, or None."""
+    raw = match.group("num")
+    factor = _unit_factor(match.group("unit"), units)
+    if any(math.isclose(_plain(raw), q) for q in asked):
+        return None
+    if _plain(raw) == 0 and _measured_unit(match.group("unit"), units):
+        shown = match.group(0).strip()
+        return None if zero_is_unmeasured else Claim("number", shown, f"states {shown}, but a 0 carbon or energy "
+                                                     "means not measured")  # fmt: skip
+    if _plain(raw) == 0 and zero_is_unmeasured:
+        return None
+    if number_found(raw, factor or 1.0, values) or (factor is None and number_found(raw, 1.0, asked)):
+        return None
+    if factor is not None and _converted_by(factor, factors) and number_found(raw, 1.0, values):
+        return None
+    shown = f"{raw} {match.group('unit')}" if factor is not None else raw  # "23 models" is 23
+    return Claim("number", shown, f"states {shown}, which the rows do not hold")
 
 
 def first_named(sentence: str, rows: Sequence[Mapping[str, Any]], graph_values: Mapping[str, str]) -> str | None:

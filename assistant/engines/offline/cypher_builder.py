@@ -168,7 +168,7 @@ class Builder:
                 continue
             expr = self.value_expr(threshold.metric)
             self.where.append(self.condition(expr, threshold))
-        self._inference_exists(outer)
+        inference_exists(self, outer)
 
     def _filter(self, flt: Filter) -> None:
         anchored = flt.kind == "model" or (flt.kind == "dataset" and "ds" in self.vars and self._anchored)
@@ -211,40 +211,6 @@ class Builder:
             return f"NOT coalesce({expr} IN {self.param('not_' + name, flt.values)}, false)"
         return f"{expr} IN {self.param(name, flt.values)}"
 
-    def _inference_exists(self, thresholds: list[Threshold]) -> None:
-        """Models with an inference run (on the device, within the thresholds) when runs are not ranked."""
-        device = self.frame.filter("device")
-        device_here = device is not None and device.role != "training" and not self.inference_bound
-        if not thresholds and not device_here:
-            return
-        conditions = []
-        on_device = ""
-        if device_here and device is not None:
-            on_device = f"x.{q(device.property)} IN {self.param('device', device.values)}"
-            conditions.append(on_device)
-        floors = []
-        for threshold in thresholds:
-            if threshold.op in (">", ">=") and threshold.metric.better == "lower":
-                floors.append(threshold)  # "latency of 5 ms or more": the model's best run must be that slow
-                conditions.append(measured_condition(threshold.metric.expr("r"), threshold.metric))
-            else:
-                conditions.append(self.condition(threshold.metric.expr("r"), threshold))
-        self.where.append(
-            "EXISTS { MATCH (m)<-[:INFERENCE_ON]-(r:ModelInference)-[:RUNS_ON]->(x:Device) WHERE "
-            + " AND ".join(conditions)
-            + " }"
-        )
-        for floor in floors:
-            below = "<" if floor.op == ">=" else "<="
-            expr = floor.metric.expr("r")
-            faster = [on_device] if on_device else []
-            faster += [measured_condition(expr, floor.metric), f"{expr} {below} {self.param('threshold', floor.value)}"]
-            self.where.append(
-                "NOT EXISTS { MATCH (m)<-[:INFERENCE_ON]-(r:ModelInference)-[:RUNS_ON]->(x:Device) WHERE "
-                + " AND ".join(faster)
-                + " }"
-            )
-
     def condition(self, expr: str, threshold: Threshold) -> str:
         """``expr op $threshold``; thresholds on measured quantities never pass unmeasured zeros."""
         if threshold.op == "unmeasured":
@@ -283,3 +249,38 @@ class Builder:
 def measured_condition(expr: str, metric: Metric) -> str:
     """The condition that keeps measured values only."""
     return f"{expr} IS NOT NULL" + (f" AND {expr} > 0" if metric.measured else "")
+
+
+def inference_exists(b: Builder, thresholds: list[Threshold]) -> None:
+    """Models with an inference run (on the device, within the thresholds) when runs are not ranked."""
+    device = b.frame.filter("device")
+    device_here = device is not None and device.role != "training" and not b.inference_bound
+    if not thresholds and not device_here:
+        return
+    conditions = []
+    on_device = ""
+    if device_here and device is not None:
+        on_device = f"x.{q(device.property)} IN {b.param('device', device.values)}"
+        conditions.append(on_device)
+    floors = []
+    for threshold in thresholds:
+        if threshold.op in (">", ">=") and threshold.metric.better == "lower":
+            floors.append(threshold)  # "latency of 5 ms or more": the model's best run must be that slow
+            conditions.append(measured_condition(threshold.metric.expr("r"), threshold.metric))
+        else:
+            conditions.append(b.condition(threshold.metric.expr("r"), threshold))
+    b.where.append(
+        "EXISTS { MATCH (m)<-[:INFERENCE_ON]-(r:ModelInference)-[:RUNS_ON]->(x:Device) WHERE "
+        + " AND ".join(conditions)
+        + " }"
+    )
+    for floor in floors:
+        below = "<" if floor.op == ">=" else "<="
+        expr = floor.metric.expr("r")
+        faster = [on_device] if on_device else []
+        faster += [measured_condition(expr, floor.metric), f"{expr} {below} {b.param('threshold', floor.value)}"]
+        b.where.append(
+            "NOT EXISTS { MATCH (m)<-[:INFERENCE_ON]-(r:ModelInference)-[:RUNS_ON]->(x:Device) WHERE "
+            + " AND ".join(faster)
+            + " }"
+        )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from assistant.engines.offline.conditions import (
@@ -29,6 +28,7 @@ from assistant.engines.offline.conditions import (
     unknown_terms,
 )
 from assistant.engines.offline.coverage import name_like_terms, unplaced_numbers
+from assistant.engines.offline.intents import choose_intent, has_phrases, is_superlative
 from assistant.engines.offline.lineage import lineage_filters, without_lineage_cues
 from assistant.engines.offline.link_rules import placed_partial_links, swallows_number
 from assistant.engines.offline.metrics import MetricCatalog
@@ -46,27 +46,18 @@ from assistant.engines.offline.slots import (
     read_dates,
     read_k,
 )
-from assistant.engines.offline.targets import ENTITY_FIELDS, count_target
+from assistant.engines.offline.targets import count_target
 from assistant.engines.offline.thresholds import bound_numbers, read_thresholds
 from assistant.language.entity_linking import EntityLink
-from assistant.language.vocabulary import Vocabulary, find_phrases
+from assistant.language.vocabulary import Vocabulary
 
 __all__ = ["Filter", "Frame", "known_words", "understand"]
 
-# Filter kinds whose values a question can compare, and the group that shows them side by side.
-_COMPARABLE = {
-    "architecture": "architecture", "dataset": "dataset", "service": "service", "problem_type": "problem_type",
-    "split": "split", "optimizer": "optimizer", "device": "device", "author": "author",
-}  # fmt: skip
 _SPEED_WORDS = frozenset({"fast", "faster", "fastest", "quick", "quicker", "quickest", "speediest", "slow", "slower",
                           "slowest", "snappiest", "longest", "shortest"})  # fmt: skip
 _MODEL_ID = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[-_/.][A-Za-z0-9]+){2,}\b")
 
 logger = logging.getLogger(__name__)
-
-
-def _has(phrases: tuple[str, ...] | list[str], text_words: list[str]) -> list[tuple[int, int, str]]:
-    return find_phrases(text_words, phrases)
 
 
 @dataclass
@@ -146,8 +137,8 @@ def _read_words(q: _Question) -> bool:
     q.used = list(q.link_spans) + q.hyper_spans
     frame.dates = read_dates(question)
     q.used += [d.span for d in frame.dates]
-    q.inference_cue = bool(_has(vocab.inference_cues, q.texts) or _has(vocab.per_sample_cues, q.texts))
-    q.training_cue = bool(_has(vocab.training_cues, q.texts))
+    q.inference_cue = bool(has_phrases(vocab.inference_cues, q.texts) or has_phrases(vocab.per_sample_cues, q.texts))
+    q.training_cue = bool(has_phrases(vocab.training_cues, q.texts))
     run_batch = q.catalog.get("batch_size", inference=True)
     runs: list[Threshold] = []
     if q.inference_cue and run_batch is not None and run_batch.scope == "inference":
@@ -173,7 +164,7 @@ def _read_conditions(q: _Question) -> None:
     thresholds, q.consumed, notes, problems = read_thresholds(
         question, q.qwords, mentions, catalog, vocab, q.used, inference_only
     )
-    counting = bool(_has(vocab.intents["count"], q.texts)) and not re.search(HOW_MANY_UNITS, q.lower)
+    counting = bool(has_phrases(vocab.intents["count"], q.texts)) and not re.search(HOW_MANY_UNITS, q.lower)
     measured, consumed_measured = measured_filters(q.lower, mentions, catalog, inference_only, counting=counting)
     runs = frame.thresholds
     frame.thresholds = thresholds + gpu_thresholds(q.lower, catalog, q.used) + measured + runs
@@ -234,10 +225,10 @@ def _read_objective(q: _Question) -> bool:
     if q.inference_cue != q.training_cue:
         frame.device_role = "inference" if q.inference_cue else "training"
     choose_metric(frame, usable, q.qwords, catalog, vocab)
-    if _has(vocab.per_sample_cues, texts) and frame.metric is not None and frame.metric.per == "inference":
+    if has_phrases(vocab.per_sample_cues, texts) and frame.metric is not None and frame.metric.per == "inference":
         frame.metric = catalog.per_sample(frame.metric)  # "energy per sample"
     bound = bind_adjectives(sorted(usable, key=lambda m: m.start), q.question)  # "longest wall-clock time": one
-    if _has(vocab.tradeoff_cues, texts) or _two_objectives(frame, bound, texts):
+    if has_phrases(vocab.tradeoff_cues, texts) or _two_objectives(frame, bound, texts):
         tradeoff(frame, usable, catalog)
         if frame.intent == "pareto":
             return True
@@ -271,7 +262,7 @@ def _read_intent(q: _Question) -> None:
     field_texts = without_lineage_cues(
         ["" if overlaps((w.start, w.end), conditions) else w.text for w in q.qwords], q.vocab
     )
-    _choose_intent(frame, q.texts, masked, field_texts, q.vocab, q.which_group, q.mentions)
+    choose_intent(frame, q.texts, masked, field_texts, q.vocab, q.which_group, q.mentions)
     if frame.intent == "lookup" and frame.metric is not None:
         for mention in q.usable:
             other = catalog.get(mention.key, inference=frame.inference) if mention.kind != "generic_quality" else None
@@ -279,19 +270,9 @@ def _read_intent(q: _Question) -> None:
                 frame.also.append(other)  # "the carbon and energy of X"
     if frame.intent in ("list", "lookup", "count", "group_count"):
         spans = mention_spans + q.accounted
-        lost = [w.text for w in q.qwords if _is_superlative(w.text) and not overlaps((w.start, w.end), spans)]
+        lost = [w.text for w in q.qwords if is_superlative(w.text) and not overlaps((w.start, w.end), spans)]
         if lost:  # "cleanest XGBoost model" must not become a plain list of XGBoost models
             frame.problems.append(f"I could not tell what {lost[0]!r} ranks by")
-
-
-_DEVICE_FIELDS = frozenset({"training_device", "inference_devices"})
-_DEVICE_WORDS = re.compile(r"\b(?:cores?|memory|ram|gpus?|graphics cards?|processors?|cpus?)\b")
-_NOT_RANKING = frozenset({"interest", "interested", "request", "requests", "forest", "forests", "honest", "test",
-                          "tests", "latest", "biggest", "largest", "smallest"})  # fmt: skip
-
-
-def _is_superlative(word: str) -> bool:
-    return word.endswith("est") and len(word) > 5 and word not in _NOT_RANKING
 
 
 def _two_objectives(frame: Frame, mentions: list[Mention], texts: list[str]) -> bool:
@@ -299,7 +280,7 @@ def _two_objectives(frame: Frame, mentions: list[Mention], texts: list[str]) -> 
     keys = {m.key for m in mentions if m.kind in ("quantity", "quality")}
     if not any(m.kind == "quality" for m in mentions) and any(m.kind == "generic_quality" for m in mentions):
         keys.add("quality")  # "greenest and most accurate"
-    superlative = any(w in ("best", "least", "most", "lowest", "highest", "top") or _is_superlative(w) for w in texts)
+    superlative = any(w in ("best", "least", "most", "lowest", "highest", "top") or is_superlative(w) for w in texts)
     if len(keys) == 2 and superlative and not frame.filter("model") and not frame.group:
         names = " and ".join(sorted(keys))
         frame.notes.append(f"two metrics ({names}) with 'best'/'least' read as their trade-off")
@@ -323,253 +304,3 @@ def _is_inference(
     if device is not None and device.role == "inference":
         return True
     return inference and not training
-
-
-@dataclass
-class _Cues:
-    """What the intent rules read: the question's words, its metric mentions and what the frame holds so far."""
-
-    frame: Frame
-    texts: list[str]
-    masked: list[str]
-    field_texts: list[str]
-    vocab: Vocabulary
-    which_group: bool
-    mentions: list[Mention]
-    joined: str = ""
-    counting: bool = False
-    describing: bool = False
-    comparing: bool = False
-    device_properties: bool = False
-    aggs: list[tuple[str, int]] = field(default_factory=list)
-    models: Filter | None = None
-    superlative: bool = False
-    target: str = "models"
-
-    def __post_init__(self) -> None:
-        frame, texts, vocab = self.frame, self.texts, self.vocab
-        self.joined = " ".join(texts)
-        lowered = frame.question.lower()
-        self.counting = bool(_has(vocab.intents["count"], texts)) and not re.search(HOW_MANY_UNITS, lowered)
-        self.describing = bool(_has(vocab.intents["describe"], texts))
-        self.comparing = bool(_has(vocab.intents["compare"], texts))
-        self.aggs = [(key, i) for key, phrases in vocab.aggregates.items() for i, _, _ in _has(phrases, self.masked)]
-        self.models = frame.filter("model")
-        amount = re.search(HOW_MANY_UNITS + r"|\bhow much\b", lowered) and re.search(
-            r"\b(models|all|together)\b", lowered
-        )
-        if not self.aggs and amount and not self.named_models:  # "how many grams did the models emit"
-            self.aggs = [("sum", 0)]
-        self.superlative = frame.metric is not None and (
-            frame.explicit_k
-            or any(m.want != "none" for m in self.mentions)
-            or _superlative_word(self.field_texts, vocab)
-        )
-        self.target = count_target(texts, vocab)
-
-    @property
-    def named_models(self) -> bool:
-        return bool(self.models or self.frame.model_fragments)
-
-
-def _read_fields(cues: _Cues) -> None:
-    """The lookup fields the question names, and whether it asks a device's own properties."""
-    frame, vocab = cues.frame, cues.vocab
-    field_hits = [p for _, _, p in _has([p for ps in vocab.lookup_fields.values() for p in ps], cues.field_texts)]
-    frame.fields = [key for key, phrases in vocab.lookup_fields.items() if any(p in phrases for p in field_hits)]
-    cues.device_properties = (
-        bool(frame.fields)
-        and set(frame.fields) <= _DEVICE_FIELDS | {"describe"}
-        and bool(_DEVICE_WORDS.search(" ".join(cues.masked)))  # "1 v100 GPU" names a device, asks for no GPU count
-        and not (frame.filter("model") or frame.model_fragments)
-        and frame.metric is None
-    )  # "how many cores does the Raspberry Pi have", "how much memory does the training machine have"
-    if frame.filter("device") is not None:  # "run on the jetson" names a filter, not the field to show
-        frame.fields = [f for f in frame.fields if f not in ("inference_devices", "training_device")]
-
-
-def _dataset_value(frame: Frame, cues: _Cues) -> bool:
-    """ "what is the size of the lumos5g dataset", "list the datasets and their sizes": the datasets ranked."""
-    if not (frame.metric is not None and frame.metric.scope == "dataset" and not cues.counting and not frame.group):
-        return False
-    if not (frame.count_target == "datasets" or frame.filter("dataset") or cues.target == "datasets"):
-        return False
-    frame.intent = "rank"
-    if not frame.filter("dataset") and not frame.explicit_k:
-        frame.k, frame.want = ALL, "high"
-    return True
-
-
-def _metric_missing(frame: Frame, cues: _Cues) -> bool:
-    if frame.missing_metric and frame.metric is None:
-        frame.decline_reason = "metric"
-        return True
-    return False
-
-
-def _several_models(frame: Frame, cues: _Cues) -> bool:
-    if cues.models and len(cues.models.values) >= 2:
-        frame.intent = "compare"
-        return True
-    return False
-
-
-def _compared_values(frame: Frame, cues: _Cues) -> bool:
-    """ "random forest or xgboost on umu", "lumos5g vs umu by average MAE": one row per compared value."""
-    compared = next((f for f in frame.filters if f.kind in _COMPARABLE and len(f.values) >= 2), None)
-    if not (cues.comparing and compared is not None and not frame.group and not cues.counting):
-        return False
-    frame.group, frame.which_group = _COMPARABLE[compared.kind], True
-    frame.agg = cues.aggs[0][0] if cues.aggs else None
-    frame.intent = "group_agg" if cues.aggs and frame.metric is not None else "group_best"
-    if compared.kind == "device" and frame.intent == "group_best":
-        frame.intent, frame.agg = "group_agg", "avg"
-        frame.notes.append("compared each device by its average over all its runs")
-    return True
-
-
-def _counted(frame: Frame, cues: _Cues) -> bool:
-    if not cues.counting:
-        return False
-    if cues.named_models and (frame.fields or frame.metric) and cues.target == "models":
-        frame.intent = "lookup"
-        return True
-    frame.count_target = cues.target
-    if cues.which_group or (frame.group and re.search(r"\b(most|fewest|least|largest number)\b", cues.joined)):
-        frame.intent, frame.want = "group_count", "low" if re.search(r"\b(fewest|least)\b", cues.joined) else "high"
-    else:
-        frame.intent = "group_count" if frame.group else "count"
-    return True
-
-
-_POPULAR = (  # "the most (fine-tuned) models"
-    r"\b(most|fewest|least)\s+(?:[\w-]+\s+){0,2}(models|entries|cards)\b|\bmost (common|used|popular|frequent)"
-    r"|\bmost often"
-)
-
-
-def _most_common_group(frame: Frame, cues: _Cues) -> bool:
-    if not (frame.group and cues.which_group and re.search(_POPULAR, cues.joined)):
-        return False
-    frame.intent = "group_count"
-    frame.want = "low" if re.search(r"\b(fewest|least)\b", cues.joined) else "high"
-    return True
-
-
-def _named_model_lookup(frame: Frame, cues: _Cues) -> bool:
-    if cues.named_models and (cues.describing or frame.fields or (frame.metric and not cues.superlative)):
-        frame.intent = "lookup"
-        return True
-    return False
-
-
-def _aggregated(frame: Frame, cues: _Cues) -> bool:
-    numeric = frame.metric is not None and frame.metric.key != "date"
-    aggs = cues.aggs
-    if aggs and numeric and not (cues.superlative and not frame.group and aggs[0][0] in ("min", "max")):
-        frame.agg = aggs[0][0]
-        frame.intent = "group_agg" if frame.group else "aggregate"
-        return True
-    return False
-
-
-def _each_models_value(frame: Frame, cues: _Cues) -> bool:
-    """ "what is the weight decay of the models on sst2": each model's value."""
-    if (
-        frame.metric is not None
-        and not cues.superlative
-        and not (frame.thresholds or frame.group or cues.aggs or cues.counting)
-        and any(f.kind != "model" for f in frame.filters)
-        and frame.metric.scope != "dataset"
-    ):
-        frame.intent = "lookup"
-        return True
-    return False
-
-
-def _ranked(frame: Frame, cues: _Cues) -> bool:
-    listing = bool(_has(cues.vocab.intents["list"], cues.texts)) and bool(
-        frame.filters or frame.thresholds or frame.dates
-    )
-    if not (frame.metric is not None and (cues.superlative or frame.group or not (frame.thresholds or listing))):
-        return False
-    frame.intent = "group_best" if frame.group else "rank"
-    if frame.group in ("device", "gpu_model") and cues.which_group and not cues.models:
-        # "which device is fastest": hardware is judged on average over what ran on it.
-        frame.intent, frame.agg = "group_agg", "avg"
-        frame.notes.append(f"compared each {frame.group.replace('_', ' ')} by its average over all its runs")
-    return True
-
-
-def _fields_lookup(frame: Frame, cues: _Cues) -> bool:
-    if cues.named_models or (frame.filters and _asks_fields(frame) and cues.target == "models"):
-        frame.intent = "lookup"  # "what hyperparams does the lumos knn use"
-        return True
-    return False
-
-
-def _device_properties(frame: Frame, cues: _Cues) -> bool:
-    if cues.device_properties:
-        frame.count_target, frame.intent, frame.fields = "devices", "list", ["device_properties"]
-        return True
-    return False
-
-
-def _distinct_values(frame: Frame, cues: _Cues) -> bool:
-    """ "who published the models", "problem type of localization": the distinct values, not the models."""
-    asked = [f for f in frame.fields if f in ENTITY_FIELDS and f not in {flt.kind for flt in frame.filters}]
-    if "problem_type" in asked:
-        asked = ["problem_type"]  # "what type of problem": not the architecture type
-    if len(asked) > 1 and "service" in asked:
-        asked.remove("service")  # "which optimizers were used for tuning": "used for" names no service here
-    plural = "model" in cues.texts or "models" in cues.texts
-    if len(asked) == 1 and not cues.counting and not frame.metric and (not plural or asked == ["author"]):
-        frame.count_target, frame.intent = ENTITY_FIELDS[asked[0]], "list"
-        return True
-    return False
-
-
-def _listed(frame: Frame, cues: _Cues) -> bool:
-    if not (frame.thresholds or frame.filters or frame.dates or _has(cues.vocab.intents["list"], cues.texts)):
-        return False
-    conditions = frame.filters or frame.thresholds or frame.dates
-    if conditions or cues.target != "models" or re.search(r"\bmodels?\b", cues.joined):
-        frame.count_target = cues.target
-        frame.intent = "list"
-        return True
-    return False
-
-
-_INTENT_RULES: tuple[Callable[[Frame, _Cues], bool], ...] = (
-    _dataset_value, _metric_missing, _several_models, _compared_values, _counted, _most_common_group,
-    _named_model_lookup, _aggregated, _each_models_value, _ranked, _fields_lookup, _device_properties,
-    _distinct_values, _listed,
-)  # fmt: skip
-"""The intent rules, in order: the first that decides wins; none deciding leaves the question unknown."""
-
-
-def _choose_intent(
-    frame: Frame,
-    texts: list[str],
-    masked: list[str],
-    field_texts: list[str],
-    vocab: Vocabulary,
-    which_group: bool,
-    mentions: list[Mention],
-) -> None:
-    """Decide the intent; ``masked`` is ``texts`` without the metric phrases ("mean" in "mean absolute error")."""
-    cues = _Cues(frame, texts, masked, field_texts, vocab, which_group, mentions)
-    if _dataset_value(frame, cues):
-        return
-    _read_fields(cues)
-    if not any(rule(frame, cues) for rule in _INTENT_RULES[1:]):
-        frame.decline_reason = "unknown"
-
-
-def _asks_fields(frame: Frame) -> bool:
-    return any(f not in ("describe", "dataset", "architecture", "service", "problem_type") for f in frame.fields)
-
-
-def _superlative_word(texts: list[str], vocab: Vocabulary) -> bool:
-    superlatives = {"best", "worst", "top", "most", "least", "lowest", "highest", "minimum", "maximum", "min", "max"}
-    return any(w in superlatives or _is_superlative(w) for w in texts)
