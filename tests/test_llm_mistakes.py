@@ -32,11 +32,11 @@ from tests.fake_llm import FakeLLM
 pytest_plugins = ("tests.llm_fixtures",)
 
 DATA = Path(__file__).parent / "data"
-# The first corpus, and a second round written later by another helper who had read neither the verifier nor
-# the first corpus (measured held out first, then used for fixing: see the README's "Using an LLM").
+# The first corpus, and two more rounds written later by other helpers who had read neither the verifier nor the
+# earlier rounds (each measured held out first, then used for fixing: see the README's "Using an LLM").
 CORPUS: list[dict[str, Any]] = [
     entry
-    for name in ("llm_mistakes.yaml", "llm_mistakes_heldout.yaml")
+    for name in ("llm_mistakes.yaml", "llm_mistakes_heldout.yaml", "llm_mistakes_round3.yaml")
     for entry in yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
 ]
 MISTAKES = [e for e in CORPUS if e["kind"] != "honest"]
@@ -71,11 +71,12 @@ def test_a_model_mistake_is_flagged_and_never_shown_as_fact(
 ) -> None:
     answer = ask(entry, cards_graph, plan_settings, fake_llm)
     said = f"{entry['why']}\n-> {answer.text[:400]}\n{answer.caveats}"
-    assert flags(answer) or not answer.answered, said
+    assert answer.cypher is not None, said  # the statement ran: the checks, not the guard, caught it
+    assert flags(answer), said
     if not any(c.startswith("The two engines disagree") for c in answer.caveats):
         assert not answer.text.startswith(entry["answer"]), said  # the claim is replaced, not annotated
-    # A script reading the JSON sees the same notes as the text output.
-    assert answer.as_json()["notes"] == answer.caveats
+    # A script reading the JSON sees the flag too.
+    assert any(note.startswith(FLAGS) for note in answer.as_json()["notes"])
 
 
 @pytest.mark.parametrize("entry", HONEST, ids=[f"{e['id']} passes" for e in HONEST])

@@ -43,7 +43,7 @@ def test_a_plan_by_tool_call_is_compiled_and_explained_by_the_application(
     assert "umu" in answer.interpretation
     assert any("NOT MEASURED" in c for c in answer.caveats)
     assert answer.caveats[0].startswith("The LLM filled the typed plan (a tool call)")
-    assert answer.as_json()["notes"] == answer.caveats
+    assert not any(n.startswith(("Not verified", "The two engines disagree")) for n in answer.as_json()["notes"])
     # One request: the tool, forced, with the live graph's metric names; the values the question mentions.
     (body,) = fake_llm.requests
     assert body["tool_choice"]["function"]["name"] == PLAN_TOOL
@@ -189,3 +189,41 @@ def test_the_plan_schema_is_published_with_a_json_schema() -> None:
     schema = QueryPlan.model_json_schema()
     assert {"answer", "metric", "entities", "conditions", "group_by", "aggregate"} <= set(schema["properties"])
     assert QueryPlan.model_validate(GREENEST_UMU).entities[0].value == "umu"
+
+
+def test_an_endpoint_without_tool_calling_gets_raw_cypher_verified_instead(
+    cards_graph: Graph, plan_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    fake_llm.enqueue_error(400, "this model does not support tools")
+    fake_llm.enqueue("MATCH (m:Model) RETURN count(m) AS models", "There are 22 models.")
+    answer = Assistant(plan_settings, cards_graph).ask("how many models are there?", engine="llm")
+    assert answer.answered and answer.text.startswith("There are 22 models.")
+    assert "the endpoint refused the plan request" in answer.caveats[0] and "MRM3_LLM_PLAN=off" in answer.caveats[0]
+
+
+def test_a_plan_that_keeps_what_the_question_excludes_is_flagged(
+    cards_graph: Graph, plan_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    kept = {"answer": "group_best", "metric": "training_carbon", "group_by": "architecture",
+            "entities": [{"kind": "dataset", "value": "umu"}]}  # fmt: skip
+    fake_llm.enqueue_tool_call(PLAN_TOOL, kept)
+    question = "for each architecture, which model has the lowest training carbon, excluding umu?"
+    answer = Assistant(plan_settings, cards_graph).ask(question, engine="llm")
+    assert "Not verified: the question excludes umu; the plan does the opposite" in answer.caveats
+    assert not answer.answered
+
+
+def test_a_model_the_plan_adds_is_flagged_and_an_empty_value_is_refused(
+    cards_graph: Graph, plan_settings: Settings, fake_llm: FakeLLM
+) -> None:
+    added = {"answer": "group_best", "metric": "training_carbon", "group_by": "dataset",
+             "entities": [{"kind": "model", "value": "XGBRegressor"}]}  # fmt: skip
+    fake_llm.enqueue_tool_call(PLAN_TOOL, added)
+    answer = Assistant(plan_settings, cards_graph).ask("greenest model on each dataset?", engine="llm")
+    assert "Not verified: the plan asks about model 'XGBRegressor', which the question does not name" in answer.caveats
+    empty = {"answer": "rank", "metric": "training_carbon", "entities": [{"kind": "model", "value": ""}]}
+    fake_llm.enqueue_tool_call(PLAN_TOOL, empty)
+    fake_llm.enqueue_tool_call(PLAN_TOOL, GREENEST_UMU)
+    answer = Assistant(plan_settings, cards_graph).ask("greenest model on umu", engine="llm")
+    assert "entities.0.value: String should have at least 1 character" in system_prompt(fake_llm.requests[-1])
+    assert answer.rows[0]["model"] == UMU_GREENEST

@@ -58,3 +58,5 @@ def test_a_scripted_plan_answers_the_suite_question_correctly(
     assert len(fake_llm.requests) == 1  # the plan was accepted at once
     outcome = suite_outcome(question, SUITE.catalogs["mrm3"].cards(), answer)
     assert outcome == CORRECT, f"{outcome}: {answer.interpretation} -> {answer.text[:300]!r} (gold {question.gold})"
+    # A right plan passes the checks: nothing flagged, no disagreement with the offline engine.
+    assert not [c for c in answer.caveats if c.startswith(("Not verified", "The two engines disagree"))], answer.caveats

@@ -48,10 +48,6 @@ def question_facts(frame: Frame, offline: OfflineEngine) -> tuple[QuestionFacts,
     schema, _ = offline.plan_context()
     named = [NamedValue(f.kind, tuple(str(v) for v in f.values), f.mention, f.negated) for f in frame.filters]
     named += [NamedValue("model", (fragment,), fragment) for fragment in frame.model_fragments]
-    absent = list(frame.absent)
-    if not frame.filter("model") and not frame.model_fragments:  # "a translation service": a name the graph lacks
-        # ... but a number word the reader could not place ("mae of two models") is its own limit, no name.
-        absent += [t for t in frame.unknown_terms if t not in absent and t.lower() not in NUMBER_WORDS]
     every: dict[str, str] = {}
     claims: dict[str, str] = {}
     for kind, pairs in entity_sources(schema).items():
@@ -63,6 +59,11 @@ def question_facts(frame: Frame, offline: OfflineEngine) -> tuple[QuestionFacts,
                     every.setdefault(text.lower(), text)
                     if kind in CLAIM_KINDS:
                         claims.setdefault(text.lower(), text)
+    absent = list(frame.absent)
+    if not frame.filter("model") and not frame.model_fragments:  # "a translation service": a name the graph lacks
+        # ... but not a number word the reader could not place ("mae of two models"), nor a value the graph holds.
+        unknown = [t for t in frame.unknown_terms if t.lower() not in NUMBER_WORDS and t.lower() not in every]
+        absent += [t for t in unknown if t not in absent]
     facts = QuestionFacts(frame.question, named, offline.closest(absent), frame.agg, every)
     return facts, claims
 
@@ -110,11 +111,12 @@ class CheckedLLM:
             )
             if outcome.checked is not None:
                 return self._planned(outcome.checked, question, asked, facts, reading, reference)
-            why_raw = (
-                f"the model said the plan cannot express it ({outcome.cannot})"
-                if outcome.cannot
-                else f"the model's plan was refused twice ({outcome.errors[-1]})"
-            )
+            if outcome.cannot:
+                why_raw = f"the model said the plan cannot express it ({outcome.cannot})"
+            elif outcome.unsupported:
+                why_raw = f"{outcome.errors[-1]} - set MRM3_LLM_PLAN=off for a model without tool calling"
+            else:
+                why_raw = f"the model's plan was refused twice ({outcome.errors[-1]})"
         raw = self.qa.answer(question, asked=asked)
         if why_raw:
             raw.caveats.insert(0, f"Answered from the model's own Cypher because {why_raw}.")
@@ -138,8 +140,8 @@ class CheckedLLM:
         _add_notes(answer, notes)
         if problems and answer.answered:
             return _flagged(answer, problems, reference, whose="plan")
-        if answer.answered:
-            _cross_check(answer, reference, reading, facts)
+        if answer.answered and frame.intent == reading.intent:  # another reading answers another question
+            _cross_check(answer, reference, reading)
         return answer
 
     def _verified(
@@ -163,7 +165,7 @@ class CheckedLLM:
         if not problems:
             raw.interpretation += "\nchecked: the statement keeps the question's names, and the numbers and names "
             raw.interpretation += "of the answer are in the rows"
-            _cross_check(raw, reference, reading, facts)
+            _cross_check(raw, reference, reading, statement.numbers)
             return raw
         return _flagged(raw, problems, reference)
 
@@ -217,24 +219,41 @@ def _filter_of(problem: Problem, reading: Frame) -> Filter | None:
 
 
 def _plan_filter_problems(frame: Frame, facts: QuestionFacts) -> list[Problem]:
-    """The plan against the question's reading: values it drops, values it adds."""
-    chosen = {str(v).lower() for f in frame.filters for v in f.values} | {m.lower() for m in frame.model_fragments}
-    chosen_text = " ".join(chosen)
+    """The plan against the question's reading: values it drops, values it adds, an exclusion turned round."""
+    chosen = [(str(v).lower(), f.negated) for f in frame.filters for v in f.values if str(v)]
+    chosen += [(m.lower(), False) for m in frame.model_fragments if m]
     problems = []
     named_values: set[str] = set()
     for value in facts.named:
-        lowered = [v.lower() for v in value.values]
+        lowered = [v.lower() for v in value.values if v]
         named_values.update(lowered)
-        if not any(v in chosen_text or any(v in c or c in v for c in chosen) for v in lowered):
-            shown = " or ".join(value.values)
+        matching = [negated for c, negated in chosen if any(v == c or v in c or c in v for v in lowered)]
+        shown = " or ".join(value.values)
+        if not matching:
             problems.append(Problem("filter", f"the question names {value.kind} {shown}, which the plan drops"))
-    question = facts.question.lower()
+        elif value.negated not in matching:
+            turned = "excludes" if value.negated else "asks for"
+            problems.append(Problem("filter", f"the question {turned} {shown}; the plan does the opposite"))
     for flt in frame.filters:
         for value in flt.values:
-            text = str(value).lower()
-            if text not in named_values and text not in question and flt.mention.lower() not in question:
-                problems.append(Problem("filter", f"the plan filters on {value}, which the question does not name"))
+            said = str(value)
+            if said.lower() not in named_values and not _says(facts.question, said, flt.mention):
+                problems.append(Problem("filter", f"the plan filters on {said}, which the question does not name"))
+    for fragment in frame.model_fragments:
+        known = fragment.lower() in named_values or _describes(facts.question, fragment)
+        if not known and not _says(facts.question, fragment):
+            problems.append(
+                Problem("filter", f"the plan asks about model {fragment!r}, which the question does not name")
+            )
     return problems
+
+
+def _says(question: str, *names: str) -> bool:
+    """Whether the question names one of ``names`` as whole words (case aside)."""
+    return any(
+        name.strip() and re.search(rf"(?<![\w-]){re.escape(name.strip())}(?![\w-])", question, re.IGNORECASE)
+        for name in names
+    )
 
 
 def _as_statement(frame: Frame) -> StatementFacts:
@@ -259,11 +278,11 @@ def _flagged(raw: Answer, problems: list[Problem], reference: Answer, *, whose: 
     return raw
 
 
-def _cross_check(answer: Answer, reference: Answer, reading: Frame, facts: QuestionFacts) -> None:
+def _cross_check(answer: Answer, reference: Answer, reading: Frame, scales: tuple[float, ...] = ()) -> None:
     """Compare with the offline engine's answer; when they disagree, show both and say so."""
     if not reference.answered or not answer.rows or not reference.rows:
         return
-    differs = disagreement(reading.intent, answer.rows, reference.rows, facts.graph_values)
+    differs = disagreement(reading.intent, answer.rows, reference.rows, scales)
     if differs is None:
         return
     answer.text += f"\nThe offline engine answers differently ({reference.interpretation}):\n{reference.text}"

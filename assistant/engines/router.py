@@ -169,5 +169,7 @@ class Assistant:
 
 def _first_failure(answer: Answer) -> str:
     """The first caveat that says what failed (not the note on why raw Cypher was written)."""
-    failures = [c for c in answer.caveats if not c.startswith("Answered from the model's own Cypher")]
+    failures = [
+        c for c in answer.caveats if not c.startswith(("Answered from the model's own Cypher", "The LLM filled"))
+    ]
     return failures[0] if failures else answer.text

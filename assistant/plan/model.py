@@ -60,7 +60,9 @@ class PlanEntity(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: str = Field(description="What the value is: one of the entity kinds the schema lists (dataset, device ...).")
-    value: str = Field(description="The value as the question names it; the graph's spelling when it is listed.")
+    value: str = Field(
+        min_length=1, description="The value as the question names it; the graph's spelling when it is listed."
+    )
     negated: bool = Field(default=False, description="True for 'not on X', 'except X', 'other than X'.")
     role: Literal["any", "training", "inference"] = Field(
         default="any", description="Devices only: trained on it, run (inference) on it, or any."

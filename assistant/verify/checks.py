@@ -63,10 +63,15 @@ def filters(facts: QuestionFacts, statement: StatementFacts, params: Mapping[str
     named: set[str] = set()
     for value in facts.named:
         named.update(v.lower() for v in value.values)
+        shown = " or ".join(value.values)
         if not any(v.lower() in text for v in (*value.values, value.mention) if v):
-            shown = " or ".join(value.values)
             said = f"the question names {value.kind} {shown}, which the statement drops"
             problems.append(Problem("filter", said, dropped=value))
+            continue
+        kept = [v for v in value.values if any(v.lower() == lit.lower() for lit in statement.literals)]
+        if kept and all(statement.negates(v) != value.negated for v in kept):
+            turned = "excludes" if value.negated else "asks for"
+            problems.append(Problem("filter", f"the question {turned} {shown}; the statement does the opposite"))
     question = facts.question.lower()
     for literal in statement.literals:
         stored = facts.graph_values.get(literal.lower())
@@ -152,15 +157,11 @@ def aggregate(facts: QuestionFacts, statement: StatementFacts, rows: list[dict[s
 
 def unmeasured_in_aggregate(statement: StatementFacts) -> list[Problem]:
     """An average, minimum or total over carbon or energy that lets the unmeasured zeros in."""
-    if not statement.aggregates_measured or statement.excludes_zeros:
+    if not statement.unmeasured_aggregated:
         return []
-    return [
-        Problem(
-            "domain",
-            "the statement aggregates carbon or energy without leaving out the 0 values, which in MRM3 cards mean "
-            "not measured (it needs > 0)",
-        )
-    ]
+    props = ", ".join(statement.unmeasured_aggregated)
+    said = f"the statement aggregates {props} without leaving out the 0 values, which mean not measured (> 0 needed)"
+    return [Problem("domain", said)]
 
 
 def asked_unit(question: str, units: Mapping[str, Unit]) -> tuple[str, Unit] | None:

@@ -19,13 +19,18 @@ from typing import Any
 from assistant.language.vocabulary import Unit
 
 NUMBER = re.compile(
-    r"(?<![\w.,])(?P<num>-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|-?\.\d+)(?![\d,]*\d)"
+    r"(?<![\w.])(?P<num>(?>-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|-?\.\d+))(?![\d.]*\d)(?!(?:st|nd|rd|th)\b)"
     r"(?:\s?(?P<unit>%|[A-Za-zµ]+(?:\s?CO2(?:eq|e)?)?))?"
 )
 _RUNS = re.compile(r"runs", re.I)
 # A token of letters and digits ("A100", "ResNet50", "cifar10"): a name, which the rows or the question must hold.
-CODE = re.compile(r"(?<![\w.-])(?=[A-Za-z-]*\d)(?=[\d-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])")
+CODE = re.compile(
+    r"(?<![\w.-])(?!\d+(?:\.\d+)?[eE][-+]?\d+(?![\w-]))(?!\d+(?:st|nd|rd|th|x)\b)(?=[A-Za-z-]*\d)(?=[\d-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*(?![\w-])"
+)
 _ROUND_SLACK = 1.0001
+MAX_DERIVED = 20
+"""Rows whose values a sentence may combine (a difference, a ratio, a percentage)."""
+_LIST_MARKER = re.compile(r"(?m)^\s*(?:\d{1,2}[.)]|[-*])\s+")
 
 
 @dataclass(frozen=True)
@@ -42,15 +47,47 @@ def row_numbers(rows: Iterable[Mapping[str, Any]]) -> list[float]:
     """Every number the rows hold (numbers inside text cells too) and each total per run where a row has runs."""
     found: list[float] = []
     for row in rows:
-        numbers = {k: float(v) for k, v in row.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        numbers = {k: float(v) for k, v in row.items() if _is_number(v)}
         found.extend(numbers.values())
         for value in row.values():
             for cell in value if isinstance(value, list) else [value]:
                 if isinstance(cell, str):
                     found.extend(_plain(m.group("num")) for m in NUMBER.finditer(cell))
+                elif isinstance(value, list) and _is_number(cell):
+                    found.append(float(cell))
         runs = [v for k, v in numbers.items() if _RUNS.search(k) and v > 0]
         found.extend(v / r for r in runs for k, v in numbers.items() if not _RUNS.search(k))
     return found
+
+
+def derived_numbers(rows: Sequence[Mapping[str, Any]]) -> tuple[list[float], list[float]]:
+    """What a sentence may compute from two values of one column: differences and ratios; percentages.
+
+    Returns:
+        The differences and ratios (``a - b``, ``a / b``), and the percentages (``(a - b) / b`` and ``a / b``,
+        x 100) of every pair of a column's first :data:`MAX_DERIVED` numbers.
+    """
+    columns: dict[str, list[float]] = {}
+    for row in rows[:MAX_DERIVED]:
+        for key, value in row.items():
+            if _is_number(value):
+                columns.setdefault(key, []).append(float(value))
+    plain: list[float] = []
+    percent: list[float] = []
+    for values in columns.values():
+        for a in values:
+            for b in values:
+                if a is b or a == b:
+                    continue
+                plain.append(abs(a - b))
+                if b:
+                    plain.append(a / b)
+                    percent += [abs(a - b) / abs(b) * 100, a / b * 100]
+    return plain, percent
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def row_texts(rows: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -78,8 +115,11 @@ def _decimals(raw: str) -> int:
 
 def number_found(raw: str, factor: float, values: Iterable[float]) -> bool:
     """Whether ``raw`` (as written, in a unit ``factor`` times the graph's) rounds from one of ``values``."""
-    said = _plain(raw) * factor
-    slack = 0.5 * 10 ** (-_decimals(raw)) * abs(factor) * _ROUND_SLACK
+    try:
+        said = _plain(raw) * factor
+        slack = 0.5 * 10.0 ** max(-300, min(300, -_decimals(raw))) * abs(factor) * _ROUND_SLACK
+    except (OverflowError, ValueError):
+        return False
     for value in values:
         if math.isclose(said, value, rel_tol=1e-9, abs_tol=1e-15) or abs(said - value) <= slack:
             return True
@@ -93,9 +133,9 @@ def _unit_factor(unit: str | None, units: Mapping[str, Unit]) -> float | None:
     return spec.factor if spec is not None else None
 
 
-def _converted_by(factor: float, numbers: list[float]) -> bool:
-    return any(n and (math.isclose(n, factor, rel_tol=1e-6) or math.isclose(n * factor, 1.0, rel_tol=1e-6))
-               for n in numbers)  # fmt: skip
+def _as_percent(match: re.Match[str]) -> bool:
+    unit = (match.group("unit") or "").lower()
+    return unit in ("%", "percent", "per")
 
 
 def _measured_unit(unit: str | None, units: Mapping[str, Unit]) -> bool:
@@ -143,7 +183,7 @@ def ungrounded(
         converted: The numbers the statement multiplies or divides by: a column it converted to the unit the
             sentence names (``latency * 1000 AS latency_ms``, "0.21 ms") holds the number as written.
     """
-    masked, names = mask_names(sentence, graph_values.values())
+    masked, names = mask_names(_LIST_MARKER.sub(" ", sentence), graph_values.values())
     texts = row_texts(rows)
     known = question.lower() + " " + " ".join(n.lower() for n in allowed_names)
     plain = {c.lower() for c in plain_codes} | {u.lower() for u in units}
@@ -159,9 +199,14 @@ def ungrounded(
     ]
     masked = CODE.sub(lambda m: " " * len(m.group(0)), masked)
     asked = [_plain(m.group("num")) for m in NUMBER.finditer(mask_names(question, graph_values.values())[0])]
-    values = row_numbers(rows) + [float(len(rows))]
+    found = row_numbers(rows)
+    scales = [n for n in converted if n]
+    values = (
+        found + [float(len(rows))] + [v * n for v in found for n in scales] + [v / n for v in found for n in scales]
+    )
+    derived = derived_numbers(rows)
     for match in NUMBER.finditer(masked):
-        claim = _number_claim(match, values, asked, units, list(converted), zero_is_unmeasured=zero_is_unmeasured)
+        claim = _number_claim(match, values, asked, units, derived, zero_is_unmeasured=zero_is_unmeasured)
         if claim is not None:
             claims.append(claim)
     return claims
@@ -172,7 +217,7 @@ def _number_claim(
     values: list[float],
     asked: list[float],
     units: Mapping[str, Unit],
-    factors: list[float],
+    derived: tuple[list[float], list[float]],
     *,
     zero_is_unmeasured: bool,
 ) -> Claim | None:
@@ -189,8 +234,10 @@ def _number_claim(
         return None
     if number_found(raw, factor or 1.0, values) or (factor is None and number_found(raw, 1.0, asked)):
         return None
-    if factor is not None and _converted_by(factor, factors) and number_found(raw, 1.0, values):
-        return None
+    if _as_percent(match) and number_found(raw, 1.0, derived[1]):
+        return None  # "about 25% lower"
+    if (factor is None or factor == 1) and number_found(raw, 1.0, derived[0]):
+        return None  # "0.7 lower", "1.9 times"
     shown = f"{raw} {match.group('unit')}" if factor is not None else raw  # "23 models" is 23
     return Claim("number", shown, f"states {shown}, which the rows do not hold")
 

@@ -24,13 +24,15 @@ from pydantic import ValidationError
 
 from assistant.config import Settings
 from assistant.engines.llm.client import call_llm, read_prompt
-from assistant.errors import InvalidPlanError
+from assistant.errors import InvalidPlanError, LLMUnavailableError
 from assistant.plan.model import PlanChoices, QueryPlan, choices_text, plan_json_schema
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _METHODS = {"tools": "function_calling", "json_schema": "json_schema"}
+_REFUSED_STATUS = (400, 422)
+"""What a server without tool calling or structured output answers such a request with."""
 ATTEMPTS = 2
 """The first plan and one repaired plan."""
 
@@ -50,6 +52,8 @@ class PlanOutcome(Generic[T]):
     checked: T | None = None
     errors: list[str] = field(default_factory=list)
     cannot: str | None = None
+    unsupported: bool = False
+    """The endpoint refused tool calls or structured output (HTTP 400 or 422)."""
 
 
 class Planner:
@@ -93,7 +97,15 @@ class Planner:
         for _ in range(ATTEMPTS):
             system = self.prompt.format(choices=choices_text(choices), linked_values=linked_values, repair=repair)
             messages = [SystemMessage(system), HumanMessage(question)]
-            reply = call_llm(self.settings, functools.partial(structured.invoke, messages))
+            try:
+                reply = call_llm(self.settings, functools.partial(structured.invoke, messages))
+            except LLMUnavailableError as e:
+                if getattr(e.__cause__, "status_code", None) not in _REFUSED_STATUS:
+                    raise
+                # A model or server without tool calling / structured output: raw Cypher, verified, instead.
+                outcome.errors.append(f"the endpoint refused the plan request ({e})")
+                outcome.unsupported = True
+                return outcome
             assert isinstance(reply, dict)  # include_raw=True: {"raw", "parsed", "parsing_error"}
             sent, error = self._read(reply)
             if error is None and sent is not None:

@@ -140,7 +140,8 @@ def gpu_thresholds(lower: str, catalog: MetricCatalog, used: list[Span]) -> list
 
 
 _UNMEASURED_BEFORE = re.compile(
-    r"\b(?:no|not|un|without(?: an?| any)?|missing|zero|lacking|lack)[\s-]*(?:measured|recorded|reported|known)?\s*$"
+    r"\b(?:no|not|un|without(?: an?| any)?|missing|zero|lacking|lack)[\s-]*(?:measured|recorded|reported|known)?"
+    r"(?:\s+(?:training|inference|train))?\s*$"  # "report zero inference energy"
 )
 _UNMEASURED_AFTER = re.compile(
     r"^\s*(?:(?:was|is|were|are|has been|have been)\s+)?(?:not|never|un)[\s-]*(?:measured|recorded|reported|metered)"

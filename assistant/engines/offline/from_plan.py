@@ -76,6 +76,7 @@ def plan_choices(schema: GraphSchema, catalog: MetricCatalog, vocabulary: Vocabu
 
 
 def _examples(schema: GraphSchema, pairs: Iterable[tuple[str, str]]) -> str:
+    """A few of the values a kind names, as prompt text."""
     values: list[str] = []
     for label, prop in pairs:
         info = schema.node_properties.get(label, {}).get(prop)
@@ -84,6 +85,7 @@ def _examples(schema: GraphSchema, pairs: Iterable[tuple[str, str]]) -> str:
 
 
 def _group_available(schema: GraphSchema, group: str) -> bool:
+    """Whether this graph has what grouping by ``group`` reads."""
     needs = {"device": ("Device", "processor"), "gpu_model": ("Device", "gpuModel"), "hardware": ("Device", "hardware"),
              "base_model": ("BaseModel", "name"), "license": ("Model", "license"),
              "library": ("Model", "libraryName"), "location": ("ModelTraining", "location")}  # fmt: skip
@@ -126,11 +128,13 @@ def frame_from_plan(
 
 
 def _allowed(names: Iterable[str]) -> str:
+    """The allowed names, sorted, for an error message."""
     listed = sorted(names)
     return ", ".join(listed) if listed else "none (the graph holds no such values)"
 
 
 def _metric(name: str | None, metrics: dict[str, Metric], part: str, *, required: bool) -> Metric | None:
+    """The metric ``name`` names (None when absent and not required); an unknown name lists the allowed ones."""
     if name is None:
         if required:
             raise InvalidPlanError(f"{part} is required for this answer - use one of: {_allowed(metrics)}")
@@ -142,6 +146,7 @@ def _metric(name: str | None, metrics: dict[str, Metric], part: str, *, required
 
 
 def _choice(name: str | None, allowed: Iterable[str], part: str, *, required: bool) -> str | None:
+    """``name`` when it is one of ``allowed``; an unknown name lists them."""
     allowed = tuple(allowed)
     if name is None:
         if required:
@@ -153,12 +158,14 @@ def _choice(name: str | None, allowed: Iterable[str], part: str, *, required: bo
 
 
 def _aggregate(plan: QueryPlan) -> str | None:
+    """The plan's aggregate; one is required for an aggregate answer."""
     if plan.answer in ("aggregate", "group_aggregate") and plan.aggregate is None:
         raise InvalidPlanError("aggregate is required for this answer - use one of: avg, max, min, sum")
     return plan.aggregate
 
 
 def _threshold(condition: PlanCondition, metrics: dict[str, Metric], vocabulary: Vocabulary, i: int) -> Threshold:
+    """The condition in the graph's unit; a unit that does not fit the metric lists the ones that do."""
     metric = _metric(condition.metric, metrics, f"conditions[{i}].metric", required=True)
     assert metric is not None  # required above
     factor = 1.0
@@ -178,6 +185,7 @@ def _threshold(condition: PlanCondition, metrics: dict[str, Metric], vocabulary:
 
 
 def _add_entities(frame: Frame, entities: list[PlanEntity], schema: GraphSchema) -> None:
+    """Each entity as a filter on the graph value it names, a model name to look up, or an absent name."""
     sources = entity_sources(schema)
     for i, entity in enumerate(entities):
         pairs = sources.get(entity.kind)
@@ -219,6 +227,7 @@ def _graph_value(
 
 
 def _merge(frame: Frame, flt: Filter) -> None:
+    """Add ``flt``, or its values to a filter of the same kind, property, role and negation."""
     for existing in frame.filters:
         same = (existing.kind, existing.property, existing.role, existing.negated)
         if same == (flt.kind, flt.property, flt.role, flt.negated):
@@ -229,6 +238,7 @@ def _merge(frame: Frame, flt: Filter) -> None:
 
 
 def _check_answer_parts(frame: Frame, plan: QueryPlan) -> None:
+    """The parts an answer kind needs: a model for a lookup, two for a comparison, a quality and a cost for a front."""
     models = len(frame.model_fragments) + sum(len(f.values) for f in frame.filters if f.kind == "model")
     if plan.answer == "lookup" and not models and not frame.filters and not frame.absent:
         raise InvalidPlanError("lookup needs what it is about - add an entity (a model, a dataset ...)")

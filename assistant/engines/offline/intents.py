@@ -145,7 +145,8 @@ def _counted(frame: Frame, cues: _Cues) -> bool:
     if cues.named_models and (frame.fields or frame.metric) and cues.target == "models":
         frame.intent = "lookup"
         return True
-    frame.count_target = cues.target
+    # "how many models each" per split: the models in each group, never the groups in themselves (1 each).
+    frame.count_target = "models" if frame.group and cues.target.rstrip("s") == frame.group else cues.target
     if cues.which_group or (frame.group and re.search(r"\b(most|fewest|least|largest number)\b", cues.joined)):
         frame.intent, frame.want = "group_count", "low" if re.search(r"\b(fewest|least)\b", cues.joined) else "high"
     else:
