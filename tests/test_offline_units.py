@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from assistant.answers.answer import Answer
-from assistant.engines.offline.metrics import MetricCatalog
-from assistant.engines.offline.slots import read_dates, read_k
-from assistant.engines.offline.understanding import known_words, understand
+from assistant.engines.offline.plan.understanding import known_words, understand
+from assistant.engines.offline.read.metrics import MetricCatalog
+from assistant.engines.offline.read.slots import read_dates, read_k
 from assistant.errors import ConfigError
 from assistant.evaluation.gold import Gold, gold_answer
 from assistant.evaluation.run import score

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from assistant.engines.offline.metric_names import NamedMetric, named_metrics
-from assistant.engines.offline.metrics import MetricCatalog
+from assistant.engines.offline.plan.metric_names import NamedMetric, named_metrics
+from assistant.engines.offline.read.metrics import MetricCatalog
 from assistant.errors import InvalidArgumentError
 from assistant.language.measurements import is_measured, with_unit
 from assistant.mcp_server.schemas import MetricInfo, Quantity

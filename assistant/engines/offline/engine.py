@@ -27,19 +27,21 @@ from assistant.answers.provenance import sources_text
 from assistant.answers.suspect import SUSPECT_PROPERTY, suspect_caveats
 from assistant.config import Settings
 from assistant.cypher.execution import Execution, run_guarded
-from assistant.engines.offline import evaluations, explain, lookups, statements
-from assistant.engines.offline.asked_unit import in_asked_unit
-from assistant.engines.offline.closest import closest_values
-from assistant.engines.offline.coverage import account_for_everything, fixed_condition_words, settle_other_values
-from assistant.engines.offline.cypher_builder import Statement
-from assistant.engines.offline.follow_up import standalone_follow_up
+from assistant.engines.offline.compile import evaluations, lookups, statements
+from assistant.engines.offline.compile.cypher_builder import Statement
+from assistant.engines.offline.explain import explain
+from assistant.engines.offline.explain.asked_unit import in_asked_unit
+from assistant.engines.offline.explain.interpretation import interpretation
 from assistant.engines.offline.from_plan import frame_from_plan, plan_choices
-from assistant.engines.offline.graph_fit import missing_for
-from assistant.engines.offline.interpretation import interpretation
-from assistant.engines.offline.link_rules import question_links
-from assistant.engines.offline.metrics import Metric, MetricCatalog
+from assistant.engines.offline.plan.follow_up import standalone_follow_up
+from assistant.engines.offline.plan.graph_fit import missing_for
+from assistant.engines.offline.plan.settle import account_for_everything, settle_other_values
+from assistant.engines.offline.plan.understanding import Frame, known_words, understand
+from assistant.engines.offline.read.closest import closest_values
+from assistant.engines.offline.read.coverage import fixed_condition_words
+from assistant.engines.offline.read.link_rules import question_links
+from assistant.engines.offline.read.metrics import Metric, MetricCatalog
 from assistant.engines.offline.resolution import quality_metric, resolve_devices, resolve_models
-from assistant.engines.offline.understanding import Frame, known_words, understand
 from assistant.errors import AssistantError
 from assistant.graph.connection import Graph, to_plain
 from assistant.graph.introspect import SchemaCache

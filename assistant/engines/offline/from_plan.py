@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from assistant.engines.offline.conditions import FILTER_KINDS, Filter
-from assistant.engines.offline.cypher_builder import GROUPS
-from assistant.engines.offline.metric_names import named_metrics
-from assistant.engines.offline.metrics import Metric, MetricCatalog
-from assistant.engines.offline.plan import Frame
-from assistant.engines.offline.slots import Threshold
-from assistant.engines.offline.statements import COUNT_TARGETS
+from assistant.engines.offline.compile.cypher_builder import GROUPS
+from assistant.engines.offline.compile.statements import COUNT_TARGETS
+from assistant.engines.offline.plan.conditions import FILTER_KINDS, Filter
+from assistant.engines.offline.plan.frame import Frame
+from assistant.engines.offline.plan.metric_names import named_metrics
+from assistant.engines.offline.read.metrics import Metric, MetricCatalog
+from assistant.engines.offline.read.slots import Threshold
 from assistant.errors import InvalidPlanError
 from assistant.graph.schema import GraphSchema
 from assistant.language.vocabulary import Vocabulary

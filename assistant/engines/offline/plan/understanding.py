@@ -13,7 +13,7 @@ import logging
 import re
 from dataclasses import dataclass, field, replace
 
-from assistant.engines.offline.conditions import (
+from assistant.engines.offline.plan.conditions import (
     Filter,
     corrected_words,
     drop_metric_overlaps,
@@ -27,14 +27,15 @@ from assistant.engines.offline.conditions import (
     measured_filters,
     unknown_terms,
 )
-from assistant.engines.offline.coverage import name_like_terms, unplaced_numbers
-from assistant.engines.offline.intents import choose_intent, has_phrases, is_superlative
-from assistant.engines.offline.lineage import lineage_filters, without_lineage_cues
-from assistant.engines.offline.link_rules import placed_partial_links, swallows_number
-from assistant.engines.offline.metrics import MetricCatalog
-from assistant.engines.offline.objectives import bind_adjectives, choose_metric, tradeoff
-from assistant.engines.offline.plan import ALL, Frame
-from assistant.engines.offline.slots import (
+from assistant.engines.offline.plan.frame import ALL, Frame
+from assistant.engines.offline.plan.intents import choose_intent, has_phrases, is_superlative
+from assistant.engines.offline.plan.lineage import lineage_filters, without_lineage_cues
+from assistant.engines.offline.plan.objectives import bind_adjectives, choose_metric, tradeoff
+from assistant.engines.offline.plan.targets import count_target
+from assistant.engines.offline.read.coverage import name_like_terms, unplaced_numbers
+from assistant.engines.offline.read.link_rules import placed_partial_links, swallows_number
+from assistant.engines.offline.read.metrics import MetricCatalog
+from assistant.engines.offline.read.slots import (
     HOW_MANY_UNITS,
     Mention,
     Span,
@@ -46,8 +47,7 @@ from assistant.engines.offline.slots import (
     read_dates,
     read_k,
 )
-from assistant.engines.offline.targets import count_target
-from assistant.engines.offline.thresholds import bound_numbers, read_thresholds
+from assistant.engines.offline.read.thresholds import bound_numbers, read_thresholds
 from assistant.language.entity_linking import EntityLink
 from assistant.language.vocabulary import Vocabulary
 

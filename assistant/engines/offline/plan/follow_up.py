@@ -13,8 +13,8 @@ from __future__ import annotations
 import functools
 import re
 
-from assistant.engines.offline.metrics import MetricCatalog
-from assistant.engines.offline.slots import metric_mentions, question_words
+from assistant.engines.offline.read.metrics import MetricCatalog
+from assistant.engines.offline.read.slots import metric_mentions, question_words
 from assistant.graph.schema import GraphSchema
 from assistant.language.entity_linking import link_entities
 from assistant.language.vocabulary import Vocabulary

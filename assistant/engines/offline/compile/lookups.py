@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from assistant.engines.offline.cypher_builder import Statement, q
-from assistant.engines.offline.metrics import MetricCatalog
-from assistant.engines.offline.plan import Frame
-from assistant.engines.offline.statements import Has, base
+from assistant.engines.offline.compile.cypher_builder import Statement, q
+from assistant.engines.offline.compile.statements import Has, base
+from assistant.engines.offline.plan.frame import Frame
+from assistant.engines.offline.read.metrics import MetricCatalog
 
 _FIELDS: dict[str, tuple[tuple[str, ...], list[tuple[str, str, str]]]] = {
     "architecture": (("ar",), [("ModelArchitecture", "type", "architecture")]),

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from assistant.engines.offline.metrics import Metric, MetricCatalog
+from assistant.engines.offline.read.metrics import Metric, MetricCatalog
 from assistant.language.vocabulary import Vocabulary, find_phrases, words
 
 NUMBER_WORDS = {

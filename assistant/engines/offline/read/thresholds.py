@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.engines.offline.metrics import Metric, MetricCatalog
-from assistant.engines.offline.slots import Mention, Span, Threshold, Word, overlaps
+from assistant.engines.offline.read.metrics import Metric, MetricCatalog
+from assistant.engines.offline.read.slots import Mention, Span, Threshold, Word, overlaps
 from assistant.language.vocabulary import Vocabulary
 
 NUMBER = r"-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?(?:e[-+]?\d+)?|-?\.\d+"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from assistant.engines.offline.metrics import Metric, MetricCatalog
-from assistant.engines.offline.plan import Frame
-from assistant.engines.offline.slots import Mention, Word, overlaps
+from assistant.engines.offline.plan.frame import Frame
+from assistant.engines.offline.read.metrics import Metric, MetricCatalog
+from assistant.engines.offline.read.slots import Mention, Word, overlaps
 from assistant.language.vocabulary import Vocabulary
 
 _DIRECTION_ADJECTIVES = frozenset(

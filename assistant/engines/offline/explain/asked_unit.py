@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assistant.engines.offline.plan import Frame
+from assistant.engines.offline.plan.frame import Frame
 from assistant.language.measurements import number
 from assistant.language.vocabulary import Vocabulary
 

@@ -14,10 +14,10 @@ from dataclasses import replace
 from pathlib import PurePath
 from typing import Any
 
-from assistant.engines.offline.cypher_builder import Statement
-from assistant.engines.offline.metrics import Metric, MetricCatalog
-from assistant.engines.offline.statements import SHOWN, base
-from assistant.engines.offline.understanding import Frame
+from assistant.engines.offline.compile.cypher_builder import Statement
+from assistant.engines.offline.compile.statements import SHOWN, base
+from assistant.engines.offline.plan.understanding import Frame
+from assistant.engines.offline.read.metrics import Metric, MetricCatalog
 
 
 def result_metric(metric: Metric) -> str:

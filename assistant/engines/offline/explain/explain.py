@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from assistant.engines.offline.metrics import Metric
-from assistant.engines.offline.plan import ALL
-from assistant.engines.offline.understanding import Frame
+from assistant.engines.offline.plan.frame import ALL
+from assistant.engines.offline.plan.understanding import Frame
+from assistant.engines.offline.read.metrics import Metric
 from assistant.graph.schema import GraphSchema
 from assistant.language.measurements import number, with_unit, zero_means_unmeasured
 

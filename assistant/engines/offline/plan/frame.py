@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.engines.offline.conditions import Filter
-from assistant.engines.offline.metrics import Metric
-from assistant.engines.offline.slots import DateRange, Threshold
+from assistant.engines.offline.plan.conditions import Filter
+from assistant.engines.offline.read.metrics import Metric
+from assistant.engines.offline.read.slots import DateRange, Threshold
 
 ALL = 100
 """A ``k`` this large means "all of them" ("rank the models by energy", "list the datasets and their sizes")."""

@@ -13,11 +13,9 @@ dropped silently:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from assistant.engines.offline.plan import Frame
-from assistant.engines.offline.slots import Span, overlaps
-from assistant.engines.offline.thresholds import NUMBER
+from assistant.engines.offline.read.slots import Span, overlaps
+from assistant.engines.offline.read.thresholds import NUMBER
 
 _NUMBER = re.compile(rf"(?<![\w.,])(?:{NUMBER})(?![\w])")
 _TOKEN = re.compile(r"[A-Za-z0-9µ][A-Za-z0-9µ²+]*(?:[-_./][A-Za-z0-9µ²+]+)*")
@@ -131,79 +129,3 @@ def fixed_condition_words(question: str, known: frozenset[str]) -> tuple[str, li
         return close[0]
 
     return re.sub(r"[A-Za-z]+", fix, question), notes
-
-
-def settle_other_values(frame: Frame, filter_nouns: dict[str, tuple[str, ...]]) -> None:
-    """Links to a property no filter reads ("other:Label.prop") never become a silent no-op, nor do
-    condition nouns without a value ("models with a license": :func:`unnamed_filter_values`).
-
-    A card's model-index name (``Model.hubName``) is looked up as a model; a name that is also
-    another property's value ("tucano-2b4" is a model and a hubName) is placed by that one; any
-    other declines, naming the word and the property, rather than answering another question.
-    """
-    if re.search(r"\b(?:emissions?|co2|carbon)\s+source\b", frame.question, re.I) and frame.filter("format"):
-        frame.intent, frame.decline_reason = "decline", "problems"  # a card's co2 "source" text, not its format
-        frame.problems = [
-            "the emissions source a card names (co2_eq_emissions.source) is kept as text, not as a "
-            "condition: ask for the models read from CodeCarbon logs (format codecarbon) instead"
-        ]
-        return
-    if "source" in frame.fields and frame.intent == "lookup":  # "did X come from a card or a log": the answer
-        frame.filters = [f for f in frame.filters if f.kind != "format"]
-    hub_names = [f for f in frame.filters if f.kind == "other:Model.hubName"]
-    said = [part for f in hub_names for part in f.mention.split(", ")]  # one filter may merge two mentions
-    frame.model_fragments += [part for part in dict.fromkeys(said) if part not in frame.model_fragments]
-    frame.filters = [f for f in frame.filters if f not in hub_names]
-    placed = {f.mention.lower() for f in frame.filters if not f.kind.startswith("other:")}
-    unusable = [f for f in frame.filters if f.kind.startswith("other:") and f.mention.lower() not in placed]
-    frame.filters = [f for f in frame.filters if not f.kind.startswith("other:") or f in unusable]
-    if unusable and frame.intent != "decline":
-        frame.intent, frame.decline_reason = "decline", "problems"
-        frame.problems = [
-            f"{f.mention!r} is a base model that cards are fine-tuned from, not a model card in the graph (ask for "
-            f"the models fine-tuned from {f.mention})"
-            if f.label == "BaseModel"
-            else f"{f.mention!r} is a value of {f.label}.{f.property}, which I can't use as a condition"
-            for f in unusable
-        ]
-    unnamed_filter_values(frame, filter_nouns)
-
-
-def unnamed_filter_values(frame: Frame, filter_nouns: dict[str, tuple[str, ...]]) -> None:
-    """ "Models with a license" names no license: decline, never answer for every model ("what license does
-    X have" asks for the value: a lookup)."""
-    if frame.intent in ("decline", "lookup"):
-        return
-    lower = frame.question.lower()
-    kinds = {f.kind for f in frame.filters} | {frame.group}  # "per license" names no license: it groups by it
-    said: dict[str, str] = {}
-    for phrase, kind in sorted(((p, k) for k, ps in filter_nouns.items() for p in ps), key=lambda pk: -len(pk[0])):
-        found = re.search(rf"\b{re.escape(phrase)}\b", lower)
-        if found:  # the longest phrase first: "pipeline tag" names a service, not a tag
-            said.setdefault(kind, phrase)
-            lower = lower[: found.start()] + " " * len(phrase) + lower[found.end() :]
-    unnamed = [(kind, phrase) for kind, phrase in said.items() if kind not in kinds]
-    if unnamed:
-        frame.intent, frame.decline_reason = "decline", "problems"
-        frame.problems = [f"the question says {said!r} but names no {kind} the graph holds" for kind, said in unnamed]
-
-
-def account_for_everything(frame: Frame, question: str, closest: Callable[[list[str]], dict[str, list[str]]]) -> None:
-    """Decline rather than drop: a problem, a name the graph lacks, a word nothing gives a meaning to."""
-    if frame.problems:
-        frame.intent, frame.decline_reason = "decline", "problems"
-        if frame.ignored_words:  # "costs the fewest dollars": name the word, not only its effect
-            words = " and ".join(repr(w) for w in joined_words(question, frame.ignored_words))
-            frame.problems.append(f"I don't know what {words} means here")
-    elif frame.absent:
-        frame.intent, frame.decline_reason = "decline", "absent"
-        frame.closest = closest(frame.absent)
-    elif frame.unknown_terms and not frame.filter("model"):
-        frame.intent, frame.decline_reason = "decline", "entity"
-        unknown = frame.unknown_terms + [w for w in frame.ignored_words if w not in frame.unknown_terms]
-        frame.unknown_terms = joined_words(question, unknown)
-        frame.closest = closest(frame.unknown_terms)
-    elif frame.ignored_words and frame.intent != "decline":
-        # "which model is best at playing chess": never answer another question by dropping a word
-        frame.ignored_words = joined_words(question, frame.ignored_words)
-        frame.intent, frame.decline_reason = "decline", "words"

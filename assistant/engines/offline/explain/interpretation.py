@@ -8,10 +8,10 @@ built from, so it cannot say one thing while the statement does another.
 
 from __future__ import annotations
 
-from assistant.engines.offline.metrics import Metric
-from assistant.engines.offline.plan import ALL
-from assistant.engines.offline.slots import Threshold
-from assistant.engines.offline.understanding import Filter, Frame
+from assistant.engines.offline.plan.frame import ALL
+from assistant.engines.offline.plan.understanding import Filter, Frame
+from assistant.engines.offline.read.metrics import Metric
+from assistant.engines.offline.read.slots import Threshold
 from assistant.language.measurements import number
 
 _OPS = {"<": "below", "<=": "at most", ">": "above", ">=": "at least", "=": "equal to"}

@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.engines.offline.metrics import Metric
-from assistant.engines.offline.slots import Threshold
-from assistant.engines.offline.understanding import Filter, Frame
+from assistant.engines.offline.plan.understanding import Filter, Frame
+from assistant.engines.offline.read.metrics import Metric
+from assistant.engines.offline.read.slots import Threshold
 from assistant.graph.schema import quote_name
 
 # How each variable joins the model (or the training run); order matters.

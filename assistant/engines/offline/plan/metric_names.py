@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.engines.offline.metrics import Metric, MetricCatalog
+from assistant.engines.offline.read.metrics import Metric, MetricCatalog
 
 # Name -> (the catalog's quantity key, its inference variant?, what it is).
 COSTS: dict[str, tuple[str, bool, str]] = {

@@ -5,13 +5,23 @@ part of a value ("server" of smd-server-machine) links only where a name belongs
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from assistant.engines.offline.closest import exact_value
-from assistant.engines.offline.conditions import METRIC_NAME_PROPERTIES, entity_positions
-from assistant.engines.offline.slots import Span, Word, overlaps
+from assistant.engines.offline.read.closest import exact_value
+from assistant.engines.offline.read.slots import Span, Word, overlaps
 from assistant.graph.schema import GraphSchema
 from assistant.language.entity_linking import EntityLink, link_entities
 from assistant.language.vocabulary import Vocabulary
+
+_PREPOSITIONS = ("on", "for", "with", "using", "from", "by", "of", "about", "trained on", "in", "at")
+_SKIP_AFTER_PREPOSITION = {"the", "a", "an", "my", "this", "that", "these", "those", "our", "their", "its"}
+_KIND_NOUNS = frozenset({"model", "models", "dataset", "datasets", "data", "architecture", "architectures", "device",
+                         "devices", "author", "authors", "service", "services"})  # fmt: skip
+_KIND_NOUNS_BEFORE_NAME = frozenset({"dataset", "architecture", "device", "author", "service"})
+_MAKE_VERBS = frozenset({"make", "train", "build", "create", "publish", "release", "author", "develop"})
+
+
+METRIC_NAME_PROPERTIES = {("EvaluationResult", "metric"), ("EvaluationResult", "metricName")}
 
 
 def _squashed(text: str) -> str:
@@ -189,3 +199,21 @@ def _whole_enough(link: EntityLink) -> bool:
         return True
     parts = [_squashed(p) for p in re.split(r"[/_\-\s.]+", str(link.value))]
     return link.property == "dataset" and _squashed(link.mention) in parts
+
+
+def entity_positions(texts: list[str]) -> Iterator[int]:
+    """Where a name is expected: after "on"/"for"/"by" ..., around "dataset"/"models", in "did X make"."""
+    for i, word in enumerate(texts):
+        for prep in _PREPOSITIONS:
+            parts = prep.split()
+            if texts[i : i + len(parts)] == parts:
+                k = i + len(parts)
+                while k < len(texts) and texts[k] in _SKIP_AFTER_PREPOSITION:
+                    k += 1
+                yield k
+        if word in _KIND_NOUNS:
+            yield i - 1
+            if word in _KIND_NOUNS_BEFORE_NAME:
+                yield i + 1
+        if word in ("did", "does", "do") and i + 2 < len(texts) and texts[i + 2] in _MAKE_VERBS:
+            yield i + 1

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from assistant.engines.offline.cypher_builder import Builder, Statement, measured_condition, q
-from assistant.engines.offline.metrics import Metric, MetricCatalog
-from assistant.engines.offline.understanding import Frame
+from assistant.engines.offline.compile.cypher_builder import Builder, Statement, measured_condition, q
+from assistant.engines.offline.plan.understanding import Frame
+from assistant.engines.offline.read.metrics import Metric, MetricCatalog
 
 Has = Callable[[str, str], bool]
 """``has(label, property)``: whether the graph has that property."""

@@ -7,10 +7,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.engines.offline.conditions import Filter
-from assistant.engines.offline.plan import ALL, Frame
-from assistant.engines.offline.slots import HOW_MANY_UNITS, Mention
-from assistant.engines.offline.targets import ENTITY_FIELDS, count_target
+from assistant.engines.offline.plan.conditions import Filter
+from assistant.engines.offline.plan.frame import ALL, Frame
+from assistant.engines.offline.plan.targets import ENTITY_FIELDS, count_target
+from assistant.engines.offline.read.slots import HOW_MANY_UNITS, Mention
 from assistant.language.vocabulary import Vocabulary, find_phrases
 
 # Filter kinds whose values a question can compare, and the group that shows them side by side.

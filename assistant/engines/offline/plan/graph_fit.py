@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from assistant.engines.offline.metrics import MetricCatalog
-from assistant.engines.offline.plan import ALL, Frame
+from assistant.engines.offline.plan.frame import ALL, Frame
+from assistant.engines.offline.read.metrics import MetricCatalog
 
 Has = Callable[[str, str], bool]
 _INFERENCE_WORDS = re.compile(r"\binferenc\w*|\bbenchmark\w*|\bdeploy\w*|\bserv\w*|\blatency\b", re.I)

@@ -1,6 +1,6 @@
 """Conditions read from a question: filters from entity links, GPU counts, measured or not, groups, unknown names.
 
-Helpers of :mod:`assistant.engines.offline.understanding`; each returns what it found
+Helpers of :mod:`assistant.engines.offline.plan.understanding`; each returns what it found
 and never guesses: a word where a name belongs that names nothing in the graph
 is reported as unknown, so the engine can decline.
 """
@@ -8,16 +8,16 @@ is reported as unknown, so the engine can decline.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from assistant.engines.offline.metrics import MetricCatalog
-from assistant.engines.offline.slots import Mention, Span, Threshold, Word, overlaps
-from assistant.engines.offline.thresholds import ABOVE, BELOW
+from assistant.engines.offline.read.link_rules import entity_positions
+from assistant.engines.offline.read.metrics import MetricCatalog
+from assistant.engines.offline.read.slots import Mention, Span, Threshold, Word, overlaps
+from assistant.engines.offline.read.thresholds import ABOVE, BELOW
 from assistant.language.entity_linking import EntityLink
 from assistant.language.vocabulary import Vocabulary, find_phrases
 
@@ -45,19 +45,12 @@ FILTER_KINDS = {
     ("ModelTraining", "location"): "location",
 }
 # Words that name a metric of the model-index results: the metric chooser reads them, they filter nothing.
-METRIC_NAME_PROPERTIES = {("EvaluationResult", "metric"), ("EvaluationResult", "metricName")}
 _EVALUATED_BEFORE = re.compile(r"\b(?:evaluated|tested|benchmarked|scored|evaluation|eval)\b[\w\s]{0,12}$")
-_PREPOSITIONS = ("on", "for", "with", "using", "from", "by", "of", "about", "trained on", "in", "at")
-_SKIP_AFTER_PREPOSITION = {"the", "a", "an", "my", "this", "that", "these", "those", "our", "their", "its"}
 _GPU_COUNT = re.compile(r"\b(?P<n>\d+|one|two|four|eight|single)[\s-]*(?:x\s*)?(?:gpus?|graphics cards?)\b")
 _MULTI_GPU = re.compile(r"\bmulti(?:ple)?[\s-]*gpus?\b|\bseveral gpus\b|\bmore than one gpu\b")
 _NO_GPU = re.compile(r"\b(?:without (?:a |any )?gpus?|no gpus?|cpu[\s-]*only|only (?:on )?(?:the )?cpus?)\b")
 _WITH_GPU = re.compile(r"\b(?:with (?:a |any )?gpus?|on (?:a )?gpus?|gpu[\s-]*(?:trained|accelerated|based))\b")
 _SMALL_NUMBERS = {"one": 1, "single": 1, "two": 2, "four": 4, "eight": 8}
-_KIND_NOUNS = frozenset({"model", "models", "dataset", "datasets", "data", "architecture", "architectures", "device",
-                         "devices", "author", "authors", "service", "services"})  # fmt: skip
-_KIND_NOUNS_BEFORE_NAME = frozenset({"dataset", "architecture", "device", "author", "service"})
-_MAKE_VERBS = frozenset({"make", "train", "build", "create", "publish", "release", "author", "develop"})
 
 
 @dataclass
@@ -204,24 +197,6 @@ def group_of(qwords: list[Word], vocab: Vocabulary, used: list[Span]) -> tuple[s
         if before[-1:] in (["which"], ["what"]) or joined.endswith("which of the") or joined.endswith("on which"):
             return nouns[phrase], True
     return None, False
-
-
-def entity_positions(texts: list[str]) -> Iterator[int]:
-    """Where a name is expected: after "on"/"for"/"by" ..., around "dataset"/"models", in "did X make"."""
-    for i, word in enumerate(texts):
-        for prep in _PREPOSITIONS:
-            parts = prep.split()
-            if texts[i : i + len(parts)] == parts:
-                k = i + len(parts)
-                while k < len(texts) and texts[k] in _SKIP_AFTER_PREPOSITION:
-                    k += 1
-                yield k
-        if word in _KIND_NOUNS:
-            yield i - 1
-            if word in _KIND_NOUNS_BEFORE_NAME:
-                yield i + 1
-        if word in ("did", "does", "do") and i + 2 < len(texts) and texts[i + 2] in _MAKE_VERBS:
-            yield i + 1
 
 
 def unknown_terms(

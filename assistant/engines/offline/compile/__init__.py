@@ -1,0 +1,1 @@
+"""Stage 3, compile: the plan (Frame) -> parameterised Cypher; no knowledge of words."""
