@@ -93,6 +93,24 @@ def test_the_engines_rules_live_in_small_functions_and_classes() -> None:
     assert not long, f"split these: {long}"
 
 
+RAW_TEXT_PARAMETERS = frozenset({"question", "text", "lower", "said"})
+
+
+@pytest.mark.parametrize("stage", ["plan", "compile", "explain"])
+def test_after_the_read_stage_no_function_takes_or_scans_the_questions_text(stage: str) -> None:
+    """The question is read once, into a Reading (read/reading.py); later stages take the Reading or the Frame."""
+    found = []
+    for path in sorted((REPO / "assistant" / "engines" / "offline" / stage).glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef):
+                params = {a.arg for a in node.args.args + node.args.kwonlyargs}
+                found += [f"{path.name}:{node.name}({p})" for p in sorted(params & RAW_TEXT_PARAMETERS)]
+            if isinstance(node, ast.Attribute) and node.attr == "question":  # frame.question, reading.question
+                found.append(f"{path.name}:{node.lineno} reads .question")
+    assert not found, f"the question's text is read after the read stage: {found}"
+
+
 @pytest.mark.parametrize("engine", [OfflineEngine, CypherQA], ids=lambda e: e.__name__)
 def test_both_engines_offer_the_question_engine_interface(engine: type) -> None:
     assert isinstance(engine.name, str) and engine.name in ("offline", "llm")

@@ -9,6 +9,7 @@ import pytest
 from assistant.answers.answer import Answer
 from assistant.engines.offline.plan.understanding import known_words, understand
 from assistant.engines.offline.read.metrics import MetricCatalog
+from assistant.engines.offline.read.reading import read_question
 from assistant.engines.offline.read.slots import read_dates, read_k
 from assistant.errors import ConfigError
 from assistant.evaluation.gold import Gold, gold_answer
@@ -111,7 +112,7 @@ def test_thresholds_convert_units_to_the_graphs(
     catalog: MetricCatalog, question: str, metric: str, op: str, value: float
 ) -> None:
     vocab = load_vocabulary()
-    frame = understand(question, [], catalog, vocab, known_words(vocab, catalog))
+    frame = understand(read_question(question, None, catalog, vocab, known_words(vocab, catalog)), catalog, vocab)
     (threshold,) = frame.thresholds
     assert (threshold.metric.key, threshold.op) == (metric, op)
     assert threshold.value == pytest.approx(value)

@@ -14,8 +14,8 @@ from typing import Any
 from assistant.answers.answer import Answer
 from assistant.cypher.execution import run_guarded
 from assistant.engines.offline.engine import OfflineEngine
-from assistant.engines.offline.plan.conditions import Filter
 from assistant.engines.offline.plan.frame import ALL, Frame
+from assistant.engines.offline.read.conditions import Filter
 from assistant.engines.offline.read.slots import Threshold
 from assistant.errors import InvalidArgumentError
 from assistant.graph.connection import Graph, to_plain

@@ -33,14 +33,13 @@ from assistant.engines.offline.explain import explain
 from assistant.engines.offline.explain.asked_unit import in_asked_unit
 from assistant.engines.offline.explain.interpretation import interpretation
 from assistant.engines.offline.from_plan import frame_from_plan, plan_choices
-from assistant.engines.offline.plan.follow_up import standalone_follow_up
 from assistant.engines.offline.plan.graph_fit import missing_for
 from assistant.engines.offline.plan.settle import account_for_everything, settle_other_values
 from assistant.engines.offline.plan.understanding import Frame, known_words, understand
 from assistant.engines.offline.read.closest import closest_values
-from assistant.engines.offline.read.coverage import fixed_condition_words
-from assistant.engines.offline.read.link_rules import question_links
+from assistant.engines.offline.read.follow_up import standalone_follow_up
 from assistant.engines.offline.read.metrics import Metric, MetricCatalog
+from assistant.engines.offline.read.reading import read_question
 from assistant.engines.offline.resolution import quality_metric, resolve_devices, resolve_models
 from assistant.errors import AssistantError
 from assistant.graph.connection import Graph, to_plain
@@ -108,8 +107,10 @@ class OfflineEngine:
         Raises:
             InvalidPlanError: The plan names what the graph does not offer; the message lists what it does.
         """
-        schema, catalog, _ = self._prepared()
-        return frame_from_plan(plan, question, schema, catalog, self.vocabulary)
+        schema, catalog, known = self._prepared()
+        frame = frame_from_plan(plan, question, schema, catalog, self.vocabulary)
+        frame.reading = read_question(question, schema, catalog, self.vocabulary, known)  # the unit asked ...
+        return frame
 
     def standalone(self, question: str, previous: str) -> str | None:
         """``question`` as a standalone question when it follows up ``previous`` ("and on umu?"), else None."""
@@ -121,15 +122,14 @@ class OfflineEngine:
         schema, catalog, known = self._prepared()
         if not schema.node_counts.get("Model"):
             return Frame(question, "decline", decline_reason="empty")
-        question, fixes = fixed_condition_words(question, known)
-        links = question_links(question, schema, self.vocabulary)
-        frame = understand(question, links, catalog, self.vocabulary, known)
-        frame.notes += fixes
+        reading = read_question(question, schema, catalog, self.vocabulary, known)
+        frame = understand(reading, catalog, self.vocabulary)
+        frame.notes += reading.fixes
         used = {value for flt in frame.filters for value in flt.values}
-        for link in links:
+        for link in reading.links:
             if link.score < FUZZY_NOTE_BELOW and link.value in used:  # links the plan dropped need no note
                 frame.notes.append(f"read {link.mention!r} as {link.value}")
-        settle_other_values(frame, self.vocabulary.filter_nouns)
+        settle_other_values(frame)
         return frame
 
     def answer(self, question: str) -> Answer:
@@ -189,7 +189,7 @@ class _Run:
                 frame.intent, frame.decline_reason, frame.problems = "decline", "problems", problems
             resolve_models(self, frame)
             if frame.decline_reason not in ("write", "empty", "models"):
-                account_for_everything(frame, self.question, self.closest)
+                account_for_everything(frame, self.closest)
             if frame.intent != "decline":
                 resolve_devices(self, frame)
             if frame.intent == "decline":

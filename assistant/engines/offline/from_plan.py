@@ -14,9 +14,9 @@ from collections.abc import Iterable
 
 from assistant.engines.offline.compile.cypher_builder import GROUPS
 from assistant.engines.offline.compile.statements import COUNT_TARGETS
-from assistant.engines.offline.plan.conditions import FILTER_KINDS, Filter
 from assistant.engines.offline.plan.frame import Frame
 from assistant.engines.offline.plan.metric_names import named_metrics
+from assistant.engines.offline.read.conditions import FILTER_KINDS, Filter
 from assistant.engines.offline.read.metrics import Metric, MetricCatalog
 from assistant.engines.offline.read.slots import Threshold
 from assistant.errors import InvalidPlanError

@@ -7,9 +7,9 @@ from typing import Any, Protocol
 
 from assistant.engines.offline.compile import statements
 from assistant.engines.offline.compile.cypher_builder import Statement
-from assistant.engines.offline.plan.conditions import Filter
 from assistant.engines.offline.plan.frame import Frame
 from assistant.engines.offline.read.closest import exact_value
+from assistant.engines.offline.read.conditions import Filter
 from assistant.engines.offline.read.metrics import Metric, MetricCatalog
 from assistant.graph.schema import GraphSchema
 

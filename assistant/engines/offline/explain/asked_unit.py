@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from assistant.engines.offline.plan.frame import Frame
@@ -11,16 +10,14 @@ from assistant.language.vocabulary import Vocabulary
 
 _ONE_VALUE = frozenset({"rank", "aggregate", "lookup"})
 _MAX_ROWS = 5
-_ASKED = re.compile(r"\b(?:in|as|into|how many|how much)\s+(?P<unit>[A-Za-zµ]+)\b(?!\s*\d)", re.I)
 
 
 def in_asked_unit(frame: Frame, rows: list[dict[str, Any]], vocabulary: Vocabulary) -> str:
     """`` In kWh: model-a 1.2 kWh; model-b 3 kWh.`` after an answer in another unit than the graph's; else ""."""
-    match = _ASKED.search(frame.question)
+    said = frame.reading.asked_unit if frame.reading is not None else None
     metric = frame.metric
-    if match is None or metric is None or not rows or frame.intent not in _ONE_VALUE:
+    if said is None or metric is None or not rows or frame.intent not in _ONE_VALUE:
         return ""
-    said = match.group("unit")
     unit, _ = vocabulary.unit(said)
     if unit is None or metric.key not in unit.quantities or unit.factor == 1:
         return ""

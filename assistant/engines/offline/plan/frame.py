@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.engines.offline.plan.conditions import Filter
+from assistant.engines.offline.read.conditions import Filter
 from assistant.engines.offline.read.metrics import Metric
+from assistant.engines.offline.read.reading import Reading
 from assistant.engines.offline.read.slots import DateRange, Threshold
 
 ALL = 100
@@ -66,6 +67,8 @@ class Frame:
     """For each absent term, the graph values nearest to it."""
     problems: list[str] = field(default_factory=list)
     """What stops the question from being answered as asked (an ambiguous unit, a number with no meaning)."""
+    reading: Reading | None = None
+    """The question as read, when the plan came from a question (a caller's plan may have none)."""
 
     def filter(self, kind: str) -> Filter | None:
         """The (not negated) filter of ``kind``, if any."""

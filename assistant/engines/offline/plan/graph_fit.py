@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -10,8 +9,6 @@ from assistant.engines.offline.plan.frame import ALL, Frame
 from assistant.engines.offline.read.metrics import MetricCatalog
 
 Has = Callable[[str, str], bool]
-_INFERENCE_WORDS = re.compile(r"\binferenc\w*|\bbenchmark\w*|\bdeploy\w*|\bserv\w*|\blatency\b", re.I)
-_CODECARBON = re.compile(r"\bcode\s?carbon\b|\btraining runs?\b|\blogged\b|\bemissions\.csv\b", re.I)
 
 
 def missing_for(frame: Frame, has: Has, catalog: MetricCatalog | None = None) -> str | None:
@@ -46,14 +43,15 @@ def _adapt(frame: Frame, has: Has, catalog: MetricCatalog | None) -> str | None:
     if frame.intent == "lookup" and on_dataset and frame.metric and frame.metric.scope == "quality":
         if has("EvaluationResult", "metric") and frame.filter("model"):  # "accuracy of X on anli": X's results
             frame.intent, frame.k = "rank", ALL
-    codecarbon = has("TrainingRun", "key") and _CODECARBON.search(frame.question)
+    reading = frame.reading
+    codecarbon = has("TrainingRun", "key") and reading is not None and reading.says_codecarbon
     metric = frame.metric
     if codecarbon and catalog is not None and metric is not None and metric.scope == "inference":
         # A CodeCarbon run is a training run: "the co2 of all codecarbon runs" is the models' training total.
-        if re.search(r"\bper\s+(?:\w+\s+)?run\b|\baverage\b|\bmean\b", frame.question, re.I):
+        if reading is not None and reading.says_per_run:
             return f"{(catalog.get(metric.key) or metric).label} per CodeCarbon run"
         frame.metric, frame.inference = catalog.get(metric.key) or metric, False
-    named = frame.filter("model") is not None and not _INFERENCE_WORDS.search(frame.question)
+    named = frame.filter("model") is not None and not (reading is not None and reading.says_inference)
     if frame.count_target == "inference_runs" and has("TrainingRun", "key") and named and frame.intent == "count":
         frame.count_target = "runs_of_models"  # "how many runs does vitucano-sft have": its runs of both kinds
     if frame.count_target == "inference_runs" and codecarbon and frame.intent in ("count", "group_count"):

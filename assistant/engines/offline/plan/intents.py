@@ -7,10 +7,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.engines.offline.plan.conditions import Filter
 from assistant.engines.offline.plan.frame import ALL, Frame
-from assistant.engines.offline.plan.targets import ENTITY_FIELDS, count_target
-from assistant.engines.offline.read.slots import HOW_MANY_UNITS, Mention
+from assistant.engines.offline.read.conditions import Filter
+from assistant.engines.offline.read.slots import Mention
+from assistant.engines.offline.read.targets import ENTITY_FIELDS, count_target
 from assistant.language.vocabulary import Vocabulary, find_phrases
 
 # Filter kinds whose values a question can compare, and the group that shows them side by side.
@@ -56,17 +56,16 @@ class _Cues:
     def __post_init__(self) -> None:
         frame, texts, vocab = self.frame, self.texts, self.vocab
         self.joined = " ".join(texts)
-        lowered = frame.question.lower()
-        self.counting = bool(has_phrases(vocab.intents["count"], texts)) and not re.search(HOW_MANY_UNITS, lowered)
+        reading = frame.reading
+        how_many_units = reading is not None and reading.how_many_units
+        self.counting = bool(has_phrases(vocab.intents["count"], texts)) and not how_many_units
         self.describing = bool(has_phrases(vocab.intents["describe"], texts))
         self.comparing = bool(has_phrases(vocab.intents["compare"], texts))
         self.aggs = [
             (key, i) for key, phrases in vocab.aggregates.items() for i, _, _ in has_phrases(phrases, self.masked)
         ]
         self.models = frame.filter("model")
-        amount = re.search(HOW_MANY_UNITS + r"|\bhow much\b", lowered) and re.search(
-            r"\b(models|all|together)\b", lowered
-        )
+        amount = reading is not None and reading.how_much
         if not self.aggs and amount and not self.named_models:  # "how many grams did the models emit"
             self.aggs = [("sum", 0)]
         self.superlative = frame.metric is not None and (

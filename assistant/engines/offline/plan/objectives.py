@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from assistant.engines.offline.plan.frame import Frame
 from assistant.engines.offline.read.metrics import Metric, MetricCatalog
+from assistant.engines.offline.read.reading import Reading
 from assistant.engines.offline.read.slots import Mention, Word, overlaps
 from assistant.language.vocabulary import Vocabulary
 
@@ -19,7 +19,7 @@ def choose_metric(
     frame: Frame, mentions: list[Mention], qwords: list[Word], catalog: MetricCatalog, vocab: Vocabulary
 ) -> None:
     """Pick the metric to rank or aggregate by, and the direction wanted."""
-    mentions = bind_adjectives(sorted(mentions, key=lambda m: m.start), frame.question)
+    mentions = bind_adjectives(sorted(mentions, key=lambda m: m.start), frame.reading)
     specific = [m for m in mentions if m.kind != "generic_quality"]
     generic = [m for m in mentions if m.kind == "generic_quality"]
     directed = [m for m in specific if m.want != "none"]
@@ -41,21 +41,21 @@ def choose_metric(
     frame.want = _direction(frame, chosen, generic, qwords, vocab)
 
 
-def bind_adjectives(mentions: list[Mention], question: str) -> list[Mention]:
+def bind_adjectives(mentions: list[Mention], reading: Reading | None) -> list[Mention]:
     """ "smallest carbon footprint": a size adjective right before another metric only gives its direction."""
+    pairs = reading.adjective_pairs if reading is not None else set()
     bound: list[Mention] = []
     skip: set[int] = set()
     for i, mention in enumerate(mentions):
         if i in skip:
             continue
         nxt = mentions[i + 1] if i + 1 < len(mentions) else None
-        gap = question[mention.end : nxt.start] if nxt else ""
         if (
             nxt is not None
             and mention.want in ("low", "high")
             and mention.text in _DIRECTION_ADJECTIVES
             and nxt.want == "none"
-            and re.fullmatch(r"[\s-]*(?:amount of |quantity of |level of )?(?:training |inference |model )?", gap)
+            and ((mention.start, mention.end), (nxt.start, nxt.end)) in pairs
         ):
             bound.append(replace(nxt, want=mention.want))
             skip.add(i + 1)

@@ -5,14 +5,12 @@ Nothing in a question is dropped silently: the plan declines, saying why, rather
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from assistant.engines.offline.plan.frame import Frame
-from assistant.engines.offline.read.coverage import joined_words
 
 
-def settle_other_values(frame: Frame, filter_nouns: dict[str, tuple[str, ...]]) -> None:
+def settle_other_values(frame: Frame) -> None:
     """Links to a property no filter reads ("other:Label.prop") never become a silent no-op, nor do
     condition nouns without a value ("models with a license": :func:`unnamed_filter_values`).
 
@@ -20,7 +18,7 @@ def settle_other_values(frame: Frame, filter_nouns: dict[str, tuple[str, ...]]) 
     another property's value ("tucano-2b4" is a model and a hubName) is placed by that one; any
     other declines, naming the word and the property, rather than answering another question.
     """
-    if re.search(r"\b(?:emissions?|co2|carbon)\s+source\b", frame.question, re.I) and frame.filter("format"):
+    if frame.reading is not None and frame.reading.says_co2_source and frame.filter("format"):
         frame.intent, frame.decline_reason = "decline", "problems"  # a card's co2 "source" text, not its format
         frame.problems = [
             "the emissions source a card names (co2_eq_emissions.source) is kept as text, not as a "
@@ -45,34 +43,28 @@ def settle_other_values(frame: Frame, filter_nouns: dict[str, tuple[str, ...]]) 
             else f"{f.mention!r} is a value of {f.label}.{f.property}, which I can't use as a condition"
             for f in unusable
         ]
-    unnamed_filter_values(frame, filter_nouns)
+    unnamed_filter_values(frame)
 
 
-def unnamed_filter_values(frame: Frame, filter_nouns: dict[str, tuple[str, ...]]) -> None:
+def unnamed_filter_values(frame: Frame) -> None:
     """ "Models with a license" names no license: decline, never answer for every model ("what license does
     X have" asks for the value: a lookup)."""
     if frame.intent in ("decline", "lookup"):
         return
-    lower = frame.question.lower()
     kinds = {f.kind for f in frame.filters} | {frame.group}  # "per license" names no license: it groups by it
-    said: dict[str, str] = {}
-    for phrase, kind in sorted(((p, k) for k, ps in filter_nouns.items() for p in ps), key=lambda pk: -len(pk[0])):
-        found = re.search(rf"\b{re.escape(phrase)}\b", lower)
-        if found:  # the longest phrase first: "pipeline tag" names a service, not a tag
-            said.setdefault(kind, phrase)
-            lower = lower[: found.start()] + " " * len(phrase) + lower[found.end() :]
+    said = frame.reading.filter_nouns_said if frame.reading is not None else {}
     unnamed = [(kind, phrase) for kind, phrase in said.items() if kind not in kinds]
     if unnamed:
         frame.intent, frame.decline_reason = "decline", "problems"
         frame.problems = [f"the question says {said!r} but names no {kind} the graph holds" for kind, said in unnamed]
 
 
-def account_for_everything(frame: Frame, question: str, closest: Callable[[list[str]], dict[str, list[str]]]) -> None:
+def account_for_everything(frame: Frame, closest: Callable[[list[str]], dict[str, list[str]]]) -> None:
     """Decline rather than drop: a problem, a name the graph lacks, a word nothing gives a meaning to."""
     if frame.problems:
         frame.intent, frame.decline_reason = "decline", "problems"
         if frame.ignored_words:  # "costs the fewest dollars": name the word, not only its effect
-            words = " and ".join(repr(w) for w in joined_words(question, frame.ignored_words))
+            words = " and ".join(repr(w) for w in _joined(frame, frame.ignored_words))
             frame.problems.append(f"I don't know what {words} means here")
     elif frame.absent:
         frame.intent, frame.decline_reason = "decline", "absent"
@@ -80,9 +72,14 @@ def account_for_everything(frame: Frame, question: str, closest: Callable[[list[
     elif frame.unknown_terms and not frame.filter("model"):
         frame.intent, frame.decline_reason = "decline", "entity"
         unknown = frame.unknown_terms + [w for w in frame.ignored_words if w not in frame.unknown_terms]
-        frame.unknown_terms = joined_words(question, unknown)
+        frame.unknown_terms = _joined(frame, unknown)
         frame.closest = closest(frame.unknown_terms)
     elif frame.ignored_words and frame.intent != "decline":
         # "which model is best at playing chess": never answer another question by dropping a word
-        frame.ignored_words = joined_words(question, frame.ignored_words)
+        frame.ignored_words = _joined(frame, frame.ignored_words)
         frame.intent, frame.decline_reason = "decline", "words"
+
+
+def _joined(frame: Frame, words: list[str]) -> list[str]:
+    """Words standing next to each other in the question, joined ("speech recognition")."""
+    return frame.reading.joined(words) if frame.reading is not None else list(words)

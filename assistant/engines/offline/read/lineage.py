@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from assistant.engines.offline.plan.conditions import Filter
+from assistant.engines.offline.read.conditions import Filter
 from assistant.language.vocabulary import Vocabulary, find_phrases
 
 _CUE_BEFORE = (

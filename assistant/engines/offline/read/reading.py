@@ -1,0 +1,291 @@
+"""The question read once into a :class:`Reading`: words, links, filters, dates, numbers with units, metric
+mentions, k, model names, what nothing placed, and the cues later stages ask about.
+
+Nothing after this stage looks at the question's text: the plan's readers take the Reading (and the few
+text facts they need are cues computed here, such as :attr:`Reading.names_the_dataset`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from assistant.engines.offline.read.conditions import (
+    Filter,
+    corrected_words,
+    drop_metric_overlaps,
+    filters_from_links,
+    gpu_thresholds,
+    hyper_filters,
+    ignored_words,
+    is_write_request,
+    measured_filters,
+    unknown_terms,
+)
+from assistant.engines.offline.read.coverage import (
+    fixed_condition_words,
+    joined_words,
+    name_like_terms,
+    unplaced_numbers,
+)
+from assistant.engines.offline.read.lineage import lineage_filters
+from assistant.engines.offline.read.link_rules import placed_partial_links, question_links, swallows_number
+from assistant.engines.offline.read.metrics import MetricCatalog
+from assistant.engines.offline.read.slots import (
+    HOW_MANY_UNITS,
+    DateRange,
+    Mention,
+    Span,
+    Threshold,
+    Word,
+    metric_mentions,
+    overlaps,
+    question_words,
+    read_dates,
+    read_k,
+)
+from assistant.engines.offline.read.targets import count_target
+from assistant.engines.offline.read.thresholds import bound_numbers, read_thresholds
+from assistant.graph.schema import GraphSchema
+from assistant.language.entity_linking import EntityLink
+from assistant.language.vocabulary import Vocabulary, find_phrases
+
+MODEL_ID = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[-_/.][A-Za-z0-9]+){2,}\b")
+"""A model-like name ("KNeighborsRegressor-lumos5g-KFold")."""
+_RANK_ALL = (re.compile(r"\s*(?:please\s+)?(?:rank|sort|order)\b"), re.compile(r"\branked\b|\ball\b.*\bby\b"))
+_THE_DATASET = re.compile(r"\b(?:the|this|that)\s+\S+\s+(?:dataset|data set)\b|\bdataset\s+\S+\s+(?:is|has)\b")
+_ADJECTIVE_GAP = re.compile(r"[\s-]*(?:amount of |quantity of |level of )?(?:training |inference |model )?")
+_ASKED_UNIT = re.compile(r"\b(?:in|as|into|how many|how much)\s+(?P<unit>[A-Za-zµ]+)\b(?!\s*\d)", re.I)
+_CODECARBON = re.compile(r"\bcode\s?carbon\b|\btraining runs?\b|\blogged\b|\bemissions\.csv\b", re.I)
+_PER_RUN = re.compile(r"\bper\s+(?:\w+\s+)?run\b|\baverage\b|\bmean\b", re.I)
+_INFERENCE_WORDS = re.compile(r"\binferenc\w*|\bbenchmark\w*|\bdeploy\w*|\bserv\w*|\blatency\b", re.I)
+_CO2_SOURCE = re.compile(r"\b(?:emissions?|co2|carbon)\s+source\b", re.I)
+
+
+@dataclass
+class Reading:
+    """One question, read: what every later stage takes instead of its text.
+
+    Attributes:
+        question: The question as asked (kept for the answer; later stages never scan it).
+        text: The question after the condition words' fixes: what was read.
+        fixes: Condition words corrected before reading ("udner" read as "under").
+        links: Every entity link of the question, before the readers kept some (their scores make notes).
+        write_request: The question asks to change the graph.
+        words: The question's words (misspellings of known words corrected), with their positions.
+        kept_links: The links the readers kept (not inside a model name, a number or a hyperparameter).
+        filters: Conditions on graph values (from the kept links, hyperparameters, lineage cues).
+        thresholds: Numeric conditions (bounds with units, GPU counts, measured or not, inference batch sizes).
+        dates: Creation-date ranges.
+        mentions: Metric mentions ("greenest", "MAE", "latency").
+        consumed: Mentions a threshold used.
+        k: How many are asked for ("top 3"), when the question says; ``rank_all`` for "rank the models by ...".
+        model_fragments: Model-like names no link placed.
+        unknown_terms, ignored_words, absent: Words and names nothing placed.
+        notes, problems: Assumptions read, and what stops the question from being answered as asked.
+        adjective_pairs: A direction adjective and the mention it directs ("smallest carbon footprint").
+    """
+
+    question: str
+    text: str = ""
+    fixes: list[str] = field(default_factory=list)
+    links: list[EntityLink] = field(default_factory=list)
+    write_request: bool = False
+    words: list[Word] = field(default_factory=list)
+    kept_links: list[EntityLink] = field(default_factory=list)
+    filters: list[Filter] = field(default_factory=list)
+    thresholds: list[Threshold] = field(default_factory=list)
+    dates: list[DateRange] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    consumed: set[Mention] = field(default_factory=set)
+    hyper_spans: list[Span] = field(default_factory=list)
+    used: list[Span] = field(default_factory=list)
+    """Spans some reader placed."""
+    accounted: list[Span] = field(default_factory=list)
+    k: int | None = None
+    rank_all: bool = False
+    model_fragments: list[str] = field(default_factory=list)
+    unknown_terms: list[str] = field(default_factory=list)
+    ignored_words: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    inference_cue: bool = False
+    training_cue: bool = False
+    adjective_pairs: set[tuple[Span, Span]] = field(default_factory=set)
+    names_the_dataset: bool = False
+    """ "the lumos5g dataset", "dataset X is": the dataset itself, not its models."""
+    how_many_units: bool = False
+    """ "how many grams": an amount, not a count."""
+    how_much: bool = False
+    """ "how many grams ... all models", "how much ... together": an amount over several models."""
+    asked_unit: str | None = None
+    """The unit the answer is asked in ("in kWh")."""
+    says_codecarbon: bool = False
+    says_per_run: bool = False
+    """ "per run", "average", "mean"."""
+    says_inference: bool = False
+    """ "inference", "benchmark", "deploy", "serve", "latency"."""
+    says_co2_source: bool = False
+    filter_nouns_said: dict[str, str] = field(default_factory=dict)
+    """Filter kind -> the noun the question says for it ("license"), longest phrase first."""
+
+    @property
+    def texts(self) -> list[str]:
+        """The words' texts, lower case."""
+        return [w.text for w in self.words]
+
+    def joined(self, words: list[str]) -> list[str]:
+        """``words`` joined where they stand next to each other in the question ("speech recognition")."""
+        return joined_words(self.question, words)
+
+
+def read_question(
+    question: str,
+    schema: GraphSchema | None,
+    catalog: MetricCatalog,
+    vocab: Vocabulary,
+    known: frozenset[str],
+    *,
+    links: list[EntityLink] | None = None,
+) -> Reading:
+    """Read ``question`` once: every later stage takes the result, never the text.
+
+    Args:
+        question: The question as asked.
+        schema: The graph's schema (its values are what names link to).
+        catalog: The graph's metrics.
+        vocab: The vocabulary.
+        known: Every word with a meaning.
+        links: The question's links to graph values, when the caller has them; else they are found in ``schema``.
+    """
+    fixed, fixes = fixed_condition_words(question, known)
+    if links is None:
+        links = question_links(fixed, schema, vocab) if schema is not None else []
+    reading = Reading(question, fixed, fixes=fixes, links=links)
+    if not _read_words(reading, fixed, catalog, vocab, known):
+        return reading
+    _read_conditions(reading, fixed, catalog, vocab)
+    _read_names(reading, fixed, vocab, known)
+    _read_cues(reading, fixed, vocab)
+    return reading
+
+
+def _read_words(r: Reading, text: str, catalog: MetricCatalog, vocab: Vocabulary, known: frozenset[str]) -> bool:
+    """Words, links and filters; False for a question that asks to change the graph."""
+    lower = text.lower()
+    ids = [m.span() for m in MODEL_ID.finditer(text)]
+    # A model name's parts ("lumos5g" in "KNeighborsRegressor-lumos5g-LeaveOneGroupOut") are no filters of their own.
+    links = [link for link in r.links if link.label == "Model" or not any(
+        a <= link.start and link.end <= b and (a, b) != (link.start, link.end) for a, b in ids)]  # fmt: skip
+    r.words = corrected_words(question_words(text), links, known, text)
+    links, partial_notes = placed_partial_links(links, r.words, vocab, known)
+    r.notes = partial_notes  # added after the thresholds' notes (see _read_conditions)
+    if is_write_request([w.text for w in question_words(text)], vocab):
+        r.write_request = True
+        return False
+    links = drop_metric_overlaps(links, metric_mentions(r.words, catalog, vocab, []))
+    conditions = bound_numbers(text, vocab)
+    links = [link for link in links if not swallows_number(text, link, conditions)]
+    hyper = hyper_filters(lower, catalog, r.hyper_spans)
+    # A hyperparameter name wins over a value inside it ("n_neighbors" is no KNeighbors link).
+    r.kept_links = [link for link in links if not overlaps((link.start, link.end), r.hyper_spans)]
+    r.used = [(link.start, link.end) for link in r.kept_links] + r.hyper_spans
+    r.dates = read_dates(text)
+    r.used += [d.span for d in r.dates]
+    texts = r.texts
+    r.inference_cue = bool(find_phrases(texts, vocab.inference_cues) or find_phrases(texts, vocab.per_sample_cues))
+    r.training_cue = bool(find_phrases(texts, vocab.training_cues))
+    run_batch = catalog.get("batch_size", inference=True)
+    if r.inference_cue and run_batch is not None and run_batch.scope == "inference":
+        # "inference runs with batch size 64": the runs' batch size, not a training hyperparameter of that name
+        r.thresholds = [Threshold(run_batch, "=", float(f.values[0]), f.mention, _span_of(lower, f.mention))
+                        for f in hyper if f.property == "batch_size"]  # fmt: skip
+        hyper = [f for f in hyper if f.property != "batch_size"]
+    r.filters = lineage_filters(text, filters_from_links(text, r.kept_links, vocab) + hyper, texts, vocab)
+    return True
+
+
+def _read_conditions(r: Reading, text: str, catalog: MetricCatalog, vocab: Vocabulary) -> None:
+    """Metric mentions, thresholds, measured or not, and how many are asked for."""
+    lower = text.lower()
+    ids = [m.span() for m in MODEL_ID.finditer(text)]
+    link_spans = [(link.start, link.end) for link in r.kept_links]
+    mentions = metric_mentions(r.words, catalog, vocab, link_spans + r.hyper_spans + [d.span for d in r.dates])
+    mentions = [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in ids)]  # inside a model name
+    if r.words and r.words[0].text == "compute":  # "Compute the average ...": a verb, not the FLOPs
+        mentions = [m for m in mentions if m.start != r.words[0].start]
+    r.mentions = mentions
+    inference_only = r.inference_cue and not r.training_cue
+    thresholds, r.consumed, notes, problems = read_thresholds(
+        text, r.words, mentions, catalog, vocab, r.used, inference_only
+    )
+    counting = bool(find_phrases(r.texts, vocab.intents["count"])) and not re.search(HOW_MANY_UNITS, lower)
+    measured, consumed_measured = measured_filters(lower, mentions, catalog, inference_only, counting=counting)
+    r.thresholds = thresholds + gpu_thresholds(lower, catalog, r.used) + measured + r.thresholds
+    dataset_size = catalog.get("dataset_size")
+    if dataset_size is not None and count_target(r.texts, vocab) == "datasets":  # "datasets larger than 1 MB"
+        r.thresholds = [replace(t, metric=dataset_size) if t.metric.key == "size" else t for t in r.thresholds]
+    r.consumed |= consumed_measured
+    r.notes = notes + r.notes
+    r.problems += problems
+    r.used += [(m.start, m.end) for m in mentions]
+    k, k_span = read_k(text, r.used)
+    if k is not None and k_span is not None:
+        r.k = k
+        r.used.append(k_span)
+    else:
+        r.rank_all = bool(_RANK_ALL[0].match(lower) or _RANK_ALL[1].search(lower))
+
+
+def _read_names(r: Reading, text: str, vocab: Vocabulary, known: frozenset[str]) -> None:
+    """Model names, and the words and names nothing placed: unknown, ignored, absent, numbers with no meaning."""
+    link_spans = [(link.start, link.end) for link in r.kept_links]
+    r.model_fragments = [m.group() for m in MODEL_ID.finditer(text) if not overlaps(m.span(), link_spans + r.used)]
+    r.unknown_terms = unknown_terms(r.words, r.kept_links, r.used, vocab, known)
+    r.accounted = r.used + [(m.start, m.end) for m in r.mentions] + [m.span() for m in MODEL_ID.finditer(text)]
+    ignored = ignored_words(r.words, r.kept_links, r.accounted, known)
+    r.ignored_words = [w for w in ignored if w not in r.unknown_terms]
+    absent = [term for term, _ in name_like_terms(text, r.accounted, known)]
+    numbered_names, unplaced = unplaced_numbers(text, r.accounted)
+    terms = absent + [name for name in numbered_names if name not in absent]
+    r.absent = [t for t in terms if not any(t != other and t in other for other in terms)]  # "Raspberry Pi 5"
+    r.problems += [f"I could not tell what the number in {ctx!r} refers to" for ctx in unplaced]
+
+
+def _read_cues(r: Reading, text: str, vocab: Vocabulary) -> None:
+    """The few facts of the text that the plan and the explanation ask about later."""
+    lower = text.lower()
+    ordered = sorted(r.mentions, key=lambda m: m.start)
+    r.adjective_pairs = {
+        ((a.start, a.end), (b.start, b.end)) for a in ordered for b in ordered
+        if a.start < b.start and _ADJECTIVE_GAP.fullmatch(text[a.end : b.start])
+    }  # fmt: skip
+    r.names_the_dataset = bool(_THE_DATASET.search(lower))
+    r.how_many_units = bool(re.search(HOW_MANY_UNITS, lower))
+    r.how_much = bool(
+        re.search(HOW_MANY_UNITS + r"|\bhow much\b", lower) and re.search(r"\b(models|all|together)\b", lower)
+    )
+    asked = _ASKED_UNIT.search(text)
+    r.asked_unit = asked.group("unit") if asked else None
+    r.says_codecarbon = bool(_CODECARBON.search(text))
+    r.says_per_run = bool(_PER_RUN.search(text))
+    r.says_inference = bool(_INFERENCE_WORDS.search(text))
+    r.says_co2_source = bool(_CO2_SOURCE.search(text))
+    r.filter_nouns_said = _filter_nouns(lower, vocab.filter_nouns)
+
+
+def _filter_nouns(lower: str, filter_nouns: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Filter kind -> the noun the question says for it; the longest phrase first ("pipeline tag" names a service)."""
+    said: dict[str, str] = {}
+    for phrase, kind in sorted(((p, k) for k, ps in filter_nouns.items() for p in ps), key=lambda pk: -len(pk[0])):
+        found = re.search(rf"\b{re.escape(phrase)}\b", lower)
+        if found:
+            said.setdefault(kind, phrase)
+            lower = lower[: found.start()] + " " * len(phrase) + lower[found.end() :]
+    return said
+
+
+def _span_of(lower: str, said: str) -> Span:
+    at = lower.find(said.lower())
+    return (at, at + len(said)) if at >= 0 else (0, 0)
