@@ -126,6 +126,22 @@ class Vocabulary:
     """Language name -> ISO code, as Hugging Face cards write ``language`` ("portuguese": pt)."""
     """Condition kind -> the nouns that name it ("license"); a question saying one must name a value of it."""
     question_starters: frozenset[str] = frozenset()
+    cue_patterns: dict[str, str] = field(default_factory=dict)
+    """Named regular expressions for the cues the read stage looks for in a question's text ("code carbon")."""
+    word_lists: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Named word lists the engine's rules read ("speed_words": fast, quickest ...)."""
+
+    def cue(self, name: str) -> re.Pattern[str]:
+        """The cue pattern ``name``, compiled (once).
+
+        Raises:
+            KeyError: The vocabulary has no such cue.
+        """
+        return _compiled(self.cue_patterns[name])
+
+    def words_of(self, name: str) -> frozenset[str]:
+        """The word list ``name`` (empty when the vocabulary has none)."""
+        return self.word_lists.get(name, frozenset())
 
     @property
     def metric_words(self) -> frozenset[str]:
@@ -265,7 +281,14 @@ def parse_vocabulary(data: Any, path: Path = DEFAULT_PATH) -> Vocabulary:
         filter_nouns=_phrase_map(spec.filter_nouns),
         language_names={k.lower(): str(v) for k, v in spec.language_names.items()},
         question_starters=frozenset(w.lower() for w in spec.question_starters),
+        cue_patterns=dict(spec.cue_patterns),
+        word_lists={name: frozenset(words) for name, words in spec.word_lists.items()},
     )
+
+
+@functools.lru_cache(maxsize=128)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 @functools.lru_cache(maxsize=8)

@@ -7,13 +7,26 @@ reported as the section, entry and field it is in.
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from assistant.data_files import DataModel, NonEmptyText, Text
 
 Direction = Literal["lower", "higher"]
+
+
+def _compiles(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as e:
+        raise ValueError(f"is not a regular expression ({e})") from e
+    return pattern
+
+
+Pattern = Annotated[str, AfterValidator(_compiles)]
+"""A regular expression (Python's ``re``), checked to compile."""
 
 
 class QuantitySpec(DataModel):
@@ -74,3 +87,5 @@ class VocabularyFile(DataModel):
     filter_nouns: dict[Text, list[Text]] = {}
     language_names: dict[Text, Text] = {}
     question_starters: list[Text] = []
+    cue_patterns: dict[Text, Pattern] = {}
+    word_lists: dict[Text, list[Text]] = {}

@@ -10,10 +10,6 @@ from assistant.engines.offline.read.reading import Reading
 from assistant.engines.offline.read.slots import Mention, Word, overlaps
 from assistant.language.vocabulary import Vocabulary
 
-_DIRECTION_ADJECTIVES = frozenset(
-    {"smallest", "largest", "biggest", "tiniest", "lightest", "heaviest", "cheapest", "longest", "shortest"}
-)
-
 
 def choose_metric(
     frame: Frame, mentions: list[Mention], qwords: list[Word], catalog: MetricCatalog, vocab: Vocabulary
@@ -42,7 +38,8 @@ def choose_metric(
 
 
 def bind_adjectives(mentions: list[Mention], reading: Reading | None) -> list[Mention]:
-    """ "smallest carbon footprint": a size adjective right before another metric only gives its direction."""
+    """ "smallest carbon footprint": a size adjective right before another metric only gives its direction (the
+    read stage found which adjective stands right before which mention: ``Reading.adjective_pairs``)."""
     pairs = reading.adjective_pairs if reading is not None else set()
     bound: list[Mention] = []
     skip: set[int] = set()
@@ -53,7 +50,6 @@ def bind_adjectives(mentions: list[Mention], reading: Reading | None) -> list[Me
         if (
             nxt is not None
             and mention.want in ("low", "high")
-            and mention.text in _DIRECTION_ADJECTIVES
             and nxt.want == "none"
             and ((mention.start, mention.end), (nxt.start, nxt.end)) in pairs
         ):

@@ -26,9 +26,6 @@ from assistant.language.vocabulary import Vocabulary
 
 __all__ = ["Filter", "Frame", "known_words", "understand"]
 
-_SPEED_WORDS = frozenset({"fast", "faster", "fastest", "quick", "quicker", "quickest", "speediest", "slow", "slower",
-                          "slowest", "snappiest", "longest", "shortest"})  # fmt: skip
-
 logger = logging.getLogger(__name__)
 
 
@@ -100,7 +97,8 @@ def _read_objective(p: _Plan) -> bool:
     frame.which_group = p.which_group
     if r.training_cue and not r.inference_cue:
         # "quickest model to train": speed words are about training time here.
-        usable = [replace(m, key="train_time") if m.text in _SPEED_WORDS else m for m in usable]
+        speed = vocab.words_of("speed_words")
+        usable = [replace(m, key="train_time") if m.text in speed else m for m in usable]
     p.usable = usable
     frame.inference = _is_inference(frame, usable, r.inference_cue, r.training_cue)
     if r.inference_cue != r.training_cue:

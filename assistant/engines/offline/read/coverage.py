@@ -50,16 +50,15 @@ def _name_like(token: str, at_sentence_start: bool) -> bool:
     return not (at_sentence_start and capitals == 1 and token[0].isupper())
 
 
-_CAPITALISED_NAMES = frozenset({"US", "UK", "EU", "USA"})
-
-
-def name_like_terms(question: str, used: list[Span], known: frozenset[str]) -> list[tuple[str, Span]]:
+def name_like_terms(
+    question: str, used: list[Span], known: frozenset[str], places: frozenset[str] = frozenset()
+) -> list[tuple[str, Span]]:
     """Name-like terms outside ``used`` that are no vocabulary word; neighbours joined ("Jetson Nano")."""
     terms: list[tuple[str, Span]] = []
     for match in _TOKEN.finditer(question):
         token, span = match.group(), match.span()
         parts = [p for p in re.split(r"[-_/.]", token.lower()) if p]
-        shouted = token in _CAPITALISED_NAMES  # "the US" is a place, not "us"
+        shouted = token in places  # "the US" is a place, not "us"
         if overlaps(span, used) or (not shouted and (token.lower() in known or all(p in known for p in parts))):
             continue  # "trade-off", "CO2"
         start = bool(_SENTENCE_START.search(question[: span[0]]))

@@ -14,11 +14,6 @@ from dataclasses import replace
 from assistant.engines.offline.read.conditions import Filter
 from assistant.language.vocabulary import Vocabulary, find_phrases
 
-_CUE_BEFORE = (
-    r"\b(?:(?:fine[\s-]*tun(?:ed|es?|ing)|finetun(?:ed|es?)|derived|start(?:ing|ed)|based)\s+(?:from|of|on)"
-    r"|base\s+models?\s+(?:is|was|=))\s+(?:the\s+)?"
-)
-
 
 def lineage_filters(question: str, filters: list[Filter], texts: list[str], vocab: Vocabulary) -> list[Filter]:
     """``filters`` read for a lineage question: the model named after the cue is the base model.
@@ -34,18 +29,18 @@ def lineage_filters(question: str, filters: list[Filter], texts: list[str], voca
         filter (any base; its mention a name still to look up) when none is linked; unchanged
         without a lineage cue.
     """
-    cued = find_phrases(texts, vocab.lineage_cues) or re.search(r"\bbase\s+models?\s+(?:is|was)\b", question, re.I)
-    if not cued or not _cue_outside_names(question):
+    cued = find_phrases(texts, vocab.lineage_cues) or vocab.cue("lineage_base_is").search(question)
+    if not cued or not vocab.cue("lineage_cue_word").search(question):
         # "layoutlmv3-finetuned-funsd": a cue inside a name asks nothing; a base model named without a cue
         # ("the emissions of gpt2") is no model card, and no condition either (the engine declines, saying so).
         return [replace(f, kind="other:BaseModel.name") if f.kind == "base_model" else f for f in filters]
-    if (
-        re.search(r"\b(?:what|which)\s+(?:base|parent)\s+models?\b", question, re.I) or asks_for_the_base(question)
-    ) and any(f.kind in ("model", "other:Model.hubName") for f in filters):
+    if (vocab.cue("lineage_which_base").search(question) or vocab.cue("lineage_asks_base").search(question)) and any(
+        f.kind in ("model", "other:Model.hubName") for f in filters
+    ):
         return filters  # "what base model is X fine-tuned from": X's base, a lookup
     out, said = [], ""
     for flt in filters:
-        after = not flt.negated and bool(flt.mention) and _after_cue(question, flt.mention)
+        after = not flt.negated and bool(flt.mention) and _after_cue(question, flt.mention, vocab)
         if after and (flt.kind == "model" or flt.kind.startswith("other:")):
             # "Tucano-2b4" is a card (and its hubName) too: the engine looks the base up by that name
             said = flt.mention
@@ -57,8 +52,8 @@ def lineage_filters(question: str, filters: list[Filter], texts: list[str], voca
     return out
 
 
-def _after_cue(question: str, mention: str) -> bool:
-    return re.search(_CUE_BEFORE + re.escape(mention), question, re.I) is not None
+def _after_cue(question: str, mention: str, vocab: Vocabulary) -> bool:
+    return re.search(vocab.cue_patterns["lineage_before_name"] + re.escape(mention), question) is not None
 
 
 def without_lineage_cues(texts: list[str], vocab: Vocabulary) -> list[str]:
@@ -74,17 +69,3 @@ def without_lineage_cues(texts: list[str], vocab: Vocabulary) -> list[str]:
 
 
 _FROM = ("from", "on", "of")
-
-
-def asks_for_the_base(question: str) -> bool:
-    """ "what is aira-2-1b5 fine-tuned from?": a lineage cue and its preposition end the question."""
-    return (
-        re.search(r"\b(?:fine[\s-]*tuned|finetuned|derived|based)\s+(?:from|on|of)\s*\??\s*$", question, re.I)
-        is not None
-    )
-
-
-def _cue_outside_names(question: str) -> bool:
-    """A lineage cue written as a word, not as part of a hyphenated model name."""
-    cue = r"(?<![\w-])(?:fine[\s-]*tun\w*|finetun\w*|derived|start(?:ing|ed) from|based on|base models?)(?![\w-]*-)"
-    return re.search(cue, question, re.I) is not None

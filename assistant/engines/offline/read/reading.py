@@ -32,7 +32,6 @@ from assistant.engines.offline.read.lineage import lineage_filters
 from assistant.engines.offline.read.link_rules import placed_partial_links, question_links, swallows_number
 from assistant.engines.offline.read.metrics import MetricCatalog
 from assistant.engines.offline.read.slots import (
-    HOW_MANY_UNITS,
     DateRange,
     Mention,
     Span,
@@ -52,14 +51,6 @@ from assistant.language.vocabulary import Vocabulary, find_phrases
 
 MODEL_ID = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[-_/.][A-Za-z0-9]+){2,}\b")
 """A model-like name ("KNeighborsRegressor-lumos5g-KFold")."""
-_RANK_ALL = (re.compile(r"\s*(?:please\s+)?(?:rank|sort|order)\b"), re.compile(r"\branked\b|\ball\b.*\bby\b"))
-_THE_DATASET = re.compile(r"\b(?:the|this|that)\s+\S+\s+(?:dataset|data set)\b|\bdataset\s+\S+\s+(?:is|has)\b")
-_ADJECTIVE_GAP = re.compile(r"[\s-]*(?:amount of |quantity of |level of )?(?:training |inference |model )?")
-_ASKED_UNIT = re.compile(r"\b(?:in|as|into|how many|how much)\s+(?P<unit>[A-Za-zµ]+)\b(?!\s*\d)", re.I)
-_CODECARBON = re.compile(r"\bcode\s?carbon\b|\btraining runs?\b|\blogged\b|\bemissions\.csv\b", re.I)
-_PER_RUN = re.compile(r"\bper\s+(?:\w+\s+)?run\b|\baverage\b|\bmean\b", re.I)
-_INFERENCE_WORDS = re.compile(r"\binferenc\w*|\bbenchmark\w*|\bdeploy\w*|\bserv\w*|\blatency\b", re.I)
-_CO2_SOURCE = re.compile(r"\b(?:emissions?|co2|carbon)\s+source\b", re.I)
 
 
 @dataclass
@@ -220,7 +211,7 @@ def _read_conditions(r: Reading, text: str, catalog: MetricCatalog, vocab: Vocab
     thresholds, r.consumed, notes, problems = read_thresholds(
         text, r.words, mentions, catalog, vocab, r.used, inference_only
     )
-    counting = bool(find_phrases(r.texts, vocab.intents["count"])) and not re.search(HOW_MANY_UNITS, lower)
+    counting = bool(find_phrases(r.texts, vocab.intents["count"])) and not vocab.cue("how_many_units").search(lower)
     measured, consumed_measured = measured_filters(lower, mentions, catalog, inference_only, counting=counting)
     r.thresholds = thresholds + gpu_thresholds(lower, catalog, r.used) + measured + r.thresholds
     dataset_size = catalog.get("dataset_size")
@@ -235,7 +226,7 @@ def _read_conditions(r: Reading, text: str, catalog: MetricCatalog, vocab: Vocab
         r.k = k
         r.used.append(k_span)
     else:
-        r.rank_all = bool(_RANK_ALL[0].match(lower) or _RANK_ALL[1].search(lower))
+        r.rank_all = bool(vocab.cue("rank_all_start").match(lower) or vocab.cue("rank_all").search(lower))
 
 
 def _read_names(r: Reading, text: str, vocab: Vocabulary, known: frozenset[str]) -> None:
@@ -246,7 +237,7 @@ def _read_names(r: Reading, text: str, vocab: Vocabulary, known: frozenset[str])
     r.accounted = r.used + [(m.start, m.end) for m in r.mentions] + [m.span() for m in MODEL_ID.finditer(text)]
     ignored = ignored_words(r.words, r.kept_links, r.accounted, known)
     r.ignored_words = [w for w in ignored if w not in r.unknown_terms]
-    absent = [term for term, _ in name_like_terms(text, r.accounted, known)]
+    absent = [term for term, _ in name_like_terms(text, r.accounted, known, vocab.words_of("capitalised_names"))]
     numbered_names, unplaced = unplaced_numbers(text, r.accounted)
     terms = absent + [name for name in numbered_names if name not in absent]
     r.absent = [t for t in terms if not any(t != other and t in other for other in terms)]  # "Raspberry Pi 5"
@@ -257,21 +248,21 @@ def _read_cues(r: Reading, text: str, vocab: Vocabulary) -> None:
     """The few facts of the text that the plan and the explanation ask about later."""
     lower = text.lower()
     ordered = sorted(r.mentions, key=lambda m: m.start)
+    adjectives, gap = vocab.words_of("direction_adjectives"), vocab.cue("adjective_gap")
     r.adjective_pairs = {
         ((a.start, a.end), (b.start, b.end)) for a in ordered for b in ordered
-        if a.start < b.start and _ADJECTIVE_GAP.fullmatch(text[a.end : b.start])
+        if a.start < b.start and a.text in adjectives and gap.fullmatch(text[a.end : b.start])
     }  # fmt: skip
-    r.names_the_dataset = bool(_THE_DATASET.search(lower))
-    r.how_many_units = bool(re.search(HOW_MANY_UNITS, lower))
-    r.how_much = bool(
-        re.search(HOW_MANY_UNITS + r"|\bhow much\b", lower) and re.search(r"\b(models|all|together)\b", lower)
-    )
-    asked = _ASKED_UNIT.search(text)
+    r.names_the_dataset = bool(vocab.cue("the_dataset").search(lower))
+    r.how_many_units = bool(vocab.cue("how_many_units").search(lower))
+    amount = r.how_many_units or vocab.cue("how_much").search(lower)
+    r.how_much = bool(amount and vocab.cue("several_models").search(lower))
+    asked = vocab.cue("asked_unit").search(text)
     r.asked_unit = asked.group("unit") if asked else None
-    r.says_codecarbon = bool(_CODECARBON.search(text))
-    r.says_per_run = bool(_PER_RUN.search(text))
-    r.says_inference = bool(_INFERENCE_WORDS.search(text))
-    r.says_co2_source = bool(_CO2_SOURCE.search(text))
+    r.says_codecarbon = bool(vocab.cue("codecarbon").search(text))
+    r.says_per_run = bool(vocab.cue("per_run").search(text))
+    r.says_inference = bool(vocab.cue("inference_words").search(text))
+    r.says_co2_source = bool(vocab.cue("co2_source").search(text))
     r.filter_nouns_said = _filter_nouns(lower, vocab.filter_nouns)
 
 

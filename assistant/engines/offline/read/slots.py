@@ -269,10 +269,3 @@ def metric_mentions(qwords: list[Word], catalog: MetricCatalog, vocab: Vocabular
         else:
             found.append(Mention(*span, "missing", missing[phrase], "none", phrase))
     return found
-
-
-# "How many kWh ...": an amount in a unit, never a count of models.
-HOW_MANY_UNITS = (
-    r"\bhow (?:many|much) (?:bytes|kilobytes|megabytes|gigabytes|kb|mb|gb|seconds|secs|minutes|hours|ms"
-    r"|milliseconds|joules|kilojoules|j|kj|kwh|wh|grams|g|kg|kilograms|flops|cpu cores|cores|memory|ram|gpus?)\b"
-)
