@@ -128,8 +128,8 @@ class Vocabulary:
     question_starters: frozenset[str] = frozenset()
     cue_patterns: dict[str, str] = field(default_factory=dict)
     """Named regular expressions for the cues the read stage looks for in a question's text ("code carbon")."""
-    word_lists: dict[str, frozenset[str]] = field(default_factory=dict)
-    """Named word lists the engine's rules read ("speed_words": fast, quickest ...)."""
+    word_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Named word lists the engine's rules read ("speed_words": fast, quickest ...), in the file's order."""
 
     def cue(self, name: str) -> re.Pattern[str]:
         """The cue pattern ``name``, compiled (once).
@@ -139,9 +139,9 @@ class Vocabulary:
         """
         return _compiled(self.cue_patterns[name])
 
-    def words_of(self, name: str) -> frozenset[str]:
-        """The word list ``name`` (empty when the vocabulary has none)."""
-        return self.word_lists.get(name, frozenset())
+    def words_of(self, name: str) -> tuple[str, ...]:
+        """The word list ``name``, in the file's order (empty when the vocabulary has none)."""
+        return self.word_lists.get(name, ())
 
     @property
     def metric_words(self) -> frozenset[str]:
@@ -282,7 +282,7 @@ def parse_vocabulary(data: Any, path: Path = DEFAULT_PATH) -> Vocabulary:
         language_names={k.lower(): str(v) for k, v in spec.language_names.items()},
         question_starters=frozenset(w.lower() for w in spec.question_starters),
         cue_patterns=dict(spec.cue_patterns),
-        word_lists={name: frozenset(words) for name, words in spec.word_lists.items()},
+        word_lists={name: tuple(words) for name, words in spec.word_lists.items()},
     )
 
 

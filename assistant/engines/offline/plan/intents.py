@@ -19,13 +19,11 @@ _COMPARABLE = {
     "split": "split", "optimizer": "optimizer", "device": "device", "author": "author",
 }  # fmt: skip
 _DEVICE_FIELDS = frozenset({"training_device", "inference_devices"})
-_DEVICE_WORDS = re.compile(r"\b(?:cores?|memory|ram|gpus?|graphics cards?|processors?|cpus?)\b")
-_NOT_RANKING = frozenset({"interest", "interested", "request", "requests", "forest", "forests", "honest", "test",
-                          "tests", "latest", "biggest", "largest", "smallest"})  # fmt: skip
 
 
-def is_superlative(word: str) -> bool:
-    return word.endswith("est") and len(word) > 5 and word not in _NOT_RANKING
+def is_superlative(word: str, vocab: Vocabulary) -> bool:
+    """A word in -est that ranks ("cleanest"), not one that only ends so ("forest", "latest")."""
+    return word.endswith("est") and len(word) > 5 and word not in vocab.words_of("not_ranking")
 
 
 def has_phrases(phrases: tuple[str, ...] | list[str], text_words: list[str]) -> list[tuple[int, int, str]]:
@@ -90,7 +88,9 @@ def _read_fields(cues: _Cues) -> None:
     cues.device_properties = (
         bool(frame.fields)
         and set(frame.fields) <= _DEVICE_FIELDS | {"describe"}
-        and bool(_DEVICE_WORDS.search(" ".join(cues.masked)))  # "1 v100 GPU" names a device, asks for no GPU count
+        and bool(
+            vocab.cue("device_words").search(" ".join(cues.masked))
+        )  # "1 v100 GPU" names a device, asks for no GPU count
         and not (frame.filter("model") or frame.model_fragments)
         and frame.metric is None
     )  # "how many cores does the Raspberry Pi have", "how much memory does the training machine have"
@@ -282,5 +282,5 @@ def _asks_fields(frame: Frame) -> bool:
 
 
 def _superlative_word(texts: list[str], vocab: Vocabulary) -> bool:
-    superlatives = {"best", "worst", "top", "most", "least", "lowest", "highest", "minimum", "maximum", "min", "max"}
-    return any(w in superlatives or is_superlative(w) for w in texts)
+    superlatives = vocab.words_of("superlatives")
+    return any(w in superlatives or is_superlative(w, vocab) for w in texts)

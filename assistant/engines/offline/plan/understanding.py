@@ -107,7 +107,7 @@ def _read_objective(p: _Plan) -> bool:
     if has_phrases(vocab.per_sample_cues, texts) and frame.metric is not None and frame.metric.per == "inference":
         frame.metric = catalog.per_sample(frame.metric)  # "energy per sample"
     bound = bind_adjectives(sorted(usable, key=lambda m: m.start), r)  # "longest wall-clock time": one
-    if has_phrases(vocab.tradeoff_cues, texts) or _two_objectives(frame, bound, texts):
+    if has_phrases(vocab.tradeoff_cues, texts) or _two_objectives(frame, bound, texts, vocab):
         tradeoff(frame, usable, catalog)
         if frame.intent == "pareto":
             return True
@@ -146,17 +146,19 @@ def _read_intent(p: _Plan) -> None:
                 frame.also.append(other)  # "the carbon and energy of X"
     if frame.intent in ("list", "lookup", "count", "group_count"):
         spans = mention_spans + r.accounted
-        lost = [w.text for w in r.words if is_superlative(w.text) and not overlaps((w.start, w.end), spans)]
+        lost = [w.text for w in r.words if is_superlative(w.text, p.vocab) and not overlaps((w.start, w.end), spans)]
         if lost:  # "cleanest XGBoost model" must not become a plain list of XGBoost models
             frame.problems.append(f"I could not tell what {lost[0]!r} ranks by")
 
 
-def _two_objectives(frame: Frame, mentions: list[Mention], texts: list[str]) -> bool:
+def _two_objectives(frame: Frame, mentions: list[Mention], texts: list[str], vocab: Vocabulary) -> bool:
     """ "the best R² for the least energy": two metrics and a superlative, and no model named, ask for a trade-off."""
     keys = {m.key for m in mentions if m.kind in ("quantity", "quality")}
     if not any(m.kind == "quality" for m in mentions) and any(m.kind == "generic_quality" for m in mentions):
         keys.add("quality")  # "greenest and most accurate"
-    superlative = any(w in ("best", "least", "most", "lowest", "highest", "top") or is_superlative(w) for w in texts)
+    superlative = any(
+        w in ("best", "least", "most", "lowest", "highest", "top") or is_superlative(w, vocab) for w in texts
+    )
     if len(keys) == 2 and superlative and not frame.filter("model") and not frame.group:
         names = " and ".join(sorted(keys))
         frame.notes.append(f"two metrics ({names}) with 'best'/'least' read as their trade-off")

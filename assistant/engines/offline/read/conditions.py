@@ -209,7 +209,7 @@ def unknown_terms(
     texts = [w.text for w in qwords]
     linked = [(link.start, link.end) for link in links]
     unknown = []
-    for k in entity_positions(texts):
+    for k in entity_positions(texts, vocab):
         if not 0 <= k < len(qwords):
             continue
         word = qwords[k]

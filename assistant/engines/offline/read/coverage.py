@@ -51,7 +51,7 @@ def _name_like(token: str, at_sentence_start: bool) -> bool:
 
 
 def name_like_terms(
-    question: str, used: list[Span], known: frozenset[str], places: frozenset[str] = frozenset()
+    question: str, used: list[Span], known: frozenset[str], places: tuple[str, ...] = ()
 ) -> list[tuple[str, Span]]:
     """Name-like terms outside ``used`` that are no vocabulary word; neighbours joined ("Jetson Nano")."""
     terms: list[tuple[str, Span]] = []
@@ -95,17 +95,12 @@ def joined_words(question: str, words: list[str]) -> list[str]:
     return [text for _, text in joined] + [w for w in words if lower.find(w) < 0]
 
 
-_CONDITION_WORDS = (
-    "between", "since", "before", "after", "under", "above", "below", "over", "than", "from", "until", "least",
-    "most", "more", "less", "fewer", "onwards", "later", "earlier", "older", "newer", "exceeding", "within",
-)  # fmt: skip
-
-
-def fixed_condition_words(question: str, known: frozenset[str]) -> tuple[str, list[str]]:
+def fixed_condition_words(question: str, known: frozenset[str], conditions: tuple[str, ...]) -> tuple[str, list[str]]:
     """The question with misspelt condition words put right ("betwen" -> "between"), and what was changed.
 
     Conditions are read by patterns over the text, so a slip in "between" or
-    "since" would leave their numbers and dates unplaced; one edit is fixed.
+    "since" would leave their numbers and dates unplaced; one edit is fixed. ``conditions`` are the
+    condition words (the vocabulary's ``condition_words``), in order: the first of two as close wins.
     """
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
@@ -119,7 +114,7 @@ def fixed_condition_words(question: str, known: frozenset[str]) -> tuple[str, li
         name_like = (word[0].isupper() and match.start() > 0) or not word[1:].islower() or inside
         if len(word) < 4 or word.lower() in known or name_like:
             return word  # names keep their spelling ("Omer" is not "over")
-        close = process.extractOne(word.lower(), _CONDITION_WORDS, scorer=OSA.distance, score_cutoff=1)
+        close = process.extractOne(word.lower(), conditions, scorer=OSA.distance, score_cutoff=1)
         if close is None:
             return word
         if close[0] == word.lower():

@@ -20,7 +20,6 @@ from assistant.language.entity_linking import link_entities
 from assistant.language.vocabulary import Vocabulary
 
 # Words that carry nothing once the names and the metric are taken out of a follow-up.
-_FILLER = frozenset({"on", "in", "for", "the", "a", "an", "one", "ones", "model", "models", "of", "then", "instead"})
 _TRIM = " ?.!,;:"
 
 
@@ -78,6 +77,6 @@ def standalone_follow_up(
     for start, end in sorted(consumed, reverse=True):
         leftover = leftover[:start] + " " + leftover[end:]
     words = leftover.split()
-    if any(w.lower().strip(_TRIM) not in _FILLER for w in words):
+    if any(w.lower().strip(_TRIM) not in vocab.words_of("follow_up_filler") for w in words):
         text = f"{text} {' '.join(words)}"
     return " ".join(text.split())

@@ -8,18 +8,11 @@ import re
 from collections.abc import Iterator
 
 from assistant.engines.offline.read.closest import exact_value
+from assistant.engines.offline.read.function_words import AUXILIARIES, DETERMINERS, PREPOSITIONS
 from assistant.engines.offline.read.slots import Span, Word, overlaps
 from assistant.graph.schema import GraphSchema
 from assistant.language.entity_linking import EntityLink, link_entities
 from assistant.language.vocabulary import Vocabulary
-
-_PREPOSITIONS = ("on", "for", "with", "using", "from", "by", "of", "about", "trained on", "in", "at")
-_SKIP_AFTER_PREPOSITION = {"the", "a", "an", "my", "this", "that", "these", "those", "our", "their", "its"}
-_KIND_NOUNS = frozenset({"model", "models", "dataset", "datasets", "data", "architecture", "architectures", "device",
-                         "devices", "author", "authors", "service", "services"})  # fmt: skip
-_KIND_NOUNS_BEFORE_NAME = frozenset({"dataset", "architecture", "device", "author", "service"})
-_MAKE_VERBS = frozenset({"make", "train", "build", "create", "publish", "release", "author", "develop"})
-
 
 METRIC_NAME_PROPERTIES = {("EvaluationResult", "metric"), ("EvaluationResult", "metricName")}
 
@@ -89,7 +82,7 @@ def placed_partial_links(
 ) -> tuple[list[EntityLink], list[str]]:
     """A word that is only part of a value ("server" of smd-server-machine, "mnist" of fashion-mnist) links only
     where a name belongs ("on mnist", "the mnist models"), and the answer says which value it was read as."""
-    positions = set(entity_positions([w.text for w in qwords]))
+    positions = set(entity_positions([w.text for w in qwords], vocab))
     kept, notes = [], []
     for link in links:
         said, value = _squashed(link.mention), _squashed(str(link.value))
@@ -135,7 +128,7 @@ def question_links(question: str, schema: GraphSchema, vocabulary: Vocabulary) -
     named = _language_links(question, links, schema, vocabulary)
     formats = schema.node_properties.get("Model", {}).get("format")
     if formats and "hf-card" in formats.values:  # "all HF cards": the models read from Hugging Face cards
-        for match in _HF_CARDS.finditer(question):
+        for match in vocabulary.cue("hf_cards").finditer(question):
             named.append(EntityLink("Model", "format", "hf-card", match.group(), 1.0, match.start(), match.end()))
     spans = [(link.start, link.end) for link in named]
     return sorted([*named, *(link for link in links if not overlaps((link.start, link.end), spans))],
@@ -174,9 +167,6 @@ def _misspelt_language(word: str, vocabulary: Vocabulary) -> str | None:
     return near[0] if len(near) == 1 else None
 
 
-_HF_CARDS = re.compile(r"\b(?:hf|hugging\s*face)(?:\s+model)?\s+cards?\b", re.I)
-
-
 def _named_model(question: str, link: EntityLink, schema: GraphSchema) -> EntityLink:
     """ "the model codecarbon" is the model named so (a CodeCarbon project), not the format of every log."""
     if link.label != "Model" or link.property == "name":
@@ -201,19 +191,20 @@ def _whole_enough(link: EntityLink) -> bool:
     return link.property == "dataset" and _squashed(link.mention) in parts
 
 
-def entity_positions(texts: list[str]) -> Iterator[int]:
+def entity_positions(texts: list[str], vocab: Vocabulary) -> Iterator[int]:
     """Where a name is expected: after "on"/"for"/"by" ..., around "dataset"/"models", in "did X make"."""
+    kinds, before_name = vocab.words_of("kind_nouns"), vocab.words_of("kind_nouns_before_name")
     for i, word in enumerate(texts):
-        for prep in _PREPOSITIONS:
+        for prep in PREPOSITIONS:
             parts = prep.split()
             if texts[i : i + len(parts)] == parts:
                 k = i + len(parts)
-                while k < len(texts) and texts[k] in _SKIP_AFTER_PREPOSITION:
+                while k < len(texts) and texts[k] in DETERMINERS:
                     k += 1
                 yield k
-        if word in _KIND_NOUNS:
+        if word in kinds:
             yield i - 1
-            if word in _KIND_NOUNS_BEFORE_NAME:
+            if word in before_name:
                 yield i + 1
-        if word in ("did", "does", "do") and i + 2 < len(texts) and texts[i + 2] in _MAKE_VERBS:
+        if word in AUXILIARIES and i + 2 < len(texts) and texts[i + 2] in vocab.words_of("make_verbs"):
             yield i + 1

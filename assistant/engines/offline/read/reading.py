@@ -150,7 +150,7 @@ def read_question(
         known: Every word with a meaning.
         links: The question's links to graph values, when the caller has them; else they are found in ``schema``.
     """
-    fixed, fixes = fixed_condition_words(question, known)
+    fixed, fixes = fixed_condition_words(question, known, vocab.words_of("condition_words"))
     if links is None:
         links = question_links(fixed, schema, vocab) if schema is not None else []
     reading = Reading(question, fixed, fixes=fixes, links=links)

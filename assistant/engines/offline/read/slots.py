@@ -10,22 +10,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from assistant.engines.offline.read.function_words import MONTHS, NUMBER_WORDS
 from assistant.engines.offline.read.metrics import Metric, MetricCatalog
 from assistant.language.vocabulary import Vocabulary, find_phrases, words
 
-NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "a couple": 2, "a few": 3, "couple": 2, "few": 3,
-}  # fmt: skip
-_MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-         ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-         ("dec", "december")]
-    )
-    for m in names
-}  # fmt: skip
 _K_WORDS = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 _SUPERLATIVE = r"(?:[a-z]+est|best|worst|most|least|top|largest|highest|lowest|cheapest)"
 _K_PATTERNS = (
@@ -136,7 +124,7 @@ def _date_ranges(lower: str) -> list[DateRange]:
     """ "between March and June 2024" (both months included), "from 2023 to 2024" (both years included)."""
     found = []
     for match in _MONTH_RANGE.finditer(lower):
-        first, last = _MONTHS.get(match.group("m1") or match.group("m1b")), _MONTHS.get(match.group("m2"))
+        first, last = MONTHS.get(match.group("m1") or match.group("m1b")), MONTHS.get(match.group("m2"))
         if first is None or last is None:
             continue
         y2 = int(match.group("y2"))
@@ -221,7 +209,7 @@ def _period(match: re.Match[str], kind: str, lower: str) -> tuple[dt.date, dt.da
     y = int(match.group("y"))
     if kind == "day":
         said_month = match.groupdict().get("mon")
-        number = _MONTHS.get(said_month) if said_month else int(match.group("m"))
+        number = MONTHS.get(said_month) if said_month else int(match.group("m"))
         if number is None:
             return None
         try:
@@ -230,7 +218,7 @@ def _period(match: re.Match[str], kind: str, lower: str) -> tuple[dt.date, dt.da
             return None
         return first, first + dt.timedelta(days=1)
     if kind == "month":
-        number = _MONTHS.get(match.group("mon"))
+        number = MONTHS.get(match.group("mon"))
         if number is None:
             return None
         return dt.date(y, number, 1), dt.date(y + number // 12, number % 12 + 1, 1)
