@@ -14,6 +14,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from assistant.engines.offline.read.function_words import NUMBER_WORDS
 from assistant.engines.offline.read.link_rules import entity_positions
 from assistant.engines.offline.read.metrics import MetricCatalog
 from assistant.engines.offline.read.slots import Mention, Span, Threshold, Word, overlaps
@@ -45,12 +46,6 @@ FILTER_KINDS = {
     ("ModelTraining", "location"): "location",
 }
 # Words that name a metric of the model-index results: the metric chooser reads them, they filter nothing.
-_EVALUATED_BEFORE = re.compile(r"\b(?:evaluated|tested|benchmarked|scored|evaluation|eval)\b[\w\s]{0,12}$")
-_GPU_COUNT = re.compile(r"\b(?P<n>\d+|one|two|four|eight|single)[\s-]*(?:x\s*)?(?:gpus?|graphics cards?)\b")
-_MULTI_GPU = re.compile(r"\bmulti(?:ple)?[\s-]*gpus?\b|\bseveral gpus\b|\bmore than one gpu\b")
-_NO_GPU = re.compile(r"\b(?:without (?:a |any )?gpus?|no gpus?|cpu[\s-]*only|only (?:on )?(?:the )?cpus?)\b")
-_WITH_GPU = re.compile(r"\b(?:with (?:a |any )?gpus?|on (?:a )?gpus?|gpu[\s-]*(?:trained|accelerated|based))\b")
-_SMALL_NUMBERS = {"one": 1, "single": 1, "two": 2, "four": 4, "eight": 8}
 
 
 @dataclass
@@ -68,23 +63,15 @@ class Filter:
     """Models must NOT have any of ``values`` ("not on kitti", "except umu")."""
 
 
-_NEGATED = re.compile(
-    r"(?:\bnot\b|n't\b|\bexcept(?: for)?\b|\bexcluding\b|\bexclude\b|\bother than\b|\bbesides\b|\bapart from\b"
-    r"|\bbut not\b|\boutside(?: of)?\b)"
-    r"(?:\s+(?:the|a|an|on|in|for|with|by|from|trained|run|using|used|made|any|of|those|these|ones|that|which|are|were"
-    r"|is|was|models?|being|been|evaluated|tested|benchmarked|deployed|built|created))*\s*$"
-)
-
-
 def device_role(question: str, link: EntityLink, vocab: Vocabulary) -> str:
     before = question[: link.start].lower()
     window = " ".join(before.split()[-5:])
-    if re.search(r"\btrain(?:ed|ing|s)?\b|\bfit(?:ted|ting)?\b", window):
+    if vocab.cue("device_trained_before").search(window):
         return "training"
-    if re.search(r"\b(?:run|runs|ran|running|deploy\w*|infer\w*|serv\w*|benchmark\w*|tested|latency)\b", window):
+    if vocab.cue("device_run_before").search(window):
         return "inference"
     after = question[link.end : link.end + 14].lower()
-    if re.match(r"[\s-]*(?:gpus?\s+)?(?:trained|training)\b", after):
+    if vocab.cue("device_trained_after").match(after):
         return "training"  # "H100-trained models"
     return ""
 
@@ -96,11 +83,11 @@ def filters_from_links(question: str, links: list[EntityLink], vocab: Vocabulary
             kind, role = "device", device_role(question, link, vocab)
         elif link.label == "Hyperparameters":
             kind, role = f"hyper:{link.property}", ""
-        elif link.label == "Dataset" and _EVALUATED_BEFORE.search(question[: link.start].lower()):
+        elif link.label == "Dataset" and vocab.cue("evaluated_before").search(question[: link.start].lower()):
             kind, role = "evaluated_on", ""  # "evaluated on glue": the model-index results, not the training data
         else:
             kind, role = FILTER_KINDS.get((link.label, link.property), f"other:{link.label}.{link.property}"), ""
-        negated = bool(_NEGATED.search(question[: link.start].lower()))
+        negated = bool(vocab.cue("negated_before").search(question[: link.start].lower()))
         key = (kind, link.property, role + ("!" if negated else ""))
         found = filters.get(key)
         if found is None:
@@ -117,42 +104,23 @@ def gpu_thresholds(lower: str, catalog: MetricCatalog, used: list[Span]) -> list
     if metric is None:
         return []
     found = []
-    for pattern, op, value in ((_MULTI_GPU, ">=", 2.0), (_NO_GPU, "=", 0.0), (_WITH_GPU, ">=", 1.0)):
+    cue = catalog.vocabulary.cue
+    for pattern, op, value in ((cue("multi_gpu"), ">=", 2.0), (cue("no_gpu"), "=", 0.0), (cue("with_gpu"), ">=", 1.0)):
         for match in pattern.finditer(lower):
             if not overlaps(match.span(), used):
                 found.append(Threshold(metric, op, value, match.group(), match.span()))
                 used.append(match.span())
-    for match in _GPU_COUNT.finditer(lower):
+    for match in cue("gpu_count").finditer(lower):
         if overlaps(match.span(), used):
             continue
         raw = match.group("n")
-        n = _SMALL_NUMBERS.get(raw) or int(raw)
+        n = NUMBER_WORDS.get(raw) or (1 if raw == "single" else int(raw))
         found.append(Threshold(metric, "=", float(n), match.group(), match.span()))
         used.append(match.span())
     return found
 
 
-_UNMEASURED_BEFORE = re.compile(
-    r"\b(?:no|not|un|without(?: an?| any)?|missing|zero|lacking|lack)[\s-]*(?:measured|recorded|reported|known)?"
-    r"(?:\s+(?:training|inference|train))?\s*$"  # "report zero inference energy"
-)
-_UNMEASURED_AFTER = re.compile(
-    r"^\s*(?:(?:was|is|were|are|has been|have been)\s+)?(?:not|never|un)[\s-]*(?:measured|recorded|reported|metered)"
-    r"|^\s*(?:of\s+)?(?:0|zero)(?:\.0+)?(?![\d.,-])\b"
-    r"|^\s*(?:is|was|are|were)\s+(?:missing|zero|0|unknown|not known|not available|absent)(?![\d.,])\b"
-    r"|^\s*measurements?\s+missing"
-)
-_NEGATION = re.compile(r"\b(?:no|not|never|without|missing|lacking|lack)\b|n't\b")
-_MEASURE_WORD = re.compile(r"\b(?:un)?(?:measur|record|report|meter)\w*")
-_MEASURED_NEAR = re.compile(
-    r"\b(?:measured|recorded|reported|metered|known)(?:\s+(?:training|inference|train))?\s*$"
-    r"|^\s*(?:was|is|were|are)?\s*measured"
-)
 # "how many models have co2 emissions data", "report their CO2": having a value is having a measured one.
-_HAVING_BEFORE = re.compile(
-    r"\b(?:have|has|having|with|report|reports|reporting|give|gives|publish|publishes)\s+"
-    r"(?:(?:an?|any|their|its|some)\s+)?(?:(?:training|inference|train)\s+)?$"
-)
 
 
 def measured_filters(
@@ -161,19 +129,20 @@ def measured_filters(
     """ "no measured carbon", "energy not recorded" -> unmeasured; "with measured carbon" -> measured."""
     found: list[Threshold] = []
     consumed: set[Mention] = set()
+    cue = catalog.vocabulary.cue
     for mention in mentions:
         metric = catalog.get(mention.key, inference=inference) if mention.kind == "quantity" else None
         if metric is None or not metric.measured:
             continue
         before, after = lower[max(0, mention.start - 30) : mention.start], lower[mention.end : mention.end + 30]
         clause = re.split(r"[,;?]|\band\b|\bbut\b", before)[-1] + " | " + re.split(r"[,;?]|\band\b|\bbut\b", after)[0]
-        negated_measure = _NEGATION.search(clause) and _MEASURE_WORD.search(clause)
-        if _UNMEASURED_BEFORE.search(before) or _UNMEASURED_AFTER.search(after) or negated_measure:
+        negated_measure = cue("negation").search(clause) and cue("measure_word").search(clause)
+        if cue("unmeasured_before").search(before) or cue("unmeasured_after").search(after) or negated_measure:
             op = "unmeasured"
         elif (
-            _MEASURED_NEAR.search(before)
-            or _MEASURED_NEAR.search(after)
-            or (counting and _HAVING_BEFORE.search(before))
+            cue("measured_near").search(before)
+            or cue("measured_near").search(after)
+            or (counting and cue("having_before").search(before))
         ):
             op = "measured"
         else:
