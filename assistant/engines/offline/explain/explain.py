@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from assistant.engines.offline.explain.filters import filter_phrase
 from assistant.engines.offline.plan.frame import ALL
 from assistant.engines.offline.plan.understanding import Frame
 from assistant.engines.offline.read.metrics import Metric
@@ -41,27 +42,7 @@ def names(values: Sequence[Any], limit: int = MAX_NAMES) -> str:
 
 def scope_text(frame: Frame) -> str:
     """The filters of a frame in words: ``" on lumos5g, architecture KNeighborsRegressor"``."""
-    parts = []
-    for flt in frame.filters:
-        values = " or ".join(str(v) for v in flt.values)
-        if flt.negated:
-            parts.append(f"not {flt.kind.split(':')[-1].replace('_', ' ')} {values}")
-            continue
-        if flt.kind == "dataset":
-            parts.append(f"on {values}")
-        elif flt.kind == "device":
-            role = {"training": "trained on", "inference": "run on"}.get(flt.role, "on")
-            parts.append(f"{role} {values}")
-        elif flt.kind == "model" and not flt.negated:
-            continue
-        elif flt.kind == "fine_tuned":
-            parts.append("fine-tuned from a base model")
-        elif flt.kind == "evaluated_on":
-            parts.append(f"evaluated on {values}")
-        elif flt.kind == "base_model":
-            parts.append(f"fine-tuned from {values}")
-        else:
-            parts.append(f"{flt.kind.split(':')[-1].replace('_', ' ')} {values}")
+    parts = [text for flt in frame.filters if (text := filter_phrase(flt, full=False)) is not None]
     for dates in frame.dates:
         parts.append(f"created {dates.said}")
     for threshold in frame.thresholds:

@@ -8,45 +8,24 @@ built from, so it cannot say one thing while the statement does another.
 
 from __future__ import annotations
 
+from assistant.engines.offline.explain.filters import filter_phrase
 from assistant.engines.offline.plan.frame import ALL
-from assistant.engines.offline.plan.understanding import Filter, Frame
+from assistant.engines.offline.plan.understanding import Frame
+from assistant.engines.offline.read.conditions import Filter
 from assistant.engines.offline.read.metrics import Metric
 from assistant.engines.offline.read.slots import Threshold
 from assistant.language.measurements import number
 
 _OPS = {"<": "below", "<=": "at most", ">": "above", ">=": "at least", "=": "equal to"}
 _AGGS = {"avg": "average", "sum": "total", "min": "minimum", "max": "maximum"}
-_KINDS = {
-    "architecture": "architecture", "explainability": "explainability", "service": "service",
-    "problem_type": "problem type", "split": "split type", "optimizer": "optimizer", "author": "author",
-}  # fmt: skip
 
 
 def _values(flt: Filter) -> str:
     return " or ".join(str(v) for v in flt.values)
 
 
-def _filter_text(flt: Filter) -> str:
-    kind = flt.kind
-    values = _values(flt)
-    if kind == "dataset":
-        text = f"trained on dataset {values}"
-    elif kind == "device":
-        role = {"training": "trained on", "inference": "with inference runs on"}.get(flt.role, "on")
-        text = f"{role} device {values}"
-    elif kind == "model":
-        text = f"named {values}"
-    elif kind == "evaluated_on":
-        text = f"evaluated on dataset {values}"
-    elif kind == "base_model":
-        text = f"fine-tuned from {values}"
-    elif kind == "fine_tuned":
-        text = "fine-tuned from a base model"
-    elif kind.startswith("hyper:"):
-        text = f"with hyperparameter {flt.property} = {values}"
-    else:
-        text = f"with {_KINDS.get(kind, kind.split(':')[-1].replace('_', ' '))} {values}"
-    return f"not {text}" if flt.negated else text
+def _full(flt: Filter) -> str:
+    return filter_phrase(flt, full=True) or ""
 
 
 def metric_text(metric: Metric, *, measured_note: bool = True) -> str:
@@ -102,7 +81,7 @@ def _thresholds_text(thresholds: list[Threshold]) -> list[str]:
 def conditions_text(frame: Frame) -> str:
     """Every filter, date range and threshold of the frame, joined with "and"."""
     named = frame.intent in ("lookup", "compare")
-    parts = [_filter_text(f) for f in frame.filters if not (f.kind == "model" and named)]
+    parts = [_full(f) for f in frame.filters if not (f.kind == "model" and named)]
     for dates in frame.dates:
         start = f"from {dates.start}" if dates.start else ""
         end = f"before {dates.end}" if dates.end else ""
@@ -140,7 +119,7 @@ def _body(frame: Frame) -> str:  # noqa: PLR0911 - one sentence per intent
             return f"the cores, RAM and GPUs of device {_values(device)}"
         role = {"training": " used for training", "inference": " used for inference"}.get(frame.device_role, "")
         scoped = [f for f in frame.filters if f.kind != "device"]
-        scope = f" by the models {' and '.join(_filter_text(f) for f in scoped)}" if scoped else ""
+        scope = f" by the models {' and '.join(_full(f) for f in scoped)}" if scoped else ""
         return f"the cores, RAM and GPUs of every device{role}{scope}"
     if intent == "list":
         return f"the {target}" + (f" {conditions_text(frame)}" if conditions_text(frame) else " in the graph")
@@ -151,7 +130,7 @@ def _body(frame: Frame) -> str:  # noqa: PLR0911 - one sentence per intent
         named = [metric_text(m, measured_note=False) for m in ([metric] if metric else []) + frame.also]
         what = ", ".join([f.replace("_", " ") for f in frame.fields] + named) or "the card"
         if models:
-            others = " and ".join(_filter_text(f) for f in frame.filters if f.kind != "model")
+            others = " and ".join(_full(f) for f in frame.filters if f.kind != "model")
             return f"{what} of {_values(models)}" + (f", {others}" if others else "")
         return f"{what} of the models" + _among(frame)
     if metric is None:
