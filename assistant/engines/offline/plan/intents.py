@@ -3,7 +3,6 @@ distinct values): an ordered list of small rules over the question's cues; the f
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -146,24 +145,18 @@ def _counted(frame: Frame, cues: _Cues) -> bool:
         return True
     # "how many models each" per split: the models in each group, never the groups in themselves (1 each).
     frame.count_target = "models" if frame.group and cues.target.rstrip("s") == frame.group else cues.target
-    if cues.which_group or (frame.group and re.search(r"\b(most|fewest|least|largest number)\b", cues.joined)):
-        frame.intent, frame.want = "group_count", "low" if re.search(r"\b(fewest|least)\b", cues.joined) else "high"
+    if cues.which_group or (frame.group and cues.vocab.cue("most_or_fewest").search(cues.joined)):
+        frame.intent, frame.want = "group_count", "low" if cues.vocab.cue("fewest").search(cues.joined) else "high"
     else:
         frame.intent = "group_count" if frame.group else "count"
     return True
 
 
-_POPULAR = (  # "the most (fine-tuned) models"
-    r"\b(most|fewest|least)\s+(?:[\w-]+\s+){0,2}(models|entries|cards)\b|\bmost (common|used|popular|frequent)"
-    r"|\bmost often"
-)
-
-
 def _most_common_group(frame: Frame, cues: _Cues) -> bool:
-    if not (frame.group and cues.which_group and re.search(_POPULAR, cues.joined)):
+    if not (frame.group and cues.which_group and cues.vocab.cue("most_models").search(cues.joined)):
         return False
     frame.intent = "group_count"
-    frame.want = "low" if re.search(r"\b(fewest|least)\b", cues.joined) else "high"
+    frame.want = "low" if cues.vocab.cue("fewest").search(cues.joined) else "high"
     return True
 
 
@@ -244,7 +237,7 @@ def _listed(frame: Frame, cues: _Cues) -> bool:
     if not (frame.thresholds or frame.filters or frame.dates or has_phrases(cues.vocab.intents["list"], cues.texts)):
         return False
     conditions = frame.filters or frame.thresholds or frame.dates
-    if conditions or cues.target != "models" or re.search(r"\bmodels?\b", cues.joined):
+    if conditions or cues.target != "models" or cues.vocab.cue("models_word").search(cues.joined):
         frame.count_target = cues.target
         frame.intent = "list"
         return True

@@ -14,11 +14,10 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from assistant.engines.offline.read.function_words import NUMBER_WORDS
+from assistant.engines.offline.read.function_words import ABOVE, BELOW, NUMBER_WORDS
 from assistant.engines.offline.read.link_rules import entity_positions
 from assistant.engines.offline.read.metrics import MetricCatalog
 from assistant.engines.offline.read.slots import Mention, Span, Threshold, Word, overlaps
-from assistant.engines.offline.read.thresholds import ABOVE, BELOW
 from assistant.language.entity_linking import EntityLink
 from assistant.language.vocabulary import Vocabulary, find_phrases
 

@@ -23,3 +23,29 @@ MONTHS = {
     )
     for m in names
 }  # fmt: skip
+
+# Numbers, bounds and dates: the words around a number that make it a condition.
+MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+INCLUSIVE_BOUNDS = frozenset(
+    {"at least", "at most", "no more than", "no less than", "not more than", "not less than", "not exceeding",
+     "up to", "within", "max", "maximum", "min", "minimum", "<=", ">="}
+)  # fmt: skip
+ABOVE = r"more|higher|greater|above|over|larger|bigger|up|upwards|longer|slower"
+"""Words after "or" / "and" that make a number a lower bound ("5 g or more")."""
+BELOW = r"less|lower|fewer|below|under|smaller|down|shorter|faster"
+"""... and an upper bound ("0.001 or less")."""
+SUPERLATIVE = r"(?:[a-z]+est|best|worst|most|least|top|largest|highest|lowest|cheapest)"
+"""A superlative before or after "top k" ("the 3 greenest", "best 5 models")."""
+DATE_PREPOSITION = (
+    r"(?P<prep>on or after|on or before|no later than|no earlier than|older than|newer than|more recent than"
+    r"|younger than|predates?|postdates?|in|during|from|since|after|before|until|till|by|on|of|prior to"
+    r"|later than|earlier than)?\s*"
+)
+# The preposition before a date -> which end of its period bounds the range (the rest: the whole period).
+DATE_BOUNDS = {
+    **dict.fromkeys(("after", "later than", "newer than", "more recent than", "younger than", "postdate",
+                     "postdates"), "from_after"),
+    **dict.fromkeys(("since", "from", "on or after", "no earlier than"), "from_first"),
+    **dict.fromkeys(("before", "prior to", "earlier than", "older than", "predate", "predates"), "until_first"),
+    **dict.fromkeys(("until", "till", "by", "on or before", "no later than"), "until_after"),
+}  # fmt: skip

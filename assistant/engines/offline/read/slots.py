@@ -10,19 +10,24 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from assistant.engines.offline.read.function_words import MONTHS, NUMBER_WORDS
+from assistant.engines.offline.read.function_words import (
+    DATE_BOUNDS,
+    DATE_PREPOSITION,
+    MONTHS,
+    NUMBER_WORDS,
+    SUPERLATIVE,
+)
 from assistant.engines.offline.read.metrics import Metric, MetricCatalog
 from assistant.language.vocabulary import Vocabulary, find_phrases, words
 
 _K_WORDS = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
-_SUPERLATIVE = r"(?:[a-z]+est|best|worst|most|least|top|largest|highest|lowest|cheapest)"
 _K_PATTERNS = (
     re.compile(
         rf"\b(?:top|best|first|leading)[\s-]*(?P<k>\d{{1,3}}|{_K_WORDS})\b"
         r"(?!\s*(?:%|(?:k|m)?g|[km]?j|m?s|sec|seconds?|minutes?|hours?|[kmg]b|bytes|gpus?|cores?)\b)"
     ),
-    re.compile(rf"\b(?P<k>\d{{1,3}}|{_K_WORDS})\s+(?:of\s+the\s+)?{_SUPERLATIVE}\b"),
-    re.compile(rf"\b{_SUPERLATIVE}\s+(?P<k>\d{{1,3}}|{_K_WORDS})\s+(?:models?|ones|datasets?|architectures?)\b"),
+    re.compile(rf"\b(?P<k>\d{{1,3}}|{_K_WORDS})\s+(?:of\s+the\s+)?{SUPERLATIVE}\b"),
+    re.compile(rf"\b{SUPERLATIVE}\s+(?P<k>\d{{1,3}}|{_K_WORDS})\s+(?:models?|ones|datasets?|architectures?)\b"),
 )
 Span = tuple[int, int]
 
@@ -144,27 +149,14 @@ def _date_ranges(lower: str) -> list[DateRange]:
 _LATER = re.compile(r"\s*(?:,\s*)?(?:(?:or|and)\s+(?P<dir>later|after|newer|earlier|before|older)|(?P<on>onwards?))\b")
 
 
-_PREP = (
-    r"(?P<prep>on or after|on or before|no later than|no earlier than|older than|newer than|more recent than"
-    r"|younger than|predates?|postdates?|in|during|from|since|after|before|until|till|by|on|of|prior to"
-    r"|later than|earlier than)?\s*"
-)
 _DAY, _YEAR_AT_END = r"(?P<d>\d{1,2})(?:st|nd|rd|th)?", r",?\s+(?P<y>(?:19|20)\d\d)\b"
 _DATE_PATTERNS = (
-    (re.compile(_PREP + r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"), "day"),
-    (re.compile(_PREP + rf"\b{_DAY}\s+(?P<mon>[a-z]{{3,9}})\.?{_YEAR_AT_END}"), "day"),
-    (re.compile(_PREP + rf"\b(?P<mon>[a-z]{{3,9}})\.?\s+{_DAY}{_YEAR_AT_END}"), "day"),
-    (re.compile(_PREP + r"\b(?P<mon>[a-z]{3,9})\.?\s+(?P<y>(?:19|20)\d\d)\b"), "month"),
-    (re.compile(_PREP + r"\b(?P<y>(?:19|20)\d\d)\b(?![-.]\d)"), "year"),
+    (re.compile(DATE_PREPOSITION + r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"), "day"),
+    (re.compile(DATE_PREPOSITION + rf"\b{_DAY}\s+(?P<mon>[a-z]{{3,9}})\.?{_YEAR_AT_END}"), "day"),
+    (re.compile(DATE_PREPOSITION + rf"\b(?P<mon>[a-z]{{3,9}})\.?\s+{_DAY}{_YEAR_AT_END}"), "day"),
+    (re.compile(DATE_PREPOSITION + r"\b(?P<mon>[a-z]{3,9})\.?\s+(?P<y>(?:19|20)\d\d)\b"), "month"),
+    (re.compile(DATE_PREPOSITION + r"\b(?P<y>(?:19|20)\d\d)\b(?![-.]\d)"), "year"),
 )
-# The preposition before a date -> which end of its period bounds the range (the rest: the whole period).
-_DATE_BOUNDS = {
-    **dict.fromkeys(("after", "later than", "newer than", "more recent than", "younger than", "postdate",
-                     "postdates"), "from_after"),
-    **dict.fromkeys(("since", "from", "on or after", "no earlier than"), "from_first"),
-    **dict.fromkeys(("before", "prior to", "earlier than", "older than", "predate", "predates"), "until_first"),
-    **dict.fromkeys(("until", "till", "by", "on or before", "no later than"), "until_after"),
-}  # fmt: skip
 
 
 def read_dates(text: str) -> list[DateRange]:
@@ -192,7 +184,7 @@ def read_dates(text: str) -> list[DateRange]:
                 "from_after": (after, None), "from_first": (first, None),
                 "until_first": (None, first), "until_after": (None, after),
             }  # fmt: skip
-            start, end = ends.get(_DATE_BOUNDS.get(prep_word, ""), (first, after))
+            start, end = ends.get(DATE_BOUNDS.get(prep_word, ""), (first, after))
             span = (match.start(), match_end)
             used.append(span)
             said = lower[span[0] : span[1]].strip()

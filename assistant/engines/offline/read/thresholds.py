@@ -17,21 +17,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.engines.offline.read.function_words import ABOVE, BELOW, INCLUSIVE_BOUNDS, MULTIPLIERS
 from assistant.engines.offline.read.metrics import Metric, MetricCatalog
 from assistant.engines.offline.read.slots import Mention, Span, Threshold, Word, overlaps
 from assistant.language.vocabulary import Vocabulary
 
 NUMBER = r"-?(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?(?:e[-+]?\d+)?|-?\.\d+"
-_MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
-_INCLUSIVE = frozenset(
-    {"at least", "at most", "no more than", "no less than", "not more than", "not less than", "not exceeding",
-     "up to", "within", "max", "maximum", "min", "minimum", "<=", ">="}
-)  # fmt: skip
 _UNIT = r"(?:\s*(?P<mult{i}>thousand|million|billion)\b)?(?:\s*(?P<unit{i}>%|[A-Za-zµ][A-Za-z0-9µ²]*))?"
-ABOVE = r"more|higher|greater|above|over|larger|bigger|up|upwards|longer|slower"
-"""Words after "or" / "and" that make a number a lower bound ("5 g or more")."""
-BELOW = r"less|lower|fewer|below|under|smaller|down|shorter|faster"
-"""... and an upper bound ("0.001 or less")."""
 _RANGE = re.compile(
     rf"(?:\b(?:between|from|in the range(?: of)?)\s+(?P<num1>{NUMBER}){_UNIT.format(i=1)}"
     rf"\s*(?:and|to|-|–)\s*(?P<num2>{NUMBER}){_UNIT.format(i=2)}"
@@ -83,7 +75,7 @@ def _prefix_regex(vocab: Vocabulary) -> re.Pattern[str]:
 
 
 def _value(match: re.Match[str], i: int) -> float:
-    return number_value(match.group(f"num{i}")) * _MULTIPLIERS.get((match.group(f"mult{i}") or "").lower(), 1.0)
+    return number_value(match.group(f"num{i}")) * MULTIPLIERS.get((match.group(f"mult{i}") or "").lower(), 1.0)
 
 
 def _bounds(text: str, vocab: Vocabulary, used: list[Span]) -> list[list[_Bound]]:
@@ -114,7 +106,7 @@ def _bounds(text: str, vocab: Vocabulary, used: list[Span]) -> list[list[_Bound]
         if overlaps(match.span("num1"), taken):
             continue
         cmp_word = match.group("cmp").lower()
-        strict = cmp_word not in _INCLUSIVE
+        strict = cmp_word not in INCLUSIVE_BOUNDS
         op = ("<" if strict else "<=") if cmp_word in lt else (">" if strict else ">=")
         if cmp_word in ("<", ">", "=", "<=", ">="):
             op = cmp_word
