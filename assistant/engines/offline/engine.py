@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.answers.answer import Answer
 from assistant.answers.provenance import sources_text
@@ -32,7 +32,6 @@ from assistant.engines.offline.compile.cypher_builder import Statement
 from assistant.engines.offline.explain import explain
 from assistant.engines.offline.explain.asked_unit import in_asked_unit
 from assistant.engines.offline.explain.interpretation import interpretation
-from assistant.engines.offline.from_plan import frame_from_plan, plan_choices
 from assistant.engines.offline.plan.graph_fit import missing_for
 from assistant.engines.offline.plan.settle import account_for_everything, settle_other_values
 from assistant.engines.offline.plan.understanding import Frame, known_words, understand
@@ -46,7 +45,10 @@ from assistant.graph.connection import Graph, to_plain
 from assistant.graph.introspect import SchemaCache
 from assistant.graph.schema import GraphSchema
 from assistant.language.vocabulary import Vocabulary, load_vocabulary
-from assistant.plan.model import PlanChoices, QueryPlan
+
+# The typed plan (pydantic, about 0.1 s to import) loads only when an LLM or an agent hands one in.
+if TYPE_CHECKING:
+    from assistant.plan.model import PlanChoices, QueryPlan
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +100,8 @@ class OfflineEngine:
 
     def plan_choices(self) -> PlanChoices:
         """What a typed plan may name in the graph as it is now (metrics, entity kinds, groups ...)."""
+        from assistant.engines.offline.from_plan import plan_choices
+
         schema, catalog, _ = self._prepared()
         return plan_choices(schema, catalog, self.vocabulary)
 
@@ -107,6 +111,8 @@ class OfflineEngine:
         Raises:
             InvalidPlanError: The plan names what the graph does not offer; the message lists what it does.
         """
+        from assistant.engines.offline.from_plan import frame_from_plan
+
         schema, catalog, known = self._prepared()
         frame = frame_from_plan(plan, question, schema, catalog, self.vocabulary)
         frame.reading = read_question(question, schema, catalog, self.vocabulary, known)  # the unit asked ...
