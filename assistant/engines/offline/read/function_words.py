@@ -10,6 +10,8 @@ PREPOSITIONS = ("on", "for", "with", "using", "from", "by", "of", "about", "trai
 DETERMINERS = frozenset({"the", "a", "an", "my", "this", "that", "these", "those", "our", "their", "its"})
 """Words skipped between a preposition and the name ("on the imagenet dataset")."""
 AUXILIARIES = ("did", "does", "do")
+CUE_PREPOSITIONS = ("from", "on", "of")
+"""The preposition a lineage cue ends on ("fine-tuned from")."""
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "a couple": 2, "a few": 3, "couple": 2, "few": 3,

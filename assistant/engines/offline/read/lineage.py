@@ -12,6 +12,7 @@ import re
 from dataclasses import replace
 
 from assistant.engines.offline.read.conditions import Filter
+from assistant.engines.offline.read.function_words import CUE_PREPOSITIONS
 from assistant.language.vocabulary import Vocabulary, find_phrases
 
 
@@ -60,12 +61,9 @@ def without_lineage_cues(texts: list[str], vocab: Vocabulary) -> list[str]:
     """``texts`` with the lineage cues blanked: "fine-tuned" asks for a base model, not the optimizer ("tuned")."""
     out = list(texts)
     for start, end, _ in find_phrases(texts, vocab.lineage_cues):
-        last = not any(t.strip("?") for t in texts[end + 1 :]) and end < len(texts) and texts[end] in _FROM
+        last = not any(t.strip("?") for t in texts[end + 1 :]) and end < len(texts) and texts[end] in CUE_PREPOSITIONS
         # "what is X fine-tuned from?": the question ends on the cue and asks for X's base model
         out[start:end] = (
             ["base", "model", *[""] * (end - start - 2)] if last and end - start >= 2 else [""] * (end - start)
         )
     return out
-
-
-_FROM = ("from", "on", "of")
