@@ -62,13 +62,18 @@ def decline_text(frame: Frame, examples: list[str]) -> str:
         head = f"I can't answer that from the graph: it has no {frame.missing_metric!r} values."
     elif frame.decline_reason == "entity":
         terms = names([repr(t) for t in frame.unknown_terms])
-        near = [value for term in frame.unknown_terms for value in frame.closest.get(term, [])]
+        near = [value for term in frame.unknown_terms for value in _others(term, frame.closest.get(term, []))]
         closest = f" (closest: {', '.join(dict.fromkeys(near))})" if near else ""
         head = f"I can't answer that from the graph: I found nothing called {terms} in it{closest}."
     elif frame.decline_reason == "absent":
         parts = []
         for term in frame.absent:
-            nearest = frame.closest.get(term)
+            nearest = frame.closest.get(term, [])
+            itself = [v for v in nearest if _named(v).lower() == term.lower()]
+            if itself:  # never "X is not in the graph (closest: X)": it is there, and this question cannot use it
+                kind = itself[0].rsplit(" (", 1)[-1].rstrip(")")
+                parts.append(f"{term!r} is a {kind} in the graph, but I could not tell how this question uses it")
+                continue
             parts.append(f"{term!r} is not in the graph" + (f" (closest: {', '.join(nearest)})" if nearest else ""))
         head = "I can't answer that from the graph: " + "; ".join(parts) + "."
     elif frame.decline_reason == "problems":
@@ -82,7 +87,7 @@ def decline_text(frame: Frame, examples: list[str]) -> str:
     elif frame.decline_reason == "empty":
         head = "I can't answer that from the graph: it holds no model cards yet (load some with 'mrm3 ingest')."
     elif frame.decline_reason == "models":
-        near = [value for term in frame.model_fragments for value in frame.closest.get(term, [])]
+        near = [value for term in frame.model_fragments for value in _others(term, frame.closest.get(term, []))]
         closest = f" (closest: {', '.join(dict.fromkeys(near))})" if near else ""
         head = f"I can't answer that from the graph: no model name contains {names(frame.model_fragments)}{closest}."
     else:
@@ -90,6 +95,16 @@ def decline_text(frame: Frame, examples: list[str]) -> str:
     if not examples:
         return head
     return head + " Questions I can answer include:\n" + "\n".join(f"- {e}" for e in examples)
+
+
+def _named(value: str) -> str:
+    """ "tucano-1b1 (model)" -> "tucano-1b1"."""
+    return value.rsplit(" (", 1)[0]
+
+
+def _others(term: str, values: list[str]) -> list[str]:
+    """The closest values but the term itself."""
+    return [v for v in values if _named(v).lower() != term.lower()]
 
 
 def example_questions(schema: GraphSchema, metric_labels: list[str]) -> list[str]:

@@ -122,6 +122,31 @@ def gpu_thresholds(lower: str, catalog: MetricCatalog, used: list[Span]) -> list
 # "how many models have co2 emissions data", "report their CO2": having a value is having a measured one.
 
 
+def sign_thresholds(
+    lower: str, mentions: list[Mention], catalog: MetricCatalog, inference: bool
+) -> tuple[list[Threshold], set[Mention]]:
+    """ "a negative R²" -> R² < 0, "positive" -> > 0, "non-negative" -> >= 0: a sign before a metric is a bound."""
+    found: list[Threshold] = []
+    consumed: set[Mention] = set()
+    cue = catalog.vocabulary.cue
+    for mention in mentions:
+        if mention.kind not in ("quantity", "quality"):
+            continue
+        metric = catalog.get(mention.key, inference=inference)
+        before = lower[max(0, mention.start - 20) : mention.start]
+        sign = next((op for name, op in _SIGNS if cue(name).search(before)), None)
+        if metric is None or sign is None:
+            continue
+        said = f"{before.split()[-1]} {mention.text}" if before.split() else mention.text
+        found.append(Threshold(metric, sign, 0.0, said, (mention.start, mention.end)))
+        consumed.add(mention)
+    return found, consumed
+
+
+_SIGNS = (("sign_non_negative_before", ">="), ("sign_negative_before", "<"), ("sign_positive_before", ">"))
+"""The sign cues, the most specific first ("non-negative" holds "negative")."""
+
+
 def measured_filters(
     lower: str, mentions: list[Mention], catalog: MetricCatalog, inference: bool, *, counting: bool = False
 ) -> tuple[list[Threshold], set[Mention]]:

@@ -20,6 +20,7 @@ from assistant.engines.offline.read.conditions import (
     ignored_words,
     is_write_request,
     measured_filters,
+    sign_thresholds,
     unknown_terms,
 )
 from assistant.engines.offline.read.coverage import (
@@ -151,6 +152,7 @@ def read_question(
         links: The question's links to graph values, when the caller has them; else they are found in ``schema``.
     """
     fixed, fixes = fixed_condition_words(question, known, vocab.words_of("condition_words"))
+    fixed = vocab.cue("zero_bound").sub(lambda m: m.group(0)[: -len("zero")] + "0", fixed)  # "below zero": 0
     if links is None:
         links = question_links(fixed, schema, vocab) if schema is not None else []
     reading = Reading(question, fixed, fixes=fixes, links=links)
@@ -213,7 +215,10 @@ def _read_conditions(r: Reading, text: str, catalog: MetricCatalog, vocab: Vocab
     )
     counting = bool(find_phrases(r.texts, vocab.intents["count"])) and not vocab.cue("how_many_units").search(lower)
     measured, consumed_measured = measured_filters(lower, mentions, catalog, inference_only, counting=counting)
-    r.thresholds = thresholds + gpu_thresholds(lower, catalog, r.used) + measured + r.thresholds
+    free = [m for m in mentions if m not in r.consumed and m not in consumed_measured]
+    signs, consumed_signs = sign_thresholds(lower, free, catalog, inference_only)
+    consumed_measured |= consumed_signs
+    r.thresholds = thresholds + gpu_thresholds(lower, catalog, r.used) + measured + signs + r.thresholds
     dataset_size = catalog.get("dataset_size")
     if dataset_size is not None and count_target(r.texts, vocab) == "datasets":  # "datasets larger than 1 MB"
         r.thresholds = [replace(t, metric=dataset_size) if t.metric.key == "size" else t for t in r.thresholds]
