@@ -112,3 +112,22 @@ def test_the_cross_check(
     differs: bool,
 ) -> None:  # fmt: skip
     assert (disagreement(intent, llm_rows, offline_rows, scales) is not None) is differs
+
+
+@pytest.mark.parametrize(
+    ("cypher", "kept"),
+    [
+        ("MATCH (t:ModelTraining) WHERE t.r_squared_mean > 0.95 RETURN t", True),
+        ("MATCH (t:ModelTraining) WHERE t.r_squared_mean > 0.5 RETURN t", False),
+        ("MATCH (i:ModelInference) WHERE i.latency * 1000 < 50 RETURN i", True),
+        ("MATCH (i:ModelInference) WHERE i.latency < 0.05 RETURN i", True),
+    ],
+    ids=["the bound as said", "another bound", "the bound in the unit said", "the bound in the graph's unit"],
+)
+def test_a_statement_keeps_the_questions_numeric_conditions(cypher: str, kept: bool) -> None:
+    from assistant.verify.checks import bounds
+    from assistant.verify.facts import Bound, QuestionFacts
+
+    facts = QuestionFacts("q", bounds=[Bound("above 0.95", 0.95, 0.95)] if "r_squared" in cypher else
+                          [Bound("under 50 ms", 0.05, 50.0)])  # fmt: skip
+    assert (not bounds(facts, read_statement(cypher))) is kept

@@ -30,7 +30,7 @@ from assistant.language.entity_linking import link_entities
 from assistant.verify import checks
 from assistant.verify.checks import Problem
 from assistant.verify.crosscheck import disagreement
-from assistant.verify.facts import NamedValue, QuestionFacts
+from assistant.verify.facts import Bound, NamedValue, QuestionFacts
 from assistant.verify.statement import StatementFacts, read_statement
 
 logger = logging.getLogger(__name__)
@@ -64,8 +64,20 @@ def question_facts(frame: Frame, offline: OfflineEngine) -> tuple[QuestionFacts,
         # ... but not a number word the reader could not place ("mae of two models"), nor a value the graph holds.
         unknown = [t for t in frame.unknown_terms if t.lower() not in NUMBER_WORDS and t.lower() not in every]
         absent += [t for t in unknown if t not in absent]
-    facts = QuestionFacts(frame.question, named, offline.closest(absent), frame.agg, every)
+    facts = QuestionFacts(frame.question, named, offline.closest(absent), frame.agg, every, _bounds(frame))
     return facts, claims
+
+
+def _bounds(frame: Frame) -> list[Bound]:
+    """The question's numeric conditions, as read (an inference batch size or a GPU count is a bound too)."""
+    found = []
+    for threshold in frame.thresholds:
+        if threshold.op in ("measured", "unmeasured"):
+            continue
+        numbers = re.findall(r"-?\d+(?:[.,]\d+)*(?:e-?\d+)?", threshold.said)
+        number = float(numbers[0].replace(",", "")) if numbers else threshold.value
+        found.append(Bound(threshold.said, threshold.value, number))
+    return found
 
 
 class CheckedLLM:
@@ -154,6 +166,7 @@ class CheckedLLM:
         raw.caveats += notes
         problems += [
             *self._really_wrong(checks.filters(facts, statement, raw.params), reading, raw.rows),
+            *checks.bounds(facts, statement),
             *checks.per_inference(facts, statement, sentence, raw.rows),
             *checks.aggregate(facts, statement, raw.rows),
             *checks.unmeasured_in_aggregate(statement),

@@ -82,6 +82,21 @@ def filters(facts: QuestionFacts, statement: StatementFacts, params: Mapping[str
     return problems
 
 
+def bounds(facts: QuestionFacts, statement: StatementFacts) -> list[Problem]:
+    """A numeric condition of the question ("R² of at least 0.95") that the statement does not hold, in the graph's
+    unit or as said."""
+    problems = []
+    for bound in facts.bounds:
+        kept = any(
+            math.isclose(n, bound.value, rel_tol=1e-6, abs_tol=1e-12)
+            or math.isclose(n, bound.number, rel_tol=1e-6, abs_tol=1e-12)
+            for n in statement.all_numbers
+        )
+        if not kept:
+            problems.append(Problem("filter", f"the question's condition {bound.said!r} is not in the statement"))
+    return problems
+
+
 def per_inference(
     facts: QuestionFacts, statement: StatementFacts, sentence: str, rows: list[dict[str, Any]]
 ) -> list[Problem]:

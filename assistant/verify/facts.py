@@ -16,6 +16,17 @@ class NamedValue:
     negated: bool = False
 
 
+@dataclass(frozen=True)
+class Bound:
+    """A numeric condition the question sets: as said ("under 50 ms") and in the graph's unit (0.05)."""
+
+    said: str
+    value: float
+    """In the graph's unit."""
+    number: float
+    """The number as the question writes it."""
+
+
 @dataclass
 class QuestionFacts:
     """The question's names and asks, for checking a statement and a sentence written by a model.
@@ -27,6 +38,7 @@ class QuestionFacts:
         aggregate: ``avg``, ``sum``, ``min`` or ``max`` when the question asks one.
         graph_values: Every entity value of the graph (lower case -> as stored), to find names in a statement
             or a sentence.
+        bounds: The numeric conditions the question sets, which a statement must keep.
     """
 
     question: str
@@ -34,3 +46,4 @@ class QuestionFacts:
     absent: dict[str, list[str]] = field(default_factory=dict)
     aggregate: str | None = None
     graph_values: dict[str, str] = field(default_factory=dict)
+    bounds: list[Bound] = field(default_factory=list)
