@@ -172,7 +172,8 @@ def measured_filters(
         else:
             continue
         found.append(Threshold(metric, op, 0.0, f"{op} {metric.label}", (mention.start, mention.end)))
-        consumed.add(mention)
+        if op == "unmeasured" or mention.want == "none" and not cue("ranked_before").search(before):
+            consumed.add(mention)  # "the lowest average measured carbon" still ranks by the carbon
     return found, consumed
 
 
@@ -184,6 +185,8 @@ def group_of(qwords: list[Word], vocab: Vocabulary, used: list[Span]) -> tuple[s
         if overlaps((qwords[i].start, qwords[j - 1].end), used):
             continue
         before = texts[max(0, i - 3) : i]
+        while before and before[-1] in vocab.words_of("group_roles"):  # "which training hardware": the hardware
+            before = before[:-1]
         joined = " ".join(before)
         if any(joined.endswith(m) or f"{m} the" in joined or f"{m} each" in joined for m in vocab.group_markers):
             return nouns[phrase], False

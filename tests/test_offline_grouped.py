@@ -1,0 +1,55 @@
+"""Grouped effects and comparability (issue 23's silent errors): the grouping asked is kept, and a quality metric
+ranked across datasets says that its values do not compare.
+
+Gold from the card files, the engine on the real graph with the 22 MRM3 cards.
+"""
+
+from __future__ import annotations
+
+from statistics import mean
+
+from assistant.config import Settings
+from assistant.engines.router import Assistant
+from assistant.graph.connection import Graph
+from tests.card_facts import cards
+
+pytest_plugins = ("tests.llm_fixtures",)
+
+
+def measured_carbon_by(field: str) -> dict[str, float]:
+    """Group -> the average measured training carbon of its models (0 is not measured), from the card files."""
+    groups: dict[str, list[float]] = {}
+    for card in cards():
+        carbon = card["training"].get("carbonFootprint", 0)
+        key = card["architecture"]["type"] if field == "architecture" else card["training"]["device"]["CPU"]
+        if carbon > 0:
+            groups.setdefault(key, []).append(carbon)
+    return {key: mean(values) for key, values in groups.items()}
+
+
+def test_which_architecture_has_the_lowest_average_measured_carbon(cards_graph: Graph, settings: Settings) -> None:
+    question = "Which architecture has the lowest average measured training carbon?"
+    answer = Assistant(settings, cards_graph).ask(question, engine="offline")
+    gold = measured_carbon_by("architecture")
+    best = min(gold, key=gold.__getitem__)
+    assert answer.answered and answer.rows[0]["architecture"] == best, answer.text
+    assert abs(answer.rows[0]["avg_carbon_g"] - gold[best]) < 1e-6
+
+
+def test_a_role_word_before_the_group_keeps_the_grouping(cards_graph: Graph, settings: Settings) -> None:
+    question = "Which training hardware produced the lowest-carbon models on average?"
+    answer = Assistant(settings, cards_graph).ask(question, engine="offline")
+    gold = measured_carbon_by("device")
+    assert "per device" in answer.text or "device" in answer.interpretation, answer.text
+    assert {row["device"] for row in answer.rows} == set(gold)
+
+
+def test_a_quality_metric_ranked_across_datasets_says_its_values_do_not_compare(
+    cards_graph: Graph, settings: Settings
+) -> None:
+    datasets = {card["dataset"]["name"] for card in cards()}
+    answer = Assistant(settings, cards_graph).ask("best model for localization", engine="offline")
+    note = next(c for c in answer.caveats if "does not compare" in c)
+    assert f"on {len(datasets)} datasets" in note and all(d in note for d in datasets)
+    on_one = Assistant(settings, cards_graph).ask("most accurate model on umu", engine="offline")
+    assert not any("does not compare" in c for c in on_one.caveats)
