@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 AnswerKind = Literal[
     "rank", "list", "count", "lookup", "compare", "aggregate", "group_best", "group_aggregate", "group_count",
-    "pareto", "cannot",
+    "pareto", "dominance", "cannot",
 ]  # fmt: skip
 Op = Literal["<", "<=", ">", ">=", "="]
 Aggregate = Literal["avg", "sum", "min", "max"]
@@ -40,6 +40,8 @@ ANSWER_KINDS: dict[str, str] = {
     "group_aggregate": "`aggregate` of `metric` within each `group_by` group",
     "group_count": "how many models in each `group_by` group",
     "pareto": "the trade-off (Pareto front) between a quality `metric` and a cost `second_metric`",
+    "dominance": "the models better than the model `than_model` on `metric` (and `second_metric`), e.g. 'faster and "
+    "more accurate than X'",
     "cannot": "the plan cannot express the question; say why in `cannot_answer`",
 }
 
@@ -102,6 +104,7 @@ class QueryPlan(BaseModel):
     count_of: str = Field(default="models", description="count: what is counted (one of the count targets).")
     fields: list[str] = Field(default_factory=list, description="lookup: what is looked up besides `metric`.")
     per_sample: bool = Field(default=False, description="Inference energy or carbon per sample instead of per run.")
+    than_model: str | None = Field(default=None, description="dominance: the model the others must beat.")
     cannot_answer: str | None = Field(default=None, description="answer 'cannot': why the plan cannot express it.")
 
 

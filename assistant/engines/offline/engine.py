@@ -32,10 +32,12 @@ from assistant.engines.offline.compile.cypher_builder import Statement
 from assistant.engines.offline.explain import explain
 from assistant.engines.offline.explain.asked_unit import in_asked_unit
 from assistant.engines.offline.explain.interpretation import interpretation
+from assistant.engines.offline.plan.frame import ALL
 from assistant.engines.offline.plan.graph_fit import missing_for
 from assistant.engines.offline.plan.settle import account_for_everything, settle_other_values
 from assistant.engines.offline.plan.understanding import Frame, known_words, understand
 from assistant.engines.offline.read.closest import closest_values
+from assistant.engines.offline.read.conditions import Filter
 from assistant.engines.offline.read.follow_up import standalone_follow_up
 from assistant.engines.offline.read.metrics import Metric, MetricCatalog
 from assistant.engines.offline.read.reading import read_question
@@ -268,6 +270,8 @@ class _Run:
             raise _Declined
         if intent == "pareto" and frame.metric2 is not None:
             return _pareto(self, frame, metric, frame.metric2)
+        if intent == "dominance":
+            return _dominance(self, frame, metric)
         if intent == "compare":
             return _compare(self, frame, metric)
         if intent in _GROUPED:
@@ -320,6 +324,29 @@ def _pareto(run: _Run, frame: Frame, first: Metric, second: Metric) -> str:
         "front": [r["model"] for r in rows if r.get("on_pareto_front")], "name": "model",
     }  # fmt: skip
     return explain.pareto_text(frame, first, second, rows)
+
+
+def _dominance(run: _Run, frame: Frame, metric: Metric) -> str:
+    """The models better than the reference on every metric, on its dataset unless the question names one."""
+    found = run.execute(statements.find_models(frame.reference or ""), main=False)
+    exact = [r["model"] for r in found if str(r["model"]).lower() == (frame.reference or "").lower()]
+    names = exact or [r["model"] for r in found]
+    if len(names) != 1:
+        frame.decline_reason, frame.model_fragments = "models", [frame.reference or ""]
+        frame.closest = run.closest(frame.model_fragments)
+        raise _Declined
+    reference = frame.reference = names[0]
+    if frame.filter("dataset") is None:  # "on the same dataset unless the question says otherwise"
+        datasets = run.execute(statements.datasets_of(reference), main=False)
+        frame.filters.append(Filter("dataset", "Dataset", "name", [r["dataset"] for r in datasets], reference))
+    second = frame.metric2
+    rows = run.execute(statements.pareto(frame, metric, second) if second else statements.rank(frame, metric, k=ALL))
+    for m in [metric, *([second] if second else [])]:
+        run.note_unmeasured(frame, m)
+    text = explain.dominance_text(frame, [metric, *([second] if second else [])], rows, reference)
+    if run.main is not None:
+        run.main = replace(run.main, rows=rows)  # the answer's rows: the reference, then the models that beat it
+    return text
 
 
 def _compare(run: _Run, frame: Frame, metric: Metric) -> str:

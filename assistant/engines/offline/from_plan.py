@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from assistant.engines.offline.compile.cypher_builder import GROUPS
 from assistant.engines.offline.compile.statements import COUNT_TARGETS
-from assistant.engines.offline.plan.frame import Frame
+from assistant.engines.offline.plan.frame import ALL, Frame
 from assistant.engines.offline.plan.metric_names import named_metrics
 from assistant.engines.offline.read.conditions import FILTER_KINDS, Filter
 from assistant.engines.offline.read.metrics import Metric, MetricCatalog
@@ -25,7 +25,7 @@ from assistant.language.vocabulary import Vocabulary
 from assistant.plan.model import PlanChoices, PlanCondition, PlanEntity, QueryPlan
 
 _INTENTS = {"group_aggregate": "group_agg"}
-_NEEDS_METRIC = frozenset({"compare", "aggregate", "group_aggregate", "pareto"})
+_NEEDS_METRIC = frozenset({"compare", "aggregate", "group_aggregate", "pareto", "dominance"})
 _DEVICE_PROPERTIES = ("processor", "gpuModel", "hardware")
 _EXAMPLES = 4
 # Entity kinds the plan offers beyond the filter kinds of linked values: devices by any of their names.
@@ -123,6 +123,11 @@ def frame_from_plan(
     frame.fields = [_choice(f, choices.lookup_fields, "fields", required=True) or f for f in plan.fields]
     frame.thresholds = [_threshold(c, metrics, vocabulary, i) for i, c in enumerate(plan.conditions)]
     _add_entities(frame, plan.entities, schema)
+    if plan.answer == "dominance":
+        if not plan.than_model:
+            raise InvalidPlanError("dominance needs than_model: the model the others must beat")
+        frame.reference, frame.k = plan.than_model.strip(), ALL
+        frame.model_fragments = [m for m in frame.model_fragments if m.lower() != frame.reference.lower()]
     _check_answer_parts(frame, plan)
     return frame
 

@@ -330,3 +330,11 @@ def pareto(frame: Frame, first: Metric, second: Metric) -> Statement:
         f"ORDER BY on_pareto_front DESC, {first.column} {first.order('best')}, model"
     )
     return Statement(text, b.params)
+
+
+def datasets_of(model: str) -> Statement:
+    """The datasets a model was trained on."""
+    return Statement(
+        "MATCH (m:Model {name: $model})-[:TRAINED_ON]->(d:Dataset) RETURN DISTINCT d.name AS dataset ORDER BY dataset",
+        {"model": model},
+    )

@@ -203,7 +203,7 @@ def compare_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], entit
     ordered = ", then ".join(f"{r['model']} ({_shown(r, metric)})" for r in rows)
     text = f"By {metric.label} ({better} is better{'' if metric.known_direction else ', assumed'}): {ordered}."
     if len(rows) > 1:
-        text = f"{rows[0]['model']} is better. " + text
+        text = f"{rows[0]['model']} is better. " + text + _difference(rows[0], rows[1], metric)
     missing = [e for e in entities if e not in {r["model"] for r in rows}]
     if missing:
         how = "measured " if metric.measured else ""
@@ -211,6 +211,51 @@ def compare_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], entit
             " (0 or none in the card means NOT MEASURED)." if metric.measured else "."
         )
     return text
+
+
+def dominance_text(frame: Frame, metrics: list[Metric], rows: list[dict[str, Any]], reference: str) -> str:
+    """The models better than ``reference`` on every metric, each with its values and the reference's beside.
+
+    ``rows`` is cut down, in place, to the evidence: the reference's row, then those of the models that beat it.
+    """
+    ref = next((r for r in rows if r.get("model") == reference), None)
+    labels = " and ".join(m.label for m in metrics)
+    if ref is None:
+        return f"{reference} has no measured {labels}{scope_text(frame)}, so no model can be compared with it."
+
+    def better(row: dict[str, Any], metric: Metric) -> bool:
+        value, theirs = row.get(metric.column), ref.get(metric.column)
+        if not isinstance(value, int | float) or not isinstance(theirs, int | float):
+            return False
+        return value < theirs if metric.better == "lower" else value > theirs
+
+    def values(row: dict[str, Any]) -> str:
+        return "; ".join(f"{m.label} {_shown(row, m)}" for m in metrics)
+
+    winners = [r for r in rows if r.get("model") != reference and all(better(r, m) for m in metrics)]
+    rows[:] = [ref, *winners]  # the evidence: the reference, then the models that beat it
+    head = f"{reference}{scope_text(frame)}: {values(ref)}."
+    if not winners:
+        return f"{head} No model is better than it on {'both ' if len(metrics) == 2 else ''}{labels}."
+    listed = "; ".join(f"{r['model']} ({values(r)})" for r in winners[:MAX_NAMES])
+    both = "both " if len(metrics) == 2 else ""
+    return f"{head} {len(winners)} model{'s are' if len(winners) != 1 else ' is'} better on {both}{labels}: {listed}."
+
+
+def _difference(first: dict[str, Any], second: dict[str, Any], metric: Metric) -> str:
+    """ " The difference: 1.39 g CO2 (2.43 g CO2 - 1.039 g CO2); 2.34 times." for two measured values, else ""."""
+    a, b = first.get(metric.column), second.get(metric.column)
+    if not (isinstance(a, int | float) and isinstance(b, int | float)) or isinstance(a, bool) or isinstance(b, bool):
+        return ""
+    if metric.measured and (a <= 0 or b <= 0):
+        return ""  # an unmeasured side gives no number (the note below says which)
+    high, low = (a, b) if a >= b else (b, a)
+
+    def said(value: float) -> str:
+        return with_unit(value, metric.unit) if metric.unit else number(value)
+
+    ratio = f"; {number(high / low)} times as much" if low > 0 else ""
+    return f" The difference: {said(high - low)} ({said(high)} - {said(low)}){ratio}."
 
 
 def group_best_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], which: bool) -> str:

@@ -135,6 +135,10 @@ def _body(frame: Frame) -> str:  # noqa: PLR0911 - one sentence per intent
         return f"{what} of the models" + _among(frame)
     if metric is None:
         return intent
+    if intent == "dominance":
+        metrics = [metric_text(m) for m in (metric, frame.metric2) if m is not None]
+        both = "both " if len(metrics) == 2 else ""
+        return f"the models better than {frame.reference} on {both}{' and '.join(metrics)}" + _among(frame)
     if intent == "pareto" and frame.metric2 is not None:
         second = frame.metric2
         return (

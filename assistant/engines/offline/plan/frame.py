@@ -29,7 +29,7 @@ class Frame:
 
     question: str
     intent: str
-    """rank, count, list, aggregate, lookup, compare, group_best, group_agg, group_count, pareto, decline."""
+    """rank, count, list, aggregate, lookup, compare, group_best, group_agg, group_count, pareto, dominance, decline."""
     metric: Metric | None = None
     metric2: Metric | None = None
     also: list[Metric] = field(default_factory=list)
@@ -51,6 +51,8 @@ class Frame:
     fields: list[str] = field(default_factory=list)
     count_target: str = "models"
     model_fragments: list[str] = field(default_factory=list)
+    reference: str | None = None
+    """``dominance``: the model the others must beat on every metric ("faster and more accurate than X")."""
     inference: bool = False
     device_role: str = ""
     """``training`` or ``inference`` when the question says which devices it means, else empty."""

@@ -18,7 +18,7 @@ from assistant.engines.offline.plan.intents import choose_intent, has_phrases, i
 from assistant.engines.offline.plan.objectives import bind_adjectives, choose_metric, tradeoff
 from assistant.engines.offline.read.conditions import Filter, group_of, known_words
 from assistant.engines.offline.read.lineage import without_lineage_cues
-from assistant.engines.offline.read.metrics import MetricCatalog
+from assistant.engines.offline.read.metrics import Metric, MetricCatalog
 from assistant.engines.offline.read.reading import Reading
 from assistant.engines.offline.read.slots import Mention, overlaps
 from assistant.engines.offline.read.targets import count_target
@@ -101,6 +101,8 @@ def _read_objective(p: _Plan) -> bool:
         usable = [replace(m, key="train_time") if m.text in speed else m for m in usable]
     p.usable = usable
     frame.inference = _is_inference(frame, usable, r.inference_cue, r.training_cue)
+    if r.dominance_reference is not None and _dominance(frame, usable, r.dominance_reference, catalog):
+        return True
     if r.inference_cue != r.training_cue:
         frame.device_role = "inference" if r.inference_cue else "training"
     choose_metric(frame, usable, r.words, catalog, vocab)
@@ -113,6 +115,38 @@ def _read_objective(p: _Plan) -> bool:
             return True
     _dataset_itself(p)
     return False
+
+
+def _dominance(frame: Frame, usable: list[Mention], reference: str, catalog: MetricCatalog) -> bool:
+    """ "faster and more accurate than X", "beat X on MAE and training time": the models better than X on each
+    metric named (a generic "more accurate" is the quality metric the models have)."""
+    metrics: list[Metric] = []
+    for mention in sorted(usable, key=lambda m: m.start):
+        if mention.kind == "generic_quality":
+            metric = catalog.preferred_quality()
+            if metric is not None:
+                frame.notes.append(f"'{mention.text}' read as the {metric.label} ({metric.better} is better)")
+        elif mention.kind == "quality":
+            metric = catalog.get(mention.key)
+        else:
+            metric = catalog.get(mention.key, inference=frame.inference or mention.key == "latency")
+        if metric is not None and metric not in metrics:
+            metrics.append(metric)
+    lowered = reference.lower()
+    others = [m for m in frame.model_fragments if m.lower() != lowered] + [
+        v for f in frame.filters if f.kind == "model" for v in f.values if str(v).lower() != lowered
+    ]
+    if not metrics or others:  # "how much less carbon did A emit than B": a comparison of the two
+        return False
+    frame.intent, frame.reference, frame.k = "dominance", reference, ALL
+    frame.metric = metrics[0]
+    frame.metric2 = metrics[1] if len(metrics) > 1 else None
+    frame.also = metrics[2:]
+    frame.model_fragments = [m for m in frame.model_fragments if m.lower() != lowered]
+    for flt in [f for f in frame.filters if f.kind == "model"]:
+        flt.values = [v for v in flt.values if str(v).lower() != lowered and lowered not in flt.mention.lower()]
+    frame.filters = [f for f in frame.filters if f.kind != "model" or f.values]
+    return True
 
 
 def _dataset_itself(p: _Plan) -> None:

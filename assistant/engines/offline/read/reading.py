@@ -119,6 +119,8 @@ class Reading:
     says_inference: bool = False
     """ "inference", "benchmark", "deploy", "serve", "latency"."""
     says_co2_source: bool = False
+    dominance_reference: str | None = None
+    """A model named right after "than", "beat" or "outperform": the one the others must beat."""
     filter_nouns_said: dict[str, str] = field(default_factory=dict)
     """Filter kind -> the noun the question says for it ("license"), longest phrase first."""
 
@@ -269,6 +271,10 @@ def _read_cues(r: Reading, text: str, vocab: Vocabulary) -> None:
     r.says_inference = bool(vocab.cue("inference_words").search(text))
     r.says_co2_source = bool(vocab.cue("co2_source").search(text))
     r.filter_nouns_said = _filter_nouns(lower, vocab.filter_nouns)
+    named = [(link.start, link.mention) for link in r.kept_links if link.label == "Model"]
+    named += [(m.start(), m.group()) for m in MODEL_ID.finditer(text)]
+    beats = vocab.cue("beats_before")
+    r.dominance_reference = next((said for at, said in sorted(named) if beats.search(lower[:at])), None)
 
 
 def _filter_nouns(lower: str, filter_nouns: dict[str, tuple[str, ...]]) -> dict[str, str]:

@@ -1,0 +1,70 @@
+"""Dominance and differences (issue 23): "both faster and more accurate than X" lists the models that beat X on
+both, with X's values beside them (it once answered "the fastest among {X}"); two named models compared by one
+metric get the difference and the ratio. Gold from the card files; the engine on the real graph.
+"""
+
+from __future__ import annotations
+
+from assistant.config import Settings
+from assistant.engines.router import Assistant
+from assistant.graph.connection import Graph
+from assistant.plan.model import PLAN_TOOL
+from tests.card_facts import cards
+from tests.fake_llm import FakeLLM
+
+pytest_plugins = ("tests.llm_fixtures",)
+
+REFERENCE = "KNeighborsRegressor-lumos5g-KFold"
+
+
+def latency_and_mae(dataset: str) -> dict[str, tuple[float, float]]:
+    """Model -> (its best measured inference latency, its mean MAE), for the dataset's models, from the cards."""
+    found = {}
+    for card in cards():
+        latencies = [e["latency"] for e in card.get("inference", []) if e.get("latency")]
+        mae = card["training"].get("evaluationMetrics", {}).get("mae", {}).get("mean")
+        if card["dataset"]["name"] == dataset and latencies and mae is not None:
+            found[card["name"]] = (min(latencies), mae)
+    return found
+
+
+def dominating(dataset: str, reference: str) -> set[str]:
+    values = latency_and_mae(dataset)
+    lat, mae = values[reference]
+    return {name for name, (la, ma) in values.items() if la < lat and ma < mae}
+
+
+def test_faster_and_more_accurate_than_a_model_lists_the_models_that_beat_it_on_both(
+    cards_graph: Graph, settings: Settings
+) -> None:
+    question = f"Which lumos5g models are both faster and more accurate than {REFERENCE}?"
+    answer = Assistant(settings, cards_graph).ask(question, engine="offline")
+    expected = dominating("lumos5g", REFERENCE)
+    assert expected, "the cards hold a model that beats the reference"
+    assert answer.rows[0]["model"] == REFERENCE  # the reference's own values first, as evidence
+    assert {row["model"] for row in answer.rows[1:]} == expected
+    assert answer.interpretation.startswith(f"understood as: the models better than {REFERENCE} on both")
+    assert all(name in answer.text for name in expected)
+
+
+def test_without_a_dataset_the_reference_models_dataset_is_used(cards_graph: Graph, settings: Settings) -> None:
+    question = f"which models are faster and more accurate than {REFERENCE}"
+    answer = Assistant(settings, cards_graph).ask(question, engine="offline")
+    assert {row["model"] for row in answer.rows[1:]} == dominating("lumos5g", REFERENCE)
+    assert "lumos5g" in answer.interpretation
+
+
+def test_the_plan_path_takes_dominance_too(cards_graph: Graph, plan_settings: Settings, fake_llm: FakeLLM) -> None:
+    plan = {"answer": "dominance", "metric": "inference_latency", "second_metric": "mae", "than_model": REFERENCE}
+    fake_llm.enqueue_tool_call(PLAN_TOOL, plan)
+    answer = Assistant(plan_settings, cards_graph).ask(f"what beats {REFERENCE} on latency and MAE?", engine="llm")
+    assert {row["model"] for row in answer.rows[1:]} == dominating("lumos5g", REFERENCE)
+
+
+def test_two_models_compared_get_the_difference_and_the_ratio(cards_graph: Graph, settings: Settings) -> None:
+    carbon = {c["name"]: c["training"]["carbonFootprint"] for c in cards()}
+    a, b = "XGBRegressor-umu-KFold", "RandomForestRegressor-lumos5g-KFold"
+    answer = Assistant(settings, cards_graph).ask(f"How much less carbon did {a} emit than {b}?", engine="offline")
+    difference = abs(carbon[a] - carbon[b])
+    assert f"The difference: {difference:.4g} g CO2" in answer.text, answer.text
+    assert f"{max(carbon[a], carbon[b]) / min(carbon[a], carbon[b]):.4g} times" in answer.text
