@@ -18,7 +18,6 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -29,9 +28,10 @@ from assistant.config import Settings
 from assistant.cypher.execution import Execution, run_guarded
 from assistant.engines.offline.compile import evaluations, lookups, statements
 from assistant.engines.offline.compile.cypher_builder import Statement
-from assistant.engines.offline.explain import explain
+from assistant.engines.offline.explain import comparisons, explain
 from assistant.engines.offline.explain.asked_unit import in_asked_unit
 from assistant.engines.offline.explain.interpretation import interpretation
+from assistant.engines.offline.intent_answers import GROUPED, WITHOUT_METRIC
 from assistant.engines.offline.plan.frame import ALL
 from assistant.engines.offline.plan.graph_fit import missing_for
 from assistant.engines.offline.plan.settle import account_for_everything, settle_other_values
@@ -257,8 +257,8 @@ class _Run:
             frame.decline_reason, frame.missing_metric = "metric", missing
             raise _Declined
         intent = frame.intent  # graph_fit may have read a lookup as a ranking of model-index results
-        if intent in _WITHOUT_METRIC:
-            return _WITHOUT_METRIC[intent](self, frame)
+        if intent in WITHOUT_METRIC:
+            return WITHOUT_METRIC[intent](self, frame)
         metric = frame.metric if frame.metric is not None and not frame.generic_metric else quality_metric(self, frame)
         if metric is None:
             frame.decline_reason = "metric"
@@ -274,8 +274,8 @@ class _Run:
             return _dominance(self, frame, metric)
         if intent == "compare":
             return _compare(self, frame, metric)
-        if intent in _GROUPED:
-            statement, explained = _GROUPED[intent]
+        if intent in GROUPED:
+            statement, explained = GROUPED[intent]
             rows = self.execute(statement(frame, metric))
             self.note_unmeasured(frame, metric)
             return explained(frame, metric, rows)
@@ -323,7 +323,7 @@ def _pareto(run: _Run, frame: Frame, first: Metric, second: Metric) -> str:
         "x": second.column, "y": first.column, "x_better": second.better, "y_better": first.better,
         "front": [r["model"] for r in rows if r.get("on_pareto_front")], "name": "model",
     }  # fmt: skip
-    return explain.pareto_text(frame, first, second, rows)
+    return comparisons.pareto_text(frame, first, second, rows)
 
 
 def _dominance(run: _Run, frame: Frame, metric: Metric) -> str:
@@ -343,7 +343,7 @@ def _dominance(run: _Run, frame: Frame, metric: Metric) -> str:
     rows = run.execute(statements.pareto(frame, metric, second) if second else statements.rank(frame, metric, k=ALL))
     for m in [metric, *([second] if second else [])]:
         run.note_unmeasured(frame, m)
-    text = explain.dominance_text(frame, [metric, *([second] if second else [])], rows, reference)
+    text = comparisons.dominance_text(frame, [metric, *([second] if second else [])], rows, reference)
     if run.main is not None:
         run.main = replace(run.main, rows=rows)  # the answer's rows: the reference, then the models that beat it
     return text
@@ -356,45 +356,11 @@ def _compare(run: _Run, frame: Frame, metric: Metric) -> str:
     if models and len(models.values) >= 2:
         rows = run.execute(statements.rank(frame, metric, k=len(models.values), has=run.has))
         run.note_unmeasured(frame, metric)
-        return explain.compare_text(frame, metric, rows, models.values)
+        return comparisons.compare_text(frame, metric, rows, models.values)
     frame.group = "architecture"
     rows = run.execute(statements.group_best(frame, metric))
     run.note_unmeasured(frame, metric)
     return explain.group_best_text(frame, metric, rows, True)
-
-
-def _count(run: _Run, frame: Frame) -> str:
-    return explain.count_text(frame, run.execute(statements.count(frame)))
-
-
-def _list(run: _Run, frame: Frame) -> str:
-    text = explain.list_text(frame, run.execute(statements.listing(frame, run.has)))
-    for bound in dict.fromkeys(t.metric for t in frame.thresholds if t.op not in ("measured", "unmeasured")):
-        # "under 100 mg": the unmeasured models are left out of the condition; say how many.
-        run.note_unmeasured(replace(frame, thresholds=[t for t in frame.thresholds if t.metric != bound]), bound)
-    return text
-
-
-def _group_count(run: _Run, frame: Frame) -> str:
-    return explain.group_count_text(frame, run.execute(statements.group_count(frame)))
-
-
-def _lookup(run: _Run, frame: Frame) -> str:
-    return explain.lookup_text(run.execute(lookups.lookup(frame, run.catalog, run.has)), frame)
-
-
-_WITHOUT_METRIC: dict[str, Callable[[_Run, Frame], str]] = {
-    "count": _count, "list": _list, "group_count": _group_count, "lookup": _lookup,
-}  # fmt: skip
-"""Intents answered without a metric to rank or aggregate: the statement and its explanation."""
-_GROUPED: dict[
-    str, tuple[Callable[[Frame, Metric], Statement], Callable[[Frame, Metric, list[dict[str, Any]]], str]]
-] = {
-    "aggregate": (statements.aggregate, explain.aggregate_text),
-    "group_agg": (statements.group_aggregate, explain.group_aggregate_text),
-    "group_best": (statements.group_best, lambda f, m, rows: explain.group_best_text(f, m, rows, f.which_group)),
-}
-"""Intents over one metric whose unmeasured values are counted: the statement and its explanation."""
 
 
 class _Declined(AssistantError):

@@ -15,7 +15,7 @@ from assistant.graph.schema import GraphSchema
 
 
 class Run(Protocol):
-    """What the lookups need of the question being answered."""
+    """What the lookups and the intents' answers need of the question being answered."""
 
     schema: GraphSchema
     catalog: MetricCatalog
@@ -25,6 +25,8 @@ class Run(Protocol):
     def execute(self, statement: Statement, *, main: bool = True) -> list[dict[str, Any]]: ...
 
     def closest(self, terms: list[str]) -> dict[str, list[str]]: ...
+
+    def note_unmeasured(self, frame: Frame, metric: Metric) -> None: ...
 
 
 def resolve_models(run: Run, frame: Frame) -> None:

@@ -138,7 +138,7 @@ def _value_of(row: dict[str, Any], metric: Metric) -> Any:
     return row.get(metric.column)
 
 
-def _shown(row: dict[str, Any], metric: Metric) -> str:
+def shown_value(row: dict[str, Any], metric: Metric) -> str:
     return with_unit(_value_of(row, metric), metric.unit)
 
 
@@ -159,22 +159,20 @@ def rank_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], k: int) 
         return f"No {subject}{scope_text(frame)} has {measured} {metric.label} value in the graph."
     single = frame.filter("dataset")
     if subject == "dataset" and single is not None and len(rows) == 1:  # "how big is the umu dataset"
-        return f"{rows[0]['dataset']}: {metric.label} {_shown(rows[0], metric)}."
+        return f"{rows[0]['dataset']}: {metric.label} {shown_value(rows[0], metric)}."
     if k == 1:
         top = rows[0]
-        text = (
-            f"The {subject} with the {phrase}{scope_text(frame)} is {top[key]}: "
-            f"{_shown(top, metric)}{_run_detail(top)}."
-        )
+        value = f"{shown_value(top, metric)}{_run_detail(top)}"
+        text = f"The {subject} with the {phrase}{scope_text(frame)} is {top[key]}: {value}."
         ties = [r[key] for r in rows[1:] if _value_of(r, metric) == _value_of(top, metric)]
         if ties:
             text += f" Tied with {names(ties)}."
         others = [r for r in rows[1:] if r[key] not in ties]
         if others:
-            text += " Next: " + "; ".join(f"{r[key]} ({_shown(r, metric)})" for r in others) + "."
+            text += " Next: " + "; ".join(f"{r[key]} ({shown_value(r, metric)})" for r in others) + "."
         return text
     shown = rows[:k]
-    listing = "; ".join(f"{i}. {r[key]} ({_shown(r, metric)}{_run_detail(r)})" for i, r in enumerate(shown, 1))
+    listing = "; ".join(f"{i}. {r[key]} ({shown_value(r, metric)}{_run_detail(r)})" for i, r in enumerate(shown, 1))
     if k >= ALL:
         return f"The {subject}s by {phrase}{scope_text(frame)}: {listing}."
     more = "" if len(shown) == k else f" (only {len(shown)} have a value)"
@@ -195,81 +193,18 @@ def unmeasured_text(metric: Metric, row: dict[str, Any] | None) -> str | None:
     )
 
 
-def compare_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], entities: list[str]) -> str:
-    """Named models compared by one metric, best first."""
-    if not rows:
-        return f"None of {names(entities)} has a {metric.label} value in the graph."
-    better = "lower" if metric.order("best") == "ASC" else "higher"
-    ordered = ", then ".join(f"{r['model']} ({_shown(r, metric)})" for r in rows)
-    text = f"By {metric.label} ({better} is better{'' if metric.known_direction else ', assumed'}): {ordered}."
-    if len(rows) > 1:
-        text = f"{rows[0]['model']} is better. " + text + _difference(rows[0], rows[1], metric)
-    missing = [e for e in entities if e not in {r["model"] for r in rows}]
-    if missing:
-        how = "measured " if metric.measured else ""
-        text += f" No {how}{metric.label} value for {names(missing)}" + (
-            " (0 or none in the card means NOT MEASURED)." if metric.measured else "."
-        )
-    return text
-
-
-def dominance_text(frame: Frame, metrics: list[Metric], rows: list[dict[str, Any]], reference: str) -> str:
-    """The models better than ``reference`` on every metric, each with its values and the reference's beside.
-
-    ``rows`` is cut down, in place, to the evidence: the reference's row, then those of the models that beat it.
-    """
-    ref = next((r for r in rows if r.get("model") == reference), None)
-    labels = " and ".join(m.label for m in metrics)
-    if ref is None:
-        return f"{reference} has no measured {labels}{scope_text(frame)}, so no model can be compared with it."
-
-    def better(row: dict[str, Any], metric: Metric) -> bool:
-        value, theirs = row.get(metric.column), ref.get(metric.column)
-        if not isinstance(value, int | float) or not isinstance(theirs, int | float):
-            return False
-        return value < theirs if metric.better == "lower" else value > theirs
-
-    def values(row: dict[str, Any]) -> str:
-        return "; ".join(f"{m.label} {_shown(row, m)}" for m in metrics)
-
-    winners = [r for r in rows if r.get("model") != reference and all(better(r, m) for m in metrics)]
-    rows[:] = [ref, *winners]  # the evidence: the reference, then the models that beat it
-    head = f"{reference}{scope_text(frame)}: {values(ref)}."
-    if not winners:
-        return f"{head} No model is better than it on {'both ' if len(metrics) == 2 else ''}{labels}."
-    listed = "; ".join(f"{r['model']} ({values(r)})" for r in winners[:MAX_NAMES])
-    both = "both " if len(metrics) == 2 else ""
-    return f"{head} {len(winners)} model{'s are' if len(winners) != 1 else ' is'} better on {both}{labels}: {listed}."
-
-
-def _difference(first: dict[str, Any], second: dict[str, Any], metric: Metric) -> str:
-    """ " The difference: 1.39 g CO2 (2.43 g CO2 - 1.039 g CO2); 2.34 times." for two measured values, else ""."""
-    a, b = first.get(metric.column), second.get(metric.column)
-    if not (isinstance(a, int | float) and isinstance(b, int | float)) or isinstance(a, bool) or isinstance(b, bool):
-        return ""
-    if metric.measured and (a <= 0 or b <= 0):
-        return ""  # an unmeasured side gives no number (the note below says which)
-    high, low = (a, b) if a >= b else (b, a)
-
-    def said(value: float) -> str:
-        return with_unit(value, metric.unit) if metric.unit else number(value)
-
-    ratio = f"; {number(high / low)} times as much" if low > 0 else ""
-    return f" The difference: {said(high - low)} ({said(high)} - {said(low)}){ratio}."
-
-
 def group_best_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], which: bool) -> str:
     """The best model of each group, or the group that has the best one."""
     group = frame.group or "group"
     phrase = metric_phrase(metric, frame.want)
     if not rows:
         return f"No model{scope_text(frame)} has a {metric.label} value in the graph."
-    parts = [f"{r[group]}: {r['model']} ({_shown(r, metric)})" for r in rows[:MAX_NAMES]]
+    parts = [f"{r[group]}: {r['model']} ({shown_value(r, metric)})" for r in rows[:MAX_NAMES]]
     if which:
         top = rows[0]
         return (
             f"The {group.replace('_', ' ')} with the {phrase}{scope_text(frame)} is {top[group]}, "
-            f"through {top['model']} ({_shown(top, metric)}). Per {group}: {'; '.join(parts)}."
+            f"through {top['model']} ({shown_value(top, metric)}). Per {group}: {'; '.join(parts)}."
         )
     return f"The model with the {phrase} per {group.replace('_', ' ')}{scope_text(frame)}: {'; '.join(parts)}."
 
@@ -410,17 +345,3 @@ def lookup_text(rows: list[dict[str, Any]], frame: Frame | None = None) -> str:
         else ""
     )
     return "\n".join(lines) + more + note
-
-
-def pareto_text(frame: Frame, first: Metric, second: Metric, rows: list[dict[str, Any]]) -> str:
-    """The non-dominated models of a trade-off, with both values."""
-    if not rows:
-        return f"No model{scope_text(frame)} has measured values of both {first.label} and {second.label}."
-    front = [r for r in rows if r.get("on_pareto_front")][:MAX_NAMES]
-    parts = [f"{r['model']} ({first.label} {_shown(r, first)}; {second.label} {_shown(r, second)})" for r in front]
-    return (
-        f"The trade-off between {first.label} ({first.better} is better) and {second.label} ({second.better} is "
-        f"better){scope_text(frame)}: {len(front)} of {len(rows)} models with both values measured are on the "
-        f"Pareto front (no other model is at least as good on both and better on one): {'; '.join(parts)}. "
-        "The rows list every measured model, the front first."
-    )

@@ -1,0 +1,90 @@
+"""Answers that set models side by side: a comparison (with the difference and the ratio), the models that
+beat a named one on every metric (dominance), and the Pareto front of a trade-off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.engines.offline.explain.explain import MAX_NAMES, names, scope_text, shown_value
+from assistant.engines.offline.plan.frame import Frame
+from assistant.engines.offline.read.metrics import Metric
+from assistant.language.measurements import number, with_unit
+
+
+def compare_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], entities: list[str]) -> str:
+    """Named models compared by one metric, best first."""
+    if not rows:
+        return f"None of {names(entities)} has a {metric.label} value in the graph."
+    better = "lower" if metric.order("best") == "ASC" else "higher"
+    ordered = ", then ".join(f"{r['model']} ({shown_value(r, metric)})" for r in rows)
+    text = f"By {metric.label} ({better} is better{'' if metric.known_direction else ', assumed'}): {ordered}."
+    if len(rows) > 1:
+        text = f"{rows[0]['model']} is better. " + text + _difference(rows[0], rows[1], metric)
+    missing = [e for e in entities if e not in {r["model"] for r in rows}]
+    if missing:
+        how = "measured " if metric.measured else ""
+        text += f" No {how}{metric.label} value for {names(missing)}" + (
+            " (0 or none in the card means NOT MEASURED)." if metric.measured else "."
+        )
+    return text
+
+
+def dominance_text(frame: Frame, metrics: list[Metric], rows: list[dict[str, Any]], reference: str) -> str:
+    """The models better than ``reference`` on every metric, each with its values and the reference's beside.
+
+    ``rows`` is cut down, in place, to the evidence: the reference's row, then those of the models that beat it.
+    """
+    ref = next((r for r in rows if r.get("model") == reference), None)
+    labels = " and ".join(m.label for m in metrics)
+    if ref is None:
+        return f"{reference} has no measured {labels}{scope_text(frame)}, so no model can be compared with it."
+
+    def better(row: dict[str, Any], metric: Metric) -> bool:
+        value, theirs = row.get(metric.column), ref.get(metric.column)
+        if not isinstance(value, int | float) or not isinstance(theirs, int | float):
+            return False
+        return value < theirs if metric.better == "lower" else value > theirs
+
+    def values(row: dict[str, Any]) -> str:
+        return "; ".join(f"{m.label} {shown_value(row, m)}" for m in metrics)
+
+    winners = [r for r in rows if r.get("model") != reference and all(better(r, m) for m in metrics)]
+    rows[:] = [ref, *winners]  # the evidence: the reference, then the models that beat it
+    head = f"{reference}{scope_text(frame)}: {values(ref)}."
+    if not winners:
+        return f"{head} No model is better than it on {'both ' if len(metrics) == 2 else ''}{labels}."
+    listed = "; ".join(f"{r['model']} ({values(r)})" for r in winners[:MAX_NAMES])
+    both = "both " if len(metrics) == 2 else ""
+    return f"{head} {len(winners)} model{'s are' if len(winners) != 1 else ' is'} better on {both}{labels}: {listed}."
+
+
+def _difference(first: dict[str, Any], second: dict[str, Any], metric: Metric) -> str:
+    """ " The difference: 1.39 g CO2 (2.43 g CO2 - 1.039 g CO2); 2.34 times." for two measured values, else ""."""
+    a, b = first.get(metric.column), second.get(metric.column)
+    if not (isinstance(a, int | float) and isinstance(b, int | float)) or isinstance(a, bool) or isinstance(b, bool):
+        return ""
+    if metric.measured and (a <= 0 or b <= 0):
+        return ""  # an unmeasured side gives no number (the note below says which)
+    high, low = (a, b) if a >= b else (b, a)
+
+    def said(value: float) -> str:
+        return with_unit(value, metric.unit) if metric.unit else number(value)
+
+    ratio = f"; {number(high / low)} times as much" if low > 0 else ""
+    return f" The difference: {said(high - low)} ({said(high)} - {said(low)}){ratio}."
+
+
+def pareto_text(frame: Frame, first: Metric, second: Metric, rows: list[dict[str, Any]]) -> str:
+    """The non-dominated models of a trade-off, with both values."""
+    if not rows:
+        return f"No model{scope_text(frame)} has measured values of both {first.label} and {second.label}."
+    front = [r for r in rows if r.get("on_pareto_front")][:MAX_NAMES]
+    parts = [
+        f"{r['model']} ({first.label} {shown_value(r, first)}; {second.label} {shown_value(r, second)})" for r in front
+    ]
+    return (
+        f"The trade-off between {first.label} ({first.better} is better) and {second.label} ({second.better} is "
+        f"better){scope_text(frame)}: {len(front)} of {len(rows)} models with both values measured are on the "
+        f"Pareto front (no other model is at least as good on both and better on one): {'; '.join(parts)}. "
+        "The rows list every measured model, the front first."
+    )

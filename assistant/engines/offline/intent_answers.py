@@ -1,0 +1,48 @@
+"""The answers of the simple intents: each intent's statement and explanation, as a table the engine runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from assistant.engines.offline.compile import lookups, statements
+from assistant.engines.offline.compile.cypher_builder import Statement
+from assistant.engines.offline.explain import explain
+from assistant.engines.offline.plan.frame import Frame
+from assistant.engines.offline.read.metrics import Metric
+from assistant.engines.offline.resolution import Run
+
+
+def _count(run: Run, frame: Frame) -> str:
+    return explain.count_text(frame, run.execute(statements.count(frame)))
+
+
+def _list(run: Run, frame: Frame) -> str:
+    text = explain.list_text(frame, run.execute(statements.listing(frame, run.has)))
+    for bound in dict.fromkeys(t.metric for t in frame.thresholds if t.op not in ("measured", "unmeasured")):
+        # "under 100 mg": the unmeasured models are left out of the condition; say how many.
+        run.note_unmeasured(replace(frame, thresholds=[t for t in frame.thresholds if t.metric != bound]), bound)
+    return text
+
+
+def _group_count(run: Run, frame: Frame) -> str:
+    return explain.group_count_text(frame, run.execute(statements.group_count(frame)))
+
+
+def _lookup(run: Run, frame: Frame) -> str:
+    return explain.lookup_text(run.execute(lookups.lookup(frame, run.catalog, run.has)), frame)
+
+
+WITHOUT_METRIC: dict[str, Callable[[Run, Frame], str]] = {
+    "count": _count, "list": _list, "group_count": _group_count, "lookup": _lookup,
+}  # fmt: skip
+"""Intents answered without a metric to rank or aggregate: the statement and its explanation."""
+GROUPED: dict[
+    str, tuple[Callable[[Frame, Metric], Statement], Callable[[Frame, Metric, list[dict[str, Any]]], str]]
+] = {
+    "aggregate": (statements.aggregate, explain.aggregate_text),
+    "group_agg": (statements.group_aggregate, explain.group_aggregate_text),
+    "group_best": (statements.group_best, lambda f, m, rows: explain.group_best_text(f, m, rows, f.which_group)),
+}
+"""Intents over one metric whose unmeasured values are counted: the statement and its explanation."""
