@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from assistant.engines.offline.compile import lookups, statements
+from assistant.engines.offline.compile import evaluations, lookups, statements
 from assistant.engines.offline.compile.cypher_builder import Statement
 from assistant.engines.offline.explain import explain
 from assistant.engines.offline.plan.frame import Frame
@@ -46,3 +46,12 @@ GROUPED: dict[
     "group_best": (statements.group_best, lambda f, m, rows: explain.group_best_text(f, m, rows, f.which_group)),
 }
 """Intents over one metric whose unmeasured values are counted: the statement and its explanation."""
+
+
+def mixed_datasets(run: Run, frame: Frame, metric: Metric) -> list[str]:
+    """A quality metric ranked over models of several datasets: say that the values do not compare."""
+    if metric.scope != "quality" or frame.filter("dataset") is not None:
+        return []
+    listed = replace(frame, intent="list", count_target="datasets")
+    datasets = [str(r["dataset"]) for r in run.execute(statements.listing(listed, run.has), main=False)]
+    return evaluations.mixed_datasets_notes(metric, datasets)
