@@ -25,6 +25,7 @@ PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["
 # Declared on purpose although no module imports them; each with the reason.
 RUNTIME_ONLY = {
     "neo4j-rust-ext": "the neo4j driver loads it as neo4j._rust (its Rust PackStream); nothing imports it by name",
+    "codecarbon": "its grid intensity data is read in place (assistant/language/grid.py); nothing imports it",
 }
 TEST_TOOLS = {
     "ruff": "the linter, run from the command line",

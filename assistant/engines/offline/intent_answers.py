@@ -9,9 +9,11 @@ from typing import Any
 from assistant.engines.offline.compile import evaluations, lookups, statements
 from assistant.engines.offline.compile.cypher_builder import Statement
 from assistant.engines.offline.explain import explain
+from assistant.engines.offline.explain.what_if import what_if_text
 from assistant.engines.offline.plan.frame import Frame
 from assistant.engines.offline.read.metrics import Metric
 from assistant.engines.offline.resolution import Run
+from assistant.language.grid import load_grids
 
 
 def _count(run: Run, frame: Frame) -> str:
@@ -34,8 +36,14 @@ def _lookup(run: Run, frame: Frame) -> str:
     return explain.lookup_text(run.execute(lookups.lookup(frame, run.catalog, run.has)), frame)
 
 
+def what_if(run: Run, frame: Frame) -> str:
+    """The matching models' training energy priced on the grids the question names."""
+    rows = run.execute(statements.training_energy(frame))
+    return what_if_text(frame, rows, load_grids())
+
+
 WITHOUT_METRIC: dict[str, Callable[[Run, Frame], str]] = {
-    "count": _count, "list": _list, "group_count": _group_count, "lookup": _lookup,
+    "count": _count, "list": _list, "group_count": _group_count, "lookup": _lookup, "what_if": what_if,
 }  # fmt: skip
 """Intents answered without a metric to rank or aggregate: the statement and its explanation."""
 GROUPED: dict[

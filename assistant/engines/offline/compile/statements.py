@@ -338,3 +338,14 @@ def datasets_of(model: str) -> Statement:
         "MATCH (m:Model {name: $model})-[:TRAINED_ON]->(d:Dataset) RETURN DISTINCT d.name AS dataset ORDER BY dataset",
         {"model": model},
     )
+
+
+def training_energy(frame: Frame) -> Statement:
+    """The matching models' training energy and carbon as the cards give them (a what-if prices the energy)."""
+    b = base(frame, None)
+    b.need("tr")
+    return Statement(
+        f"{b.match_text()}\nRETURN DISTINCT m.name AS model, tr.energyConsumption AS energy_j, "
+        "tr.carbonFootprint AS carbon_g ORDER BY model",
+        b.params,
+    )

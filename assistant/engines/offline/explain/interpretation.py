@@ -135,10 +135,8 @@ def _body(frame: Frame) -> str:  # noqa: PLR0911 - one sentence per intent
         return f"{what} of the models" + _among(frame)
     if metric is None:
         return intent
-    if intent == "dominance":
-        metrics = [metric_text(m) for m in (metric, frame.metric2) if m is not None]
-        both = "both " if len(metrics) == 2 else ""
-        return f"the models better than {frame.reference} on {both}{' and '.join(metrics)}" + _among(frame)
+    if intent in ("what_if", "dominance"):
+        return _decision_body(frame, metric)
     if intent == "pareto" and frame.metric2 is not None:
         second = frame.metric2
         return (
@@ -165,3 +163,20 @@ def _body(frame: Frame) -> str:  # noqa: PLR0911 - one sentence per intent
         return f"every {subject} by {metric_text(metric)}, {first} first" + _among(frame, f"{subject}s")
     head = f"the {subject}" if frame.k == 1 else f"the {frame.k} {subject}s"
     return f"{head} with the {_end(metric, frame.want)} {metric_text(metric)}" + _among(frame, f"{subject}s")
+
+
+def _decision_body(frame: Frame, metric: Metric) -> str:
+    """A what-if's grids, or the models that must beat a named one."""
+    if frame.intent == "what_if":
+        asks = {"least": "where it is lowest", "saving": "the saving of the move"}.get(frame.region_ask, "")
+        where = ", ".join(frame.regions)
+        return (
+            f"the {metric_text(metric)} of training priced on the grids of {where} (CodeCarbon's intensities)"
+            + (f", {asks}" if asks else "")
+            + _among(frame)
+        )
+    if frame.intent == "dominance":
+        metrics = [metric_text(m) for m in (metric, frame.metric2) if m is not None]
+        both = "both " if len(metrics) == 2 else ""
+        return f"the models better than {frame.reference} on {both}{' and '.join(metrics)}" + _among(frame)
+    return frame.intent

@@ -29,7 +29,8 @@ class Frame:
 
     question: str
     intent: str
-    """rank, count, list, aggregate, lookup, compare, group_best, group_agg, group_count, pareto, dominance, decline."""
+    """rank, count, list, aggregate, lookup, compare, group_best, group_agg, group_count, pareto, dominance,
+    what_if, decline."""
     metric: Metric | None = None
     metric2: Metric | None = None
     also: list[Metric] = field(default_factory=list)
@@ -51,6 +52,10 @@ class Frame:
     fields: list[str] = field(default_factory=list)
     count_target: str = "models"
     model_fragments: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    """``what_if``: the grids (ISO codes) a training's energy is priced on, in the question's order."""
+    region_ask: str = "amount"
+    """``what_if``: ``amount`` (the carbon on each grid), ``least`` (where it is lowest) or ``saving`` (A to B)."""
     reference: str | None = None
     """``dominance``: the model the others must beat on every metric ("faster and more accurate than X")."""
     inference: bool = False

@@ -82,6 +82,8 @@ def _place_readings(frame: Frame, reading: Reading) -> None:
 def _read_objective(p: _Plan) -> bool:
     """The metric, its direction, the grouping; True when the question is a trade-off (the frame is complete)."""
     frame, vocab, catalog, r = p.frame, p.vocab, p.catalog, p.reading
+    if r.countries and _what_if(frame, r, catalog):
+        return True
     texts = r.texts
     free = [m for m in r.mentions if m not in r.consumed]
     missing = [m for m in free if m.kind == "missing"]
@@ -115,6 +117,18 @@ def _read_objective(p: _Plan) -> bool:
             return True
     _dataset_itself(p)
     return False
+
+
+def _what_if(frame: Frame, reading: Reading, catalog: MetricCatalog) -> bool:
+    """ "How much would training X emit in France", "where would X emit least: France, Germany or Slovenia",
+    "moving X from Germany to France": X's training energy priced on those grids."""
+    energy = catalog.get("energy")
+    if energy is None or energy.scope != "training":
+        return False
+    frame.intent, frame.metric, frame.k = "what_if", energy, ALL
+    frame.regions = [grid.iso for grid in reading.countries]
+    frame.region_ask = reading.region_ask
+    return True
 
 
 def _dominance(frame: Frame, usable: list[Mention], reference: str, catalog: MetricCatalog) -> bool:

@@ -48,6 +48,7 @@ from assistant.engines.offline.read.targets import count_target
 from assistant.engines.offline.read.thresholds import bound_numbers, read_thresholds
 from assistant.graph.schema import GraphSchema
 from assistant.language.entity_linking import EntityLink
+from assistant.language.grid import Grid, load_grids
 from assistant.language.vocabulary import Vocabulary, find_phrases
 
 MODEL_ID = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[-_/.][A-Za-z0-9]+){2,}\b")
@@ -119,6 +120,10 @@ class Reading:
     says_inference: bool = False
     """ "inference", "benchmark", "deploy", "serve", "latency"."""
     says_co2_source: bool = False
+    countries: list[Grid] = field(default_factory=list)
+    region_ask: str = "amount"
+    """A what-if's ask: ``amount``, ``least`` ("where would X emit least") or ``saving`` ("moving X from A to B")."""
+    """Countries named in a what-if ("how much would X emit in France"), with their grids, in the question's order."""
     dominance_reference: str | None = None
     """A model named right after "than", "beat" or "outperform": the one the others must beat."""
     filter_nouns_said: dict[str, str] = field(default_factory=dict)
@@ -182,10 +187,11 @@ def _read_words(r: Reading, text: str, catalog: MetricCatalog, vocab: Vocabulary
     links = drop_metric_overlaps(links, metric_mentions(r.words, catalog, vocab, []))
     conditions = bound_numbers(text, vocab)
     links = [link for link in links if not swallows_number(text, link, conditions)]
+    _read_countries(r, text, vocab)  # before anything reads "France" as a name the graph lacks
     hyper = hyper_filters(lower, catalog, r.hyper_spans)
     # A hyperparameter name wins over a value inside it ("n_neighbors" is no KNeighbors link).
-    r.kept_links = [link for link in links if not overlaps((link.start, link.end), r.hyper_spans)]
-    r.used = [(link.start, link.end) for link in r.kept_links] + r.hyper_spans
+    r.kept_links = [link for link in links if not overlaps((link.start, link.end), r.hyper_spans + r.used)]
+    r.used = [(link.start, link.end) for link in r.kept_links] + r.hyper_spans + r.used
     r.dates = read_dates(text)
     r.used += [d.span for d in r.dates]
     texts = r.texts
@@ -275,6 +281,28 @@ def _read_cues(r: Reading, text: str, vocab: Vocabulary) -> None:
     named += [(m.start(), m.group()) for m in MODEL_ID.finditer(text)]
     beats = vocab.cue("beats_before")
     r.dominance_reference = next((said for at, said in sorted(named) if beats.search(lower[:at])), None)
+
+
+def _read_countries(r: Reading, text: str, vocab: Vocabulary) -> None:
+    """Countries a what-if names ("would ... emit in France"): only after a what-if cue, so a plain question never
+    loads the grid data."""
+    if not vocab.cue("what_if").search(text):
+        return
+    grids = load_grids()
+    found: list[tuple[int, Grid, Span]] = []
+    for grid in grids.by_iso.values():
+        for pattern in (rf"(?i)\b{re.escape(grid.country)}\b", rf"\b{re.escape(grid.iso)}\b"):
+            match = re.search(pattern, text)
+            if match and not overlaps(match.span(), [s for _, _, s in found]):
+                found.append((match.start(), grid, match.span()))
+                break
+    found.sort(key=lambda item: item[0])
+    r.countries = [grid for _, grid, _ in found]
+    if vocab.cue("moving_from").search(text) and len(r.countries) == 2:
+        r.region_ask = "saving"
+    elif vocab.cue("where_least").search(text) and len(r.countries) > 1:
+        r.region_ask = "least"
+    r.used += [span for _, _, span in found]
 
 
 def _filter_nouns(lower: str, filter_nouns: dict[str, tuple[str, ...]]) -> dict[str, str]:

@@ -1,0 +1,69 @@
+"""Workload shifting (issue 23): a training's energy priced on another country's grid, from CodeCarbon's data.
+
+The expected figures come from the card files and CodeCarbon's data file, read here with json: the card's
+energy (CPU + GPU, J) / 3,600,000 x the country's carbon_intensity (g CO2 per kWh). The MRM3 cards' own carbon
+over their energy is Slovenia's published intensity.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+from assistant.engines.router import Assistant
+from assistant.graph.connection import Graph
+from tests.card_facts import cards
+
+pytest_plugins = ("tests.llm_fixtures",)
+
+MODEL = "XGBRegressor-umu-KFold"
+
+
+def intensity(iso: str) -> float:
+    spec = importlib.util.find_spec("codecarbon")
+    assert spec is not None and spec.submodule_search_locations
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "private_infra" / "global_energy_mix.json"
+    return float(json.loads(path.read_text(encoding="utf-8"))[iso]["carbon_intensity"])
+
+
+def energy_j(model: str) -> float:
+    card = next(c for c in cards() if c["name"] == model)
+    return card["training"]["powerConsumptionCPU"] + card["training"]["powerConsumptionGPU"]
+
+
+def grams(model: str, iso: str) -> float:
+    return energy_j(model) / 3_600_000 * intensity(iso)
+
+
+def test_how_much_a_training_would_emit_in_another_country(cards_graph: Graph, settings: Settings) -> None:
+    answer = Assistant(settings, cards_graph).ask(
+        f"How much CO2 would training {MODEL} emit in France?", engine="offline"
+    )
+    assert answer.answered
+    assert f"in France ({intensity('FRA'):.4g} g CO2/kWh): {grams(MODEL, 'FRA'):.4g} g CO2" in answer.text
+    assert "CodeCarbon" in answer.text and "global_energy_mix.json" in answer.text  # the data's source and year
+    assert "Slovenia's published intensity" in answer.text  # where the card's own carbon was measured
+
+
+def test_where_a_training_would_emit_least(cards_graph: Graph, settings: Settings) -> None:
+    question = f"Where would training {MODEL} emit least: France, Germany or Slovenia?"
+    answer = Assistant(settings, cards_graph).ask(question, engine="offline")
+    least = min(("FRA", "DEU", "SVN"), key=lambda iso: grams(MODEL, iso))
+    assert answer.text.startswith(f"{MODEL} would emit least in {'France' if least == 'FRA' else least}")
+
+
+def test_moving_a_training_from_one_grid_to_another_says_the_saving(cards_graph: Graph, settings: Settings) -> None:
+    question = f"How much would moving {MODEL} from Germany to France save?"
+    answer = Assistant(settings, cards_graph).ask(question, engine="offline")
+    saved = grams(MODEL, "DEU") - grams(MODEL, "FRA")
+    assert f"Moving it from Germany to France would save {saved:.4g} g CO2" in answer.text
+
+
+@pytest.mark.parametrize("model", ["LinearRegression-lumos5g-KFold"], ids=["unmeasured energy"])
+def test_an_unmeasured_training_gets_no_estimate(model: str, cards_graph: Graph, settings: Settings) -> None:
+    answer = Assistant(settings, cards_graph).ask(f"how much would {model} emit if trained in Poland", engine="offline")
+    assert "NOT MEASURED" in answer.text and "g CO2/kWh)" not in answer.text
