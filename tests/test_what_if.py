@@ -16,7 +16,9 @@ import pytest
 from assistant.config import Settings
 from assistant.engines.router import Assistant
 from assistant.graph.connection import Graph
+from assistant.plan.model import PLAN_TOOL
 from tests.card_facts import cards
+from tests.fake_llm import FakeLLM
 
 pytest_plugins = ("tests.llm_fixtures",)
 
@@ -67,3 +69,16 @@ def test_moving_a_training_from_one_grid_to_another_says_the_saving(cards_graph:
 def test_an_unmeasured_training_gets_no_estimate(model: str, cards_graph: Graph, settings: Settings) -> None:
     answer = Assistant(settings, cards_graph).ask(f"how much would {model} emit if trained in Poland", engine="offline")
     assert "NOT MEASURED" in answer.text and "g CO2/kWh)" not in answer.text
+
+
+def test_the_plan_path_takes_a_what_if(cards_graph: Graph, plan_settings: Settings, fake_llm: FakeLLM) -> None:
+    plan = {"answer": "what_if", "entities": [{"kind": "model", "value": MODEL}], "regions": ["Germany", "France"],
+            "region_ask": "saving"}  # fmt: skip
+    fake_llm.enqueue_tool_call(PLAN_TOOL, plan)
+    answer = Assistant(plan_settings, cards_graph).ask(f"what if {MODEL} moved from Germany to France?", engine="llm")
+    saved = grams(MODEL, "DEU") - grams(MODEL, "FRA")
+    assert f"would save {saved:.4g} g CO2" in answer.text
+    fake_llm.enqueue_tool_call(PLAN_TOOL, {**plan, "regions": ["Atlantis"]})
+    fake_llm.enqueue_tool_call(PLAN_TOOL, plan)
+    Assistant(plan_settings, cards_graph).ask(f"what if {MODEL} moved from Germany to France?", engine="llm")
+    assert "unknown: Atlantis" in str(fake_llm.requests[-1]["messages"][0]["content"])

@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 AnswerKind = Literal[
     "rank", "list", "count", "lookup", "compare", "aggregate", "group_best", "group_aggregate", "group_count",
-    "pareto", "dominance", "cannot",
+    "pareto", "dominance", "what_if", "cannot",
 ]  # fmt: skip
 Op = Literal["<", "<=", ">", ">=", "="]
 Aggregate = Literal["avg", "sum", "min", "max"]
@@ -42,6 +42,8 @@ ANSWER_KINDS: dict[str, str] = {
     "pareto": "the trade-off (Pareto front) between a quality `metric` and a cost `second_metric`",
     "dominance": "the models better than the model `than_model` on `metric` (and `second_metric`), e.g. 'faster and "
     "more accurate than X'",
+    "what_if": "the named models' training carbon on other countries' grids (`regions`; `region_ask`: amount, least "
+    "or saving from the first region to the second)",
     "cannot": "the plan cannot express the question; say why in `cannot_answer`",
 }
 
@@ -105,6 +107,12 @@ class QueryPlan(BaseModel):
     fields: list[str] = Field(default_factory=list, description="lookup: what is looked up besides `metric`.")
     per_sample: bool = Field(default=False, description="Inference energy or carbon per sample instead of per run.")
     than_model: str | None = Field(default=None, description="dominance: the model the others must beat.")
+    regions: list[str] = Field(
+        default_factory=list, description="what_if: countries by name or ISO code (France, DEU)."
+    )
+    region_ask: Literal["amount", "least", "saving"] = Field(
+        default="amount", description="what_if: the carbon on each grid, where it is least, or the saving of a move."
+    )
     cannot_answer: str | None = Field(default=None, description="answer 'cannot': why the plan cannot express it.")
 
 

@@ -123,6 +123,8 @@ def frame_from_plan(
     frame.fields = [_choice(f, choices.lookup_fields, "fields", required=True) or f for f in plan.fields]
     frame.thresholds = [_threshold(c, metrics, vocabulary, i) for i, c in enumerate(plan.conditions)]
     _add_entities(frame, plan.entities, schema)
+    if plan.answer == "what_if":
+        _what_if(frame, plan, catalog)
     if plan.answer == "dominance":
         if not plan.than_model:
             raise InvalidPlanError("dominance needs than_model: the model the others must beat")
@@ -240,6 +242,23 @@ def _merge(frame: Frame, flt: Filter) -> None:
             existing.mention += f", {flt.mention}"
             return
     frame.filters.append(flt)
+
+
+def _what_if(frame: Frame, plan: QueryPlan, catalog: MetricCatalog) -> None:
+    """The grids a what-if prices the training energy on; a country the data lacks is refused by name."""
+    from assistant.language.grid import load_grids
+
+    grids = load_grids()
+    regions = [(said, grids.named(said)) for said in plan.regions]
+    unknown = [said for said, grid in regions if grid is None]
+    if not regions or unknown:
+        raise InvalidPlanError(
+            f"what_if needs regions that CodeCarbon's data names (a country name or ISO code, e.g. France, DEU); "
+            f"unknown: {', '.join(unknown) or '(none given)'}"
+        )
+    frame.metric = catalog.get("energy")
+    frame.regions = [grid.iso for _, grid in regions if grid is not None]
+    frame.region_ask, frame.k = plan.region_ask, ALL
 
 
 def _check_answer_parts(frame: Frame, plan: QueryPlan) -> None:
