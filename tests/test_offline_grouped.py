@@ -53,3 +53,16 @@ def test_a_quality_metric_ranked_across_datasets_says_its_values_do_not_compare(
     assert f"on {len(datasets)} datasets" in note and all(d in note for d in datasets)
     on_one = Assistant(settings, cards_graph).ask("most accurate model on umu", engine="offline")
     assert not any("does not compare" in c for c in on_one.caveats)
+
+
+def test_a_cost_word_is_read_as_a_cost_the_answer_names(cards_graph: Graph, settings: Settings) -> None:
+    energy = {
+        c["name"]: c["training"]["powerConsumptionCPU"] + c["training"]["powerConsumptionGPU"]
+        for c in cards()
+        if c["dataset"]["name"] == "umu" and c["training"]["powerConsumptionCPU"] > 0
+    }
+    answer = Assistant(settings, cards_graph).ask("which umu model is cheapest to train", engine="offline")
+    assert answer.answered and answer.rows[0]["model"] == min(energy, key=energy.__getitem__)
+    assert any("'cheapest' read as the energy consumption (the cost assumed" in c for c in answer.caveats)
+    expensive = Assistant(settings, cards_graph).ask("what is an expensive model on umu", engine="offline")
+    assert expensive.answered and expensive.rows[0]["model"] == max(energy, key=energy.__getitem__)

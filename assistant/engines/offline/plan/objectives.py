@@ -35,6 +35,12 @@ def choose_metric(
     else:
         frame.metric = catalog.get(chosen.key, inference=frame.inference)
     frame.want = _direction(frame, chosen, generic, qwords, vocab)
+    named = any(m.key == chosen.key and m.text not in vocab.words_of("cost_words") for m in specific)
+    if chosen.text in vocab.words_of("cost_words") and frame.metric is not None and not named:  # a cost assumed
+        frame.notes.append(
+            f"'{chosen.text}' read as the {frame.metric.label} (the cost assumed; ask for carbon, energy, time or "
+            "size by name for another)"
+        )
 
 
 def bind_adjectives(mentions: list[Mention], reading: Reading | None) -> list[Mention]:
