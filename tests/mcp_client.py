@@ -21,7 +21,8 @@ from pydantic import AnyUrl
 from tests.conftest import REPO
 
 # The tool names are a contract (issue 16).
-TOOLS = frozenset({"ask", "find_models", "recommend_model", "pareto_front", "get_model", "graph_schema", "read_cypher"})
+TOOLS = frozenset({"ask", "find_models", "recommend_model", "pareto_front", "get_model", "graph_schema", "read_cypher",
+                   "answer_plan", "compare_models", "what_if_region"})  # fmt: skip
 
 
 class ToolFailed(AssertionError):

@@ -354,3 +354,33 @@ def test_no_password_reached_the_client_or_the_server_log(mcp: McpClient, settin
         assert not any(secret in text for text in mcp.seen)
         assert secret not in log
     assert "Traceback" not in log
+
+
+# -- the typed plan and the decisions (issue 23) --------------------------------------------------------------
+
+
+def test_an_agent_fills_the_typed_plan_and_a_wrong_name_is_one_line_with_the_allowed_ones(mcp: McpClient) -> None:
+    plan = {"answer": "rank", "metric": "training_carbon", "entities": [{"kind": "dataset", "value": "umu"}]}
+    result = mcp.call("answer_plan", {"plan": plan, "question": "greenest model on umu"})
+    umu = {c["name"]: c["training"]["carbonFootprint"] for c in cards() if c["dataset"]["name"] == "umu"}
+    measured = {n: v for n, v in umu.items() if v > 0}
+    assert result["rows"][0]["model"] == min(measured, key=measured.__getitem__)
+    assert result["interpretation"].startswith("understood as:")
+    message = mcp.error("answer_plan", {"plan": {"answer": "rank", "metric": "co2"}})
+    assert "unknown metric 'co2' - use one of:" in message and "training_carbon" in message
+    assert "\n" not in message
+
+
+def test_compare_models_gives_the_difference_and_the_ratio(mcp: McpClient) -> None:
+    carbon = {c["name"]: c["training"]["carbonFootprint"] for c in cards()}
+    a, b = "XGBRegressor-umu-KFold", "RandomForestRegressor-lumos5g-KFold"
+    result = mcp.call("compare_models", {"models": [a, b], "metric": "training_carbon"})
+    assert f"The difference: {abs(carbon[a] - carbon[b]):.4g} g CO2" in result["answer"]
+
+
+def test_what_if_region_prices_a_training_on_other_grids(mcp: McpClient) -> None:
+    result = mcp.call("what_if_region", {"model": "XGBRegressor-umu-KFold", "regions": ["France", "Germany"],
+                                         "ask": "least"})  # fmt: skip
+    assert result["answer"].startswith("XGBRegressor-umu-KFold would emit least in France")
+    assert "CodeCarbon" in result["answer"]
+    assert "Atlantis" in mcp.error("what_if_region", {"model": "XGBRegressor-umu-KFold", "regions": ["Atlantis"]})

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from assistant.answers.answer import Answer
 from assistant.config import Settings
 from assistant.cypher.execution import run_guarded
 from assistant.engines.router import Assistant
@@ -36,6 +37,7 @@ from assistant.mcp_server.schemas import (
     SchemaResult,
 )
 from assistant.mcp_server.typed_tools import TypedTools
+from assistant.plan.model import QueryPlan
 
 logger = logging.getLogger(__name__)
 
@@ -106,22 +108,20 @@ class Catalog:
 
     def ask(self, question: str) -> AskResult:
         """The assistant's answer to a question in plain language."""
-        answer = self.run(lambda: self._assistant_now().ask(question))
-        shown = answer.as_json()
-        rows = shown["rows"]
-        return AskResult(
-            question=answer.question,
-            engine=answer.engine,
-            answer=answer.text,
-            interpretation=answer.interpretation,
-            cypher=answer.cypher,
-            params=to_plain(answer.params),
-            rows=rows,
-            units=units_of(rows),
-            caveats=answer.caveats,
-            answered=answer.answered,
-            notes=answer.caveats,
-        )
+        return _ask_result(self.run(lambda: self._assistant_now().ask(question)))
+
+    def answer_plan(self, plan: QueryPlan, question: str) -> AskResult:
+        """The answer to a typed plan an agent filled: checked, compiled and explained by the offline engine.
+
+        Raises:
+            InvalidPlanError: The plan names what the graph does not offer (the message lists what it does).
+        """
+
+        def work() -> Answer:
+            engine = self._assistant_now().offline_engine()
+            return engine.answer_plan(engine.frame_for(plan, question))
+
+        return _ask_result(self.run(work))
 
     def find_models(self, filters: Filters) -> FindModelsResult:
         return self.run(lambda: self._typed().find_models(filters))
@@ -189,3 +189,21 @@ class Catalog:
             )
 
         return self.run(work)
+
+
+def _ask_result(answer: Answer) -> AskResult:
+    """An answer in the ``ask`` tool's shape (``mrm3 ask --json`` plus params, units and notes)."""
+    rows = answer.as_json()["rows"]
+    return AskResult(
+        question=answer.question,
+        engine=answer.engine,
+        answer=answer.text,
+        interpretation=answer.interpretation,
+        cypher=answer.cypher,
+        params=to_plain(answer.params),
+        rows=rows,
+        units=units_of(rows),
+        caveats=answer.caveats,
+        answered=answer.answered,
+        notes=answer.caveats,
+    )

@@ -72,3 +72,25 @@ READ_CYPHER = (
 )
 QUERY = "One Cypher read statement, e.g. 'MATCH (m:Model)-[:TRAINED_ON]->(d:Dataset {name: $d}) RETURN m.name'."
 PARAMS = "Parameters of the statement, e.g. {'d': 'lumos5g'}."
+ANSWER_PLAN = (
+    "Answer a typed query plan you fill yourself (the semantic layer the assistant's own LLM and reader use): "
+    "certified names only (metrics and entity kinds as graph_schema lists them), never Cypher. The plan is checked "
+    "(an unknown name is refused with the allowed ones), compiled and explained with the domain's rules: measured "
+    "values only, per inference = total / num_of_runs, units. Kinds: rank, list, count, lookup, compare, aggregate, "
+    "group_best, group_aggregate, group_count, pareto, dominance, what_if."
+)
+PLAN = "The plan: answer (what is returned), metric, entities, conditions with units, grouping ... (its JSON schema)."
+PLAN_QUESTION = "The question in words, as the user asked it (shown with the answer; optional)."
+COMPARE_MODELS = (
+    "Two or more named models by one metric, best first, with the difference (in the metric's unit) and the ratio "
+    "of the first two; an unmeasured side is said, with no number."
+)
+MODELS = "Model names as the graph holds them (graph_schema, find_models)."
+COMPARE_METRIC = "A metric name from graph_schema's 'metrics', e.g. 'training_carbon', 'mae'."
+WHAT_IF_REGION = (
+    "A model's training on other countries' grids: its training energy (J -> kWh) x each grid's carbon intensity "
+    "(g CO2 per kWh, CodeCarbon's per-country data, year named), where it is least, or the saving of a move from "
+    "the first region to the second; the grid the card was measured on when its carbon over energy matches one."
+)
+REGIONS = "Countries by name or ISO code, e.g. ['France', 'DEU', 'Slovenia']; for 'saving': [from, to]."
+REGION_ASK = "'amount' (each grid's carbon), 'least' (where it is lowest) or 'saving' (moving from regions[0] to [1])."

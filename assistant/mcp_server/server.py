@@ -16,7 +16,7 @@ import functools
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from mcp.server.fastmcp import FastMCP
 from mcp.server.fastmcp.exceptions import ToolError
@@ -47,6 +47,7 @@ from assistant.mcp_server.schemas import (
     RecommendResult,
     SchemaResult,
 )
+from assistant.plan.model import PlanEntity, QueryPlan
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +161,33 @@ def build_server(
         filters: Annotated[Filters | None, Field(description=text.FILTERS)] = None,
     ) -> ParetoResult:
         return await _in_thread(functools.partial(work.pareto_front, quality_metric, cost_metric, filters or Filters()))
+
+    @server.tool(description=text.ANSWER_PLAN, annotations=_read_only("Answer a typed query plan"))
+    async def answer_plan(
+        plan: Annotated[QueryPlan, Field(description=text.PLAN)],
+        question: Annotated[str, Field(description=text.PLAN_QUESTION)] = "",
+    ) -> AskResult:
+        return await _in_thread(functools.partial(work.answer_plan, plan, question or "typed plan"))
+
+    @server.tool(description=text.COMPARE_MODELS, annotations=_read_only("Compare models"))
+    async def compare_models(
+        models: Annotated[list[str], Field(min_length=2, description=text.MODELS)],
+        metric: Annotated[str, Field(min_length=1, description=text.COMPARE_METRIC)],
+    ) -> AskResult:
+        entities = [PlanEntity(kind="model", value=m) for m in models]
+        plan = QueryPlan(answer="compare", metric=metric, entities=entities)
+        return await _in_thread(functools.partial(work.answer_plan, plan, f"compare {', '.join(models)} by {metric}"))
+
+    @server.tool(description=text.WHAT_IF_REGION, annotations=_read_only("A training on other grids"))
+    async def what_if_region(
+        model: Annotated[str, Field(min_length=1, description=text.MODEL_NAME)],
+        regions: Annotated[list[str], Field(min_length=1, description=text.REGIONS)],
+        ask: Annotated[Literal["amount", "least", "saving"], Field(description=text.REGION_ASK)] = "amount",
+    ) -> AskResult:
+        entities = [PlanEntity(kind="model", value=model)]
+        plan = QueryPlan(answer="what_if", entities=entities, regions=regions, region_ask=ask)
+        said = f"what would training {model} emit in {', '.join(regions)}"
+        return await _in_thread(functools.partial(work.answer_plan, plan, said))
 
     @server.tool(description=text.GET_MODEL, annotations=_read_only("One model's card"))
     async def get_model(name: Annotated[str, Field(min_length=1, description=text.MODEL_NAME)]) -> ModelCard:
