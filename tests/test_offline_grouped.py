@@ -66,3 +66,20 @@ def test_a_cost_word_is_read_as_a_cost_the_answer_names(cards_graph: Graph, sett
     assert any("'cheapest' read as the energy consumption (the cost assumed" in c for c in answer.caveats)
     expensive = Assistant(settings, cards_graph).ask("what is an expensive model on umu", engine="offline")
     assert expensive.answered and expensive.rows[0]["model"] == max(energy, key=energy.__getitem__)
+
+
+def test_a_choice_under_constraints_names_the_best_that_fits_and_how_many_fit(
+    cards_graph: Graph, settings: Settings
+) -> None:
+    fits = {}
+    for card in cards():
+        latencies = [e["latency"] for e in card.get("inference", []) if e.get("latency")]
+        mae = card["training"].get("evaluationMetrics", {}).get("mae", {}).get("mean")
+        if card["dataset"]["name"] == "umu" and latencies and min(latencies) <= 0.020 and mae is not None:
+            fits[card["name"]] = mae
+    question = "Which umu model should I deploy if it must answer within 20 ms?"
+    answer = Assistant(settings, cards_graph).ask(question, engine="offline")
+    assert answer.rows[0]["model"] == min(fits, key=fits.__getitem__)  # the best that fits, by MAE
+    assert f"{len(fits)} models fit the question's conditions" in answer.caveats
+    assert any("no objective named" in c for c in answer.caveats)
+    assert not any("'must' as 'most'" in c for c in answer.caveats)

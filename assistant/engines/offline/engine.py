@@ -31,7 +31,7 @@ from assistant.engines.offline.compile.cypher_builder import Statement
 from assistant.engines.offline.explain import comparisons, explain
 from assistant.engines.offline.explain.asked_unit import in_asked_unit
 from assistant.engines.offline.explain.interpretation import interpretation
-from assistant.engines.offline.intent_answers import GROUPED, WITHOUT_METRIC, mixed_datasets
+from assistant.engines.offline.intent_answers import GROUPED, WITHOUT_METRIC, rank_notes
 from assistant.engines.offline.plan.frame import ALL
 from assistant.engines.offline.plan.graph_fit import missing_for
 from assistant.engines.offline.plan.settle import account_for_everything, settle_other_values
@@ -285,7 +285,7 @@ class _Run:
             return explain.rank_text(frame, metric, results, frame.k) + evaluations.result_sources(metric, results)
         rows = self.execute(statements.rank(frame, metric, has=self.has))
         self.note_unmeasured(frame, metric)
-        self.caveats.extend(evaluations.scale_notes(metric, rows) + mixed_datasets(self, frame, metric))
+        self.caveats.extend(evaluations.scale_notes(metric, rows) + rank_notes(self, frame, metric))
         return explain.rank_text(frame, metric, rows, frame.k)
 
     def note_suspect(self, frame: Frame) -> None:

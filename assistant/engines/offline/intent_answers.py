@@ -63,3 +63,13 @@ def mixed_datasets(run: Run, frame: Frame, metric: Metric) -> list[str]:
     listed = replace(frame, intent="list", count_target="datasets")
     datasets = [str(r["dataset"]) for r in run.execute(statements.listing(listed, run.has), main=False)]
     return evaluations.mixed_datasets_notes(metric, datasets)
+
+
+def rank_notes(run: Run, frame: Frame, metric: Metric) -> list[str]:
+    """What a ranking must say beside its rows: datasets that do not compare, and for a choice how many fit."""
+    notes = mixed_datasets(run, frame, metric)
+    if frame.choice:  # a choice says how many fit, beside the best and the runners-up
+        fit = run.execute(statements.count(replace(frame, intent="count", count_target="models")), main=False)
+        n = int(fit[0]["models"]) if fit else 0
+        notes.append(f"{n} model{'s fit' if n != 1 else ' fits'} the question's conditions")
+    return notes

@@ -56,6 +56,8 @@ class Frame:
     """``what_if``: the grids (ISO codes) a training's energy is priced on, in the question's order."""
     region_ask: str = "amount"
     """``what_if``: ``amount`` (the carbon on each grid), ``least`` (where it is lowest) or ``saving`` (A to B)."""
+    choice: bool = False
+    """The question asks for a choice ("which should I deploy"): the best that fits, then how many fit."""
     reference: str | None = None
     """``dominance``: the model the others must beat on every metric ("faster and more accurate than X")."""
     inference: bool = False

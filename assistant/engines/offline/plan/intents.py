@@ -233,6 +233,20 @@ def _distinct_values(frame: Frame, cues: _Cues) -> bool:
     return False
 
 
+def _chosen(frame: Frame, cues: _Cues) -> bool:
+    """ "Which umu model should I deploy if it must answer within 20 ms": the best that fits (by the quality metric
+    the models have, said as assumed), the runners-up and how many fit, not every model that fits."""
+    reading = frame.reading
+    if reading is None or not reading.asks_choice or frame.metric is not None or cues.counting:
+        return False
+    if not (frame.filters or frame.thresholds or frame.dates):
+        return False
+    frame.intent, frame.generic_metric, frame.choice, frame.want = "rank", True, True, "best"
+    frame.k, frame.explicit_k = 3, True
+    frame.notes.append("no objective named: the models that fit are ranked by the quality metric they have")
+    return True
+
+
 def _listed(frame: Frame, cues: _Cues) -> bool:
     if not (frame.thresholds or frame.filters or frame.dates or has_phrases(cues.vocab.intents["list"], cues.texts)):
         return False
@@ -247,7 +261,7 @@ def _listed(frame: Frame, cues: _Cues) -> bool:
 _INTENT_RULES: tuple[Callable[[Frame, _Cues], bool], ...] = (
     _dataset_value, _metric_missing, _several_models, _compared_values, _counted, _most_common_group,
     _named_model_lookup, _aggregated, _each_models_value, _ranked, _fields_lookup, _device_properties,
-    _distinct_values, _listed,
+    _distinct_values, _chosen, _listed,
 )  # fmt: skip
 """The intent rules, in order: the first that decides wins; none deciding leaves the question unknown."""
 
