@@ -68,3 +68,20 @@ def test_two_models_compared_get_the_difference_and_the_ratio(cards_graph: Graph
     difference = abs(carbon[a] - carbon[b])
     assert f"The difference: {difference:.4g} g CO2" in answer.text, answer.text
     assert f"{max(carbon[a], carbon[b]) / min(carbon[a], carbon[b]):.4g} times" in answer.text
+
+
+def test_the_better_of_two_follows_the_metric_not_the_way_the_question_puts_it(
+    cards_graph: Graph, settings: Settings
+) -> None:
+    energy = {c["name"]: c["training"]["powerConsumptionCPU"] + c["training"]["powerConsumptionGPU"] for c in cards()}
+    a, b = "RandomForestRegressor-lumos5g-KFold", "KNeighborsRegressor-lumos5g-KFold"
+    answer = Assistant(settings, cards_graph).ask(f"how much more energy did {a} use than {b}?", engine="offline")
+    assert answer.text.startswith(f"{min((a, b), key=energy.__getitem__)} is better.")
+
+
+def test_two_models_of_different_datasets_compared_by_a_quality_metric_say_it_does_not_compare(
+    cards_graph: Graph, settings: Settings
+) -> None:
+    question = "Is XGBRegressor-umu-KFold more accurate than RandomForestRegressor-lumos5g-KFold?"
+    answer = Assistant(settings, cards_graph).ask(question, engine="offline")
+    assert any("the models compared are on 2 datasets (lumos5g, umu)" in c for c in answer.caveats)

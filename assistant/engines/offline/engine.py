@@ -348,6 +348,10 @@ def _compare(run: _Run, frame: Frame, metric: Metric) -> str:
     if models and len(models.values) >= 2:
         rows = run.execute(statements.rank(frame, metric, k=len(models.values), has=run.has))
         run.note_unmeasured(frame, metric)
+        if metric.scope == "quality":  # MAE on umu against MAE on lumos5g: said
+            found = [run.execute(statements.datasets_of(str(r["model"])), main=False) for r in rows]
+            datasets = list(dict.fromkeys(str(d["dataset"]) for ds in found for d in ds))
+            run.caveats.extend(evaluations.mixed_datasets_notes(metric, datasets, "compared"))
         return comparisons.compare_text(frame, metric, rows, models.values)
     frame.group = "architecture"
     rows = run.execute(statements.group_best(frame, metric))

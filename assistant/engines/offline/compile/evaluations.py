@@ -113,15 +113,15 @@ def scale_notes(metric: Metric, rows: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def mixed_datasets_notes(metric: Metric, datasets: list[str]) -> list[str]:
+def mixed_datasets_notes(metric: Metric, datasets: list[str], what: str = "ranked") -> list[str]:
     """A quality metric ranked across ``datasets`` (those of the models ranked): its values do not compare."""
     if metric.scope != "quality" or len(datasets) < 2:
         return []
     names = sorted(datasets)
     shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
     return [
-        f"the models ranked are on {len(names)} datasets ({shown}): a {metric.label} on one dataset does not "
-        f'compare with one on another, so this ranking mixes them; ask per dataset ("best model on {names[0]}", '
+        f"the models {what} are on {len(names)} datasets ({shown}): {metric.label} on one dataset does not compare "
+        f'with {metric.label} on another, so this mixes them; ask per dataset ("best model on {names[0]}", '
         'or "the best model per dataset")'
     ]
 

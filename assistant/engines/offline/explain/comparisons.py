@@ -16,6 +16,8 @@ def compare_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], entit
     if not rows:
         return f"None of {names(entities)} has a {metric.label} value in the graph."
     better = "lower" if metric.order("best") == "ASC" else "higher"
+    # Best first by the metric's own direction, whatever way the question put it ("how much MORE energy did A use").
+    rows = sorted(rows, key=lambda r: _sort_key(r, metric), reverse=better == "higher")
     ordered = ", then ".join(f"{r['model']} ({shown_value(r, metric)})" for r in rows)
     text = f"By {metric.label} ({better} is better{'' if metric.known_direction else ', assumed'}): {ordered}."
     if len(rows) > 1:
@@ -27,6 +29,11 @@ def compare_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], entit
             " (0 or none in the card means NOT MEASURED)." if metric.measured else "."
         )
     return text
+
+
+def _sort_key(row: dict[str, Any], metric: Metric) -> float:
+    value = row.get(metric.column)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else float("nan")
 
 
 def dominance_text(frame: Frame, metrics: list[Metric], rows: list[dict[str, Any]], reference: str) -> str:
