@@ -216,3 +216,23 @@ def test_a_question_made_of_unknown_words_is_declined(engine: OfflineEngine) -> 
     answer = engine.answer("which model is best at playing chess")
     assert not answer.answered
     assert "'playing chess'" in answer.text
+
+
+def test_which_device_a_model_should_run_on_compares_its_runs_per_device(
+    engine: OfflineEngine, cards: list[Card]
+) -> None:
+    card = next(c for c in cards if len({(e.get("device") or {}).get("CPU") for e in c.get("inference", [])}) > 2)
+    per_device: dict[str, list[float]] = {}
+    for entry in card["inference"]:
+        if entry.get("energy_consumption", 0) > 0 and entry.get("num_of_runs", 0) > 0:
+            per_device.setdefault(entry["device"]["CPU"], []).append(entry["energy_consumption"] / entry["num_of_runs"])
+    greenest = min(per_device, key=lambda d: sum(per_device[d]) / len(per_device[d]))
+    answer = engine.answer(f"Which device should {card['name']} run on?")
+    assert first(answer)["device"] == greenest, answer.text
+    assert any("no objective named: the devices are compared by energy consumption per inference" in c
+               for c in answer.caveats)  # fmt: skip
+    latency: dict[str, list[float]] = {}
+    for entry in card["inference"]:
+        latency.setdefault(entry["device"]["CPU"], []).append(entry["latency"])
+    fastest = min(latency, key=lambda d: sum(latency[d]) / len(latency[d]))
+    assert first(engine.answer(f"on which device is {card['name']} fastest?"))["device"] == fastest

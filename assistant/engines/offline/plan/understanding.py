@@ -110,6 +110,8 @@ def _read_objective(p: _Plan) -> bool:
     choose_metric(frame, usable, r.words, catalog, vocab)
     if has_phrases(vocab.per_sample_cues, texts) and frame.metric is not None and frame.metric.per == "inference":
         frame.metric = catalog.per_sample(frame.metric)  # "energy per sample"
+    if r.asks_device_choice and (frame.filter("model") or frame.model_fragments) and _device_choice(frame, catalog):
+        return True
     bound = bind_adjectives(sorted(usable, key=lambda m: m.start), r)  # "longest wall-clock time": one
     if has_phrases(vocab.tradeoff_cues, texts) or _two_objectives(frame, bound, texts, vocab):
         tradeoff(frame, usable, catalog)
@@ -117,6 +119,20 @@ def _read_objective(p: _Plan) -> bool:
             return True
     _dataset_itself(p)
     return False
+
+
+def _device_choice(frame: Frame, catalog: MetricCatalog) -> bool:
+    """ "Which device should X run on", "on which device is X fastest": X's inference runs per device, the best
+    first, by the metric named (per inference) or, when none is, the energy per inference (said as assumed)."""
+    metric = frame.metric if frame.metric is not None and frame.metric.scope == "inference" else None
+    if metric is None:
+        metric = catalog.get("energy", inference=True)
+        if metric is None or metric.scope != "inference":
+            return False
+        frame.notes.append(f"no objective named: the devices are compared by {metric.label}")
+    frame.intent, frame.metric, frame.inference = "group_agg", metric, True
+    frame.group, frame.which_group, frame.agg, frame.device_role = "device", True, "avg", "inference"
+    return True
 
 
 def _what_if(frame: Frame, reading: Reading, catalog: MetricCatalog) -> bool:

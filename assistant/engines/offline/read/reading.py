@@ -124,6 +124,8 @@ class Reading:
     region_ask: str = "amount"
     """A what-if's ask: ``amount``, ``least`` ("where would X emit least") or ``saving`` ("moving X from A to B")."""
     """Countries named in a what-if ("how much would X emit in France"), with their grids, in the question's order."""
+    asks_device_choice: bool = False
+    """ "Which device should X run on": X's inference runs compared per device."""
     asks_choice: bool = False
     """ "Which model should I deploy", "recommend a model": the best that fits, not a list."""
     dominance_reference: str | None = None
@@ -279,6 +281,7 @@ def _read_cues(r: Reading, text: str, vocab: Vocabulary) -> None:
     r.says_inference = bool(vocab.cue("inference_words").search(text))
     r.says_co2_source = bool(vocab.cue("co2_source").search(text))
     r.asks_choice = bool(vocab.cue("choice").search(text))
+    r.asks_device_choice = bool(vocab.cue("device_choice").search(text))
     r.filter_nouns_said = _filter_nouns(lower, vocab.filter_nouns)
     named = [(link.start, link.mention) for link in r.kept_links if link.label == "Model"]
     named += [(m.start(), m.group()) for m in MODEL_ID.finditer(text)]
