@@ -85,3 +85,20 @@ def test_two_models_of_different_datasets_compared_by_a_quality_metric_say_it_do
     question = "Is XGBRegressor-umu-KFold more accurate than RandomForestRegressor-lumos5g-KFold?"
     answer = Assistant(settings, cards_graph).ask(question, engine="offline")
     assert any("the models compared are on 2 datasets (lumos5g, umu)" in c for c in answer.caveats)
+
+
+def test_a_choice_on_a_trade_off_names_the_point_and_the_rule(cards_graph: Graph, settings: Settings) -> None:
+    points = {}
+    for card in cards():
+        mae = card["training"].get("evaluationMetrics", {}).get("mae", {}).get("mean")
+        if card["dataset"]["name"] == "umu" and card["training"]["carbonFootprint"] > 0 and mae is not None:
+            points[card["name"]] = (mae, card["training"]["carbonFootprint"])
+    best = min(mae for mae, _ in points.values())
+    close = {n: c for n, (m, c) in points.items() if m <= best * 1.01}
+    chosen = min(close, key=close.__getitem__)
+    question = "which umu model should I use for the best trade-off between MAE and training carbon?"
+    answer = Assistant(settings, cards_graph).ask(question, engine="offline")
+    assert f"Chosen: {chosen} (" in answer.text
+    assert "by the rule: the best carbon footprint among the front's models whose MAE is within 1% of the best" in (
+        answer.text
+    )

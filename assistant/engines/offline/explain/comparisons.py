@@ -94,4 +94,28 @@ def pareto_text(frame: Frame, first: Metric, second: Metric, rows: list[dict[str
         f"better){scope_text(frame)}: {len(front)} of {len(rows)} models with both values measured are on the "
         f"Pareto front (no other model is at least as good on both and better on one): {'; '.join(parts)}. "
         "The rows list every measured model, the front first."
+    ) + (_chosen_point(front, first, second) if frame.choice else "")
+
+
+CLOSE_TO_BEST = 0.01
+"""A choice on a front: the lowest cost among the models within this share of the best quality."""
+
+
+def _chosen_point(front: list[dict[str, Any]], quality: Metric, cost: Metric) -> str:
+    """The point a choice picks on the front, and the rule it was picked by."""
+    valued = [r for r in front if isinstance(r.get(quality.column), int | float) and isinstance(r.get(cost.column),
+              int | float)]  # fmt: skip
+    if not valued:
+        return ""
+    higher = quality.better == "higher"
+    best = (max if higher else min)(r[quality.column] for r in valued)
+    margin = abs(best) * CLOSE_TO_BEST
+    close = [
+        r for r in valued if (r[quality.column] >= best - margin if higher else r[quality.column] <= best + margin)
+    ]
+    cheap = (min if cost.better == "lower" else max)(close, key=lambda r: r[cost.column])
+    return (
+        f" Chosen: {cheap['model']} ({quality.label} {shown_value(cheap, quality)}; {cost.label} "
+        f"{shown_value(cheap, cost)}), by the rule: the best {cost.label} among the front's models whose "
+        f"{quality.label} is within {CLOSE_TO_BEST:.0%} of the best ({number(best)})."
     )

@@ -116,6 +116,7 @@ def _read_objective(p: _Plan) -> bool:
     if has_phrases(vocab.tradeoff_cues, texts) or _two_objectives(frame, bound, texts, vocab):
         tradeoff(frame, usable, catalog)
         if frame.intent == "pareto":
+            frame.choice = r.asks_choice  # "which should I use for accuracy and carbon": a point of the front
             return True
     _dataset_itself(p)
     return False
