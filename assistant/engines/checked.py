@@ -25,7 +25,7 @@ from assistant.engines.offline.engine import OfflineEngine
 from assistant.engines.offline.from_plan import entity_sources
 from assistant.engines.offline.plan.frame import ALL, Frame
 from assistant.engines.offline.read.conditions import Filter
-from assistant.engines.offline.read.slots import NUMBER_WORDS
+from assistant.engines.offline.read.function_words import NUMBER_WORDS
 from assistant.language.entity_linking import link_entities
 from assistant.verify import checks
 from assistant.verify.checks import Problem
