@@ -191,6 +191,10 @@ class _Run:
                 self.caveats.extend(execution.notes)
         return [to_plain(row) for row in execution.rows]
 
+    def show_rows(self, rows: list[dict[str, Any]]) -> None:
+        if self.main is not None:
+            self.main = replace(self.main, rows=rows)
+
     def answer(self, frame: Frame) -> Answer:
         try:
             if frame.intent != "decline" and (problems := evaluations.unsupported(frame, frame.metric)):
@@ -336,8 +340,7 @@ def _dominance(run: _Run, frame: Frame, metric: Metric) -> str:
     for m in [metric, *([second] if second else [])]:
         run.note_unmeasured(frame, m)
     text = comparisons.dominance_text(frame, [metric, *([second] if second else [])], rows, reference)
-    if run.main is not None:
-        run.main = replace(run.main, rows=rows)  # the answer's rows: the reference, then the models that beat it
+    run.show_rows(rows)  # the answer's rows: the reference, then the models that beat it
     return text
 
 
@@ -352,7 +355,9 @@ def _compare(run: _Run, frame: Frame, metric: Metric) -> str:
             found = [run.execute(statements.datasets_of(str(r["model"])), main=False) for r in rows]
             datasets = list(dict.fromkeys(str(d["dataset"]) for ds in found for d in ds))
             run.caveats.extend(evaluations.mixed_datasets_notes(metric, datasets, "compared"))
-        return comparisons.compare_text(frame, metric, rows, models.values)
+        text = comparisons.compare_text(frame, metric, rows, models.values)
+        run.show_rows(rows)  # with each model's difference from the best and the ratio
+        return text
     frame.group = "architecture"
     rows = run.execute(statements.group_best(frame, metric))
     run.note_unmeasured(frame, metric)

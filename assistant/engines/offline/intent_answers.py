@@ -39,7 +39,9 @@ def _lookup(run: Run, frame: Frame) -> str:
 def what_if(run: Run, frame: Frame) -> str:
     """The matching models' training energy priced on the grids the question names."""
     rows = run.execute(statements.training_energy(frame))
-    return what_if_text(frame, rows, load_grids())
+    text = what_if_text(frame, rows, load_grids())
+    run.show_rows(rows)  # one row per model and grid, the estimate beside the measured carbon
+    return text
 
 
 WITHOUT_METRIC: dict[str, Callable[[Run, Frame], str]] = {

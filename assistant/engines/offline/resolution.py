@@ -28,6 +28,9 @@ class Run(Protocol):
 
     def note_unmeasured(self, frame: Frame, metric: Metric) -> None: ...
 
+    def show_rows(self, rows: list[dict[str, Any]]) -> None:
+        """The answer's rows become ``rows``: the evidence an explanation cut down or computed from the main rows."""
+
 
 def resolve_models(run: Run, frame: Frame) -> None:
     """Model names too many to link by value are looked up by a parameterized CONTAINS."""

@@ -22,6 +22,7 @@ def compare_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], entit
     text = f"By {metric.label} ({better} is better{'' if metric.known_direction else ', assumed'}): {ordered}."
     if len(rows) > 1:
         text = f"{rows[0]['model']} is better. " + text + _difference(rows[0], rows[1], metric)
+        _add_gaps(rows, metric)
     missing = [e for e in entities if e not in {r["model"] for r in rows}]
     if missing:
         how = "measured " if metric.measured else ""
@@ -29,6 +30,25 @@ def compare_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], entit
             " (0 or none in the card means NOT MEASURED)." if metric.measured else "."
         )
     return text
+
+
+def _add_gaps(rows: list[dict[str, Any]], metric: Metric) -> None:
+    """Each row after the best gets, as evidence, its difference from the best and the ratio of the two (measured
+    values only): columns ``<column>_difference`` and ``<column>_ratio``."""
+    best = rows[0].get(metric.column)
+    for row in rows[1:]:
+        value = row.get(metric.column)
+        if not _measured_pair(best, value, metric):
+            continue
+        high, low = max(best, value), min(best, value)
+        row[f"{metric.column}_difference"] = high - low
+        if low > 0:
+            row[f"{metric.column}_ratio"] = high / low
+
+
+def _measured_pair(a: Any, b: Any, metric: Metric) -> bool:
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b))
+    return numbers and not (metric.measured and (a <= 0 or b <= 0))
 
 
 def _sort_key(row: dict[str, Any], metric: Metric) -> float:
@@ -68,9 +88,7 @@ def dominance_text(frame: Frame, metrics: list[Metric], rows: list[dict[str, Any
 def _difference(first: dict[str, Any], second: dict[str, Any], metric: Metric) -> str:
     """ " The difference: 1.39 g CO2 (2.43 g CO2 - 1.039 g CO2); 2.34 times." for two measured values, else ""."""
     a, b = first.get(metric.column), second.get(metric.column)
-    if not (isinstance(a, int | float) and isinstance(b, int | float)) or isinstance(a, bool) or isinstance(b, bool):
-        return ""
-    if metric.measured and (a <= 0 or b <= 0):
+    if not _measured_pair(a, b, metric):
         return ""  # an unmeasured side gives no number (the note below says which)
     high, low = (a, b) if a >= b else (b, a)
 

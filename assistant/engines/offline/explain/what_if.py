@@ -20,7 +20,30 @@ def what_if_text(frame: Frame, rows: list[dict[str, Any]], grids: Grids) -> str:
         return "No model matches, so there is no training energy to price on another grid."
     parts = [_model_text(row, regions, frame.region_ask, grids) for row in rows]
     years = sorted({g.year for g in regions if g.year})
+    rows[:] = evidence_rows(rows, regions)
+    if frame.region_ask == "least":  # the lowest estimate first
+        rows.sort(key=lambda r: r.get("estimated_carbon_g", float("inf")))
     return " ".join(parts) + f" Grid intensities: {grids.source}; {', '.join(map(str, years))} for these countries."
+
+
+def evidence_rows(rows: list[dict[str, Any]], regions: list[Grid]) -> list[dict[str, Any]]:
+    """One row per model and grid: the measured energy, the grid's intensity and year, the estimate beside the
+    measured carbon (a model without measured energy keeps its row, with no estimate)."""
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        energy = row.get("energy_j")
+        if not isinstance(energy, int | float) or energy <= 0 or not regions:
+            out.append(dict(row))
+            continue
+        out += [
+            {
+                "model": row.get("model"), "country": grid.country, "g_co2_per_kwh": grid.g_per_kwh,
+                "grid_year": grid.year, "energy_j": energy, "energy_kwh": energy / J_PER_KWH,
+                "estimated_carbon_g": grid.emissions_g(energy), "measured_carbon_g": row.get("carbon_g"),
+            }
+            for grid in regions
+        ]  # fmt: skip
+    return out
 
 
 def _model_text(row: dict[str, Any], regions: list[Grid], ask: str, grids: Grids) -> str:
