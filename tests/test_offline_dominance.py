@@ -102,3 +102,31 @@ def test_a_choice_on_a_trade_off_names_the_point_and_the_rule(cards_graph: Graph
     assert "by the rule: the best carbon footprint among the front's models whose MAE is within 1% of the best" in (
         answer.text
     )
+
+
+def test_the_model_in_use_is_the_one_to_beat(cards_graph: Graph, settings: Settings) -> None:
+    """'I currently use X. Which other models are ...' names the reference without 'than'; 'more accurate by
+    MAE' is the MAE, not a second quality metric."""
+    question = (
+        f"I currently use {REFERENCE}. Which other models are both more accurate by MAE and faster at inference?"
+    )
+    answer = Assistant(settings, cards_graph).ask(question, engine="offline")
+    assert answer.answered and answer.rows[0]["model"] == REFERENCE
+    assert {r["model"] for r in answer.rows[1:]} == dominating("lumos5g", REFERENCE)
+
+
+def test_a_metric_the_graph_lacks_is_not_dropped_from_a_dominance(cards_graph: Graph, settings: Settings) -> None:
+    """The MRM3 cards have no F1: 'better F1 and lower carbon than X' must not become 'lower carbon than X'."""
+    answer = Assistant(settings, cards_graph).ask(
+        f"is there any model with a better F1 and lower training carbon than {REFERENCE}?", engine="offline"
+    )
+    assert not answer.answered
+
+
+def test_a_comparison_puts_the_difference_and_ratio_in_the_rows(cards_graph: Graph, settings: Settings) -> None:
+    low, high = "XGBRegressor-umu-Random", "RandomForestRegressor-umu-LeaveOneGroupOut"
+    carbon = {c["name"]: c["training"]["carbonFootprint"] for c in cards()}
+    answer = Assistant(settings, cards_graph).ask(f"How much less carbon did {low} emit than {high}?", engine="offline")
+    worse = next(r for r in answer.rows if r["model"] == high)
+    assert abs(worse["carbon_g_difference"] - (carbon[high] - carbon[low])) < 1e-9
+    assert abs(worse["carbon_g_ratio"] - carbon[high] / carbon[low]) < 1e-9

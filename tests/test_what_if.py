@@ -82,3 +82,28 @@ def test_the_plan_path_takes_a_what_if(cards_graph: Graph, plan_settings: Settin
     fake_llm.enqueue_tool_call(PLAN_TOOL, plan)
     Assistant(plan_settings, cards_graph).ask(f"what if {MODEL} moved from Germany to France?", engine="llm")
     assert "unknown: Atlantis" in str(fake_llm.requests[-1]["messages"][0]["content"])
+
+
+def test_a_what_if_shows_its_estimates_as_rows(cards_graph: Graph, settings: Settings) -> None:
+    """The estimate per grid is evidence in the rows, beside the grid's intensity and year; the lowest first."""
+    question = f"Where would training {MODEL} emit least: Poland, France or Germany?"
+    answer = Assistant(settings, cards_graph).ask(question, engine="offline")
+    assert [r["country"] for r in answer.rows] == ["France", "Germany", "Poland"]
+    for row, iso in zip(answer.rows, ("FRA", "DEU", "POL"), strict=True):
+        assert row["estimated_carbon_g"] == pytest.approx(grams(MODEL, iso))
+        assert row["g_co2_per_kwh"] == pytest.approx(intensity(iso)) and row["grid_year"] > 2000
+
+
+def test_a_move_said_without_would_is_priced_with_its_saving(cards_graph: Graph, settings: Settings) -> None:
+    """'in France instead of Germany' is a move from Germany to France; the saving is a row value, signed."""
+    answer = Assistant(settings, cards_graph).ask(
+        f"Estimate the emissions saved by training {MODEL} in France instead of Germany", engine="offline"
+    )
+    assert answer.answered and [r["country"] for r in answer.rows] == ["Germany", "France"]
+    assert answer.rows[1]["saved_carbon_g"] == pytest.approx(grams(MODEL, "DEU") - grams(MODEL, "FRA"))
+
+
+def test_a_place_the_graph_holds_is_a_filter_not_a_what_if(cards_graph: Graph, settings: Settings) -> None:
+    """Without a model named, 'carbon in France' is no what-if: the graph lacks France, and says so."""
+    answer = Assistant(settings, cards_graph).ask("total training carbon of models in France", engine="offline")
+    assert not answer.answered and "France" in answer.text

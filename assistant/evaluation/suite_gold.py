@@ -16,15 +16,24 @@ Its own rules, from the product spec:
   lowest, run.
 - Bounds: ``<`` and ``>`` exclusive, ``<=`` and ``>=`` inclusive,
   ``between`` inclusive at both ends.
+- Decisions: a model beats another when it is strictly better on every metric
+  named (both measured); a difference is ``|a - b|`` and a ratio the larger over
+  the smaller; a training moved to a country emits its energy in kWh
+  (J / 3.6e6) x the country's ``carbon_intensity`` in CodeCarbon's
+  ``global_energy_mix.json`` (read here with ``json``, found with ``find_spec``).
 
 A gold spec is a dict (see :func:`gold_of`); ``where`` filters the cards.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 Card = dict[str, Any]
@@ -198,6 +207,82 @@ def pareto_front(points: Iterable[tuple[str, float, float]], x_order: str, y_ord
     }
 
 
+J_PER_KWH = 3.6e6
+
+
+@cache
+def grid_intensity() -> dict[str, float]:
+    """Country name (lower case) -> g CO2 per kWh, from CodeCarbon's data file, read in place."""
+    spec = importlib.util.find_spec("codecarbon")
+    if spec is None or not spec.submodule_search_locations:
+        raise ValueError("codecarbon is not installed: no grid data for what-if questions")
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "private_infra" / "global_energy_mix.json"
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    return {str(r["country_name"]).lower(): float(r["carbon_intensity"]) for r in rows.values() if "country_name" in r}
+
+
+def emitted_in(card: Card, country: str) -> float:
+    """Grams of CO2 the card's training energy would emit on ``country``'s grid."""
+    energy = model_quantity(card, "train_energy")
+    if energy is None or energy <= 0:
+        raise ValueError(f"{card['name']} has no measured training energy")
+    return energy / J_PER_KWH * grid_intensity()[country.lower()]
+
+
+def beats(card: Card, other: Card, on: list[tuple[str, str]]) -> bool:
+    """Whether ``card`` is strictly better than ``other`` on every ``(quantity, min|max)`` (all measured)."""
+    for quantity, order in on:
+        mine, theirs = value_of(card, quantity), value_of(other, quantity)
+        if mine is None or theirs is None or not (mine < theirs if order == "min" else mine > theirs):
+            return False
+    return True
+
+
+def group_averages(cards: list[Card], by: str, quantity: str) -> dict[str, float]:
+    """Per value of the facet ``by``: the average of its models' measured ``quantity`` (groups with none left out)."""
+    groups: dict[str, list[float]] = {}
+    for card in cards:
+        if (value := value_of(card, quantity)) is not None:
+            groups.setdefault(str(_facets(card)[by]), []).append(value)
+    return {group: sum(values) / len(values) for group, values in groups.items()}
+
+
+def _decision(spec: dict[str, Any], cards: list[Card]) -> SuiteGold:
+    """The gold of a decision: ``dominators``, ``difference``, ``ratio``, ``group_average``, ``what_if``,
+    ``what_if_least``, ``what_if_saving``."""
+    kind = spec["kind"]
+    by_name = {c["name"]: c for c in cards}
+    if kind == "dominators":
+        ref = by_name[spec["model"]]
+        on = [(q, o) for q, o in spec["metrics"]]
+        same = [c for c in cards if _facets(c)["dataset"] == _facets(ref)["dataset"] and c is not ref]
+        winners = [c["name"] for c in same if beats(c, ref, on)]  # shown beside the reference's own values
+        return SuiteGold("names", tuple(sorted([ref["name"], *winners])), universe=tuple(sorted(by_name)))
+    if kind in ("difference", "ratio"):
+        a, b = (value_of(by_name[spec[k]], spec["quantity"]) for k in ("a", "b"))
+        if a is None or b is None:
+            raise ValueError(f"{spec} compares an unmeasured value")
+        high, low = max(a, b), min(a, b)
+        return SuiteGold("value", (high - low if kind == "difference" else high / low,))
+    if kind == "group_average":
+        averages = group_averages(cards, spec["by"], spec["quantity"])
+        return SuiteGold("value", tuple(averages.values()), max_rows=len(averages))
+    card = by_name[spec["model"]]
+    if kind == "what_if":
+        return SuiteGold("value", (emitted_in(card, spec["country"]),))
+    if kind == "what_if_least":
+        return SuiteGold("first", (min(spec["countries"], key=lambda c: emitted_in(card, c)),))
+    if kind == "what_if_saving":
+        # signed: what the move saves (negative when the destination's grid is dirtier)
+        return SuiteGold("value", (emitted_in(card, spec["start"]) - emitted_in(card, spec["end"]),))
+    raise ValueError(f"unknown gold kind {kind!r}")
+
+
+DECISIONS = frozenset(
+    {"dominators", "difference", "ratio", "group_average", "what_if", "what_if_least", "what_if_saving"}
+)
+
+
 def _best(scored: list[tuple[str, float]], order: str) -> tuple[str, ...]:
     if not scored:
         raise ValueError("nothing to rank: no model has a value")
@@ -239,6 +324,8 @@ def gold_of(spec: dict[str, Any], cards: list[Card]) -> SuiteGold:
     kind = spec["kind"]
     if kind == "decline":
         return SuiteGold("decline", terms=tuple(spec["terms"]))
+    if kind in DECISIONS:
+        return _decision(spec, cards)
     where = spec.get("where") or {}
     device = where.get("device")
     chosen = [c for c in cards if matches(c, where)]

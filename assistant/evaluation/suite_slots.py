@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from assistant.evaluation.suite_gold import Card, runs_of, squash, value_of
+from assistant.evaluation.suite_gold import Card, beats, group_averages, runs_of, squash, value_of
 
 Slots = list[dict[str, Any]]
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -244,10 +244,73 @@ def _absent_model_name(card: Card, held: set[str]) -> str:
     return name + "-v2"
 
 
+# Grids a team would move a training to (CodeCarbon's country names), taking turns in the what-if questions.
+COUNTRIES = ("France", "Germany", "Poland", "Sweden", "India", "Spain", "Norway", "Australia")
+QUALITY = (("mae", "min", "MAE"), ("rmse", "min", "RMSE"), ("accuracy", "max", "accuracy"), ("f1", "max", "F1"))
+
+
+def dominated_models(cards: list[Card]) -> Slots:
+    """Models that another model of their dataset beats on both a quality metric and training carbon."""
+    found: Slots = []
+    for metric, order, label in QUALITY:
+        on = [(f"metric:{metric}", order), ("train_carbon", "min")]
+        for card in sorted(cards, key=lambda c: c["name"]):
+            rivals = [c for c in cards if c["dataset"]["name"] == card["dataset"]["name"]]
+            if any(beats(other, card, on) for other in rivals):
+                found.append({"model": card["name"], "dataset": card["dataset"]["name"], "quantity": on[0][0],
+                              "order": order, "metric": label})  # fmt: skip
+    return found[:: max(1, len(found) // 6)]
+
+
+def measured_pairs(cards: list[Card], quantity: str) -> Slots:
+    """Pairs of models with different measured ``quantity``: ``low`` has the smaller value, ``high`` the larger."""
+    measured = sorted((v, c["name"]) for c in cards if (v := value_of(c, quantity)) is not None)
+    pairs = [(measured[i], measured[-1 - i]) for i in range(len(measured) // 2) if measured[i][0] < measured[-1 - i][0]]
+    return [{"low": low[1], "high": high[1]} for low, high in pairs]
+
+
+def grouping_facets(cards: list[Card], quantity: str) -> Slots:
+    """Facets (architecture, dataset, service) with at least two groups holding a measured ``quantity``."""
+    words = {"architecture": "architecture", "dataset": "dataset", "service": "service"}
+    return [{"by": by, "group": word} for by, word in words.items() if len(group_averages(cards, by, quantity)) >= 2]
+
+
+def capped_choices(cards: list[Card]) -> Slots:
+    """A dataset, quality metric and training-carbon cap that rules out the most accurate model but not all."""
+    found: Slots = []
+    for metric, order, label in QUALITY:
+        for name, _ in _datasets(cards).most_common():
+            scored = [(m, v, c) for c in cards if c["dataset"]["name"] == name
+                      and (m := value_of(c, f"metric:{metric}")) is not None
+                      and (v := value_of(c, "train_carbon")) is not None]  # fmt: skip
+            if len(scored) < 3:
+                continue
+            best = (min if order == "min" else max)(scored, key=lambda t: t[0])
+            below = sorted(v for _, v, _ in scored if v < best[1])
+            if below:
+                cap = math.sqrt(below[-1] * best[1])
+                found.append({"dataset": name, "quantity": f"metric:{metric}", "order": order, "metric": label,
+                              "limit": cap})  # fmt: skip
+    return found
+
+
+def energy_models(cards: list[Card]) -> Slots:
+    """Models with a measured training energy, each with grids to move it to (countries taking turns)."""
+    names = sorted(c["name"] for c in cards if value_of(c, "train_energy") is not None)
+    step = max(1, len(names) // 6)
+    slots: Slots = []
+    for i, name in enumerate(names[::step]):
+        a, b, c = (COUNTRIES[(i + k) % len(COUNTRIES)] for k in range(3))
+        slots.append({"model": name, "country": a, "country_a": a, "country_b": b, "country_c": c,
+                      "countries": [a, b, c]})  # fmt: skip
+    return slots
+
+
 PROVIDERS: dict[str, Callable[..., Slots]] = {
     f.__name__: f
     for f in (nothing, datasets, measured_datasets, metric_datasets, inference_devices, run_devices, limits, ranges,
               hyperparameter_values, date_cutoffs, month_ranges, dataset_size_limits, models, carbon_models,
-              pareto_datasets, services, absent)
+              pareto_datasets, services, absent, dominated_models, measured_pairs, grouping_facets, capped_choices,
+              energy_models)
 }  # fmt: skip
 """Provider name (as templates write it) -> provider."""

@@ -192,8 +192,7 @@ class _Run:
         return [to_plain(row) for row in execution.rows]
 
     def show_rows(self, rows: list[dict[str, Any]]) -> None:
-        if self.main is not None:
-            self.main = replace(self.main, rows=rows)
+        self.main = self.main and replace(self.main, rows=rows)
 
     def answer(self, frame: Frame) -> Answer:
         try:

@@ -35,20 +35,21 @@ def compare_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], entit
 def _add_gaps(rows: list[dict[str, Any]], metric: Metric) -> None:
     """Each row after the best gets, as evidence, its difference from the best and the ratio of the two (measured
     values only): columns ``<column>_difference`` and ``<column>_ratio``."""
-    best = rows[0].get(metric.column)
     for row in rows[1:]:
-        value = row.get(metric.column)
-        if not _measured_pair(best, value, metric):
+        pair = _measured_pair(rows[0].get(metric.column), row.get(metric.column), metric)
+        if pair is None:
             continue
-        high, low = max(best, value), min(best, value)
+        high, low = max(pair), min(pair)
         row[f"{metric.column}_difference"] = high - low
         if low > 0:
             row[f"{metric.column}_ratio"] = high / low
 
 
-def _measured_pair(a: Any, b: Any, metric: Metric) -> bool:
-    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b))
-    return numbers and not (metric.measured and (a <= 0 or b <= 0))
+def _measured_pair(a: Any, b: Any, metric: Metric) -> tuple[float, float] | None:
+    """Both values as numbers, or ``None`` when one is missing or (for carbon and energy) not measured."""
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (a, b)):
+        return None
+    return None if metric.measured and (a <= 0 or b <= 0) else (float(a), float(b))
 
 
 def _sort_key(row: dict[str, Any], metric: Metric) -> float:
@@ -87,9 +88,10 @@ def dominance_text(frame: Frame, metrics: list[Metric], rows: list[dict[str, Any
 
 def _difference(first: dict[str, Any], second: dict[str, Any], metric: Metric) -> str:
     """ " The difference: 1.39 g CO2 (2.43 g CO2 - 1.039 g CO2); 2.34 times." for two measured values, else ""."""
-    a, b = first.get(metric.column), second.get(metric.column)
-    if not _measured_pair(a, b, metric):
+    pair = _measured_pair(first.get(metric.column), second.get(metric.column), metric)
+    if pair is None:
         return ""  # an unmeasured side gives no number (the note below says which)
+    a, b = pair
     high, low = (a, b) if a >= b else (b, a)
 
     def said(value: float) -> str:

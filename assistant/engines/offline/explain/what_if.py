@@ -20,22 +20,23 @@ def what_if_text(frame: Frame, rows: list[dict[str, Any]], grids: Grids) -> str:
         return "No model matches, so there is no training energy to price on another grid."
     parts = [_model_text(row, regions, frame.region_ask, grids) for row in rows]
     years = sorted({g.year for g in regions if g.year})
-    rows[:] = evidence_rows(rows, regions)
+    rows[:] = evidence_rows(rows, regions, frame.region_ask)
     if frame.region_ask == "least":  # the lowest estimate first
         rows.sort(key=lambda r: r.get("estimated_carbon_g", float("inf")))
     return " ".join(parts) + f" Grid intensities: {grids.source}; {', '.join(map(str, years))} for these countries."
 
 
-def evidence_rows(rows: list[dict[str, Any]], regions: list[Grid]) -> list[dict[str, Any]]:
+def evidence_rows(rows: list[dict[str, Any]], regions: list[Grid], ask: str = "") -> list[dict[str, Any]]:
     """One row per model and grid: the measured energy, the grid's intensity and year, the estimate beside the
-    measured carbon (a model without measured energy keeps its row, with no estimate)."""
+    measured carbon (a model without measured energy keeps its row, with no estimate). A move's row at its
+    destination adds ``saved_carbon_g`` (negative when the move adds carbon)."""
     out: list[dict[str, Any]] = []
     for row in rows:
         energy = row.get("energy_j")
         if not isinstance(energy, int | float) or energy <= 0 or not regions:
             out.append(dict(row))
             continue
-        out += [
+        priced: list[dict[str, Any]] = [
             {
                 "model": row.get("model"), "country": grid.country, "g_co2_per_kwh": grid.g_per_kwh,
                 "grid_year": grid.year, "energy_j": energy, "energy_kwh": energy / J_PER_KWH,
@@ -43,6 +44,10 @@ def evidence_rows(rows: list[dict[str, Any]], regions: list[Grid]) -> list[dict[
             }
             for grid in regions
         ]  # fmt: skip
+        if ask == "saving" and len(priced) == 2:
+            start, end = (float(row["estimated_carbon_g"]) for row in priced)
+            priced[1]["saved_carbon_g"] = start - end
+        out += priced
     return out
 
 

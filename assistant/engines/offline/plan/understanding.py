@@ -103,7 +103,11 @@ def _read_objective(p: _Plan) -> bool:
         usable = [replace(m, key="train_time") if m.text in speed else m for m in usable]
     p.usable = usable
     frame.inference = _is_inference(frame, usable, r.inference_cue, r.training_cue)
-    if r.dominance_reference is not None and _dominance(frame, usable, r.dominance_reference, catalog):
+    if r.dominance_reference is not None and missing:  # "better F1 and lower carbon than X": every metric counts
+        frame.missing_metric = missing[0].text
+        return True
+    adjectives = vocab.words_of("quality_adjectives")
+    if r.dominance_reference is not None and _dominance(frame, usable, r.dominance_reference, catalog, adjectives):
         return True
     if r.inference_cue != r.training_cue:
         frame.device_role = "inference" if r.inference_cue else "training"
@@ -148,10 +152,15 @@ def _what_if(frame: Frame, reading: Reading, catalog: MetricCatalog) -> bool:
     return True
 
 
-def _dominance(frame: Frame, usable: list[Mention], reference: str, catalog: MetricCatalog) -> bool:
+def _dominance(
+    frame: Frame, usable: list[Mention], reference: str, catalog: MetricCatalog, adjectives: tuple[str, ...]
+) -> bool:
     """ "faster and more accurate than X", "beat X on MAE and training time": the models better than X on each
-    metric named (a generic "more accurate" is the quality metric the models have)."""
+    metric named (a generic "more accurate" is the quality metric the models have, or the one named beside it:
+    "more accurate by RMSE")."""
     metrics: list[Metric] = []
+    named_quality = any(m.kind == "quality" and m.text.lower() not in adjectives for m in usable)
+    usable = [m for m in usable if not (named_quality and m.text.lower() in adjectives)]
     for mention in sorted(usable, key=lambda m: m.start):
         if mention.kind == "generic_quality":
             metric = catalog.preferred_quality()

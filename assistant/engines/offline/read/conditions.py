@@ -190,6 +190,8 @@ def group_of(qwords: list[Word], vocab: Vocabulary, used: list[Span]) -> tuple[s
         joined = " ".join(before)
         if any(joined.endswith(m) or f"{m} the" in joined or f"{m} each" in joined for m in vocab.group_markers):
             return nouns[phrase], False
+        if texts[j : j + 1] and texts[j] in vocab.words_of("effect_verbs"):  # "how does the dataset affect ..."
+            return nouns[phrase], False
         if before[-1:] in (["which"], ["what"]) or joined.endswith("which of the") or joined.endswith("on which"):
             return nouns[phrase], True
     return None, False

@@ -191,7 +191,7 @@ def _read_words(r: Reading, text: str, catalog: MetricCatalog, vocab: Vocabulary
     links = drop_metric_overlaps(links, metric_mentions(r.words, catalog, vocab, []))
     conditions = bound_numbers(text, vocab)
     links = [link for link in links if not swallows_number(text, link, conditions)]
-    _read_countries(r, text, vocab)  # before anything reads "France" as a name the graph lacks
+    _read_countries(r, text, vocab, links)  # before anything reads "France" as a name the graph lacks
     hyper = hyper_filters(lower, catalog, r.hyper_spans)
     # A hyperparameter name wins over a value inside it ("n_neighbors" is no KNeighbors link).
     r.kept_links = [link for link in links if not overlaps((link.start, link.end), r.hyper_spans + r.used)]
@@ -285,30 +285,44 @@ def _read_cues(r: Reading, text: str, vocab: Vocabulary) -> None:
     r.filter_nouns_said = _filter_nouns(lower, vocab.filter_nouns)
     named = [(link.start, link.mention) for link in r.kept_links if link.label == "Model"]
     named += [(m.start(), m.group()) for m in MODEL_ID.finditer(text)]
-    beats = vocab.cue("beats_before")
-    r.dominance_reference = next((said for at, said in sorted(named) if beats.search(lower[:at])), None)
+    beats, current = vocab.cue("beats_before"), vocab.cue("current_model_before")
+    compares = bool(vocab.cue("compares_to_current").search(text))
+    r.dominance_reference = next(
+        (said for at, said in sorted(named) if beats.search(lower[:at]) or (compares and current.search(lower[:at]))),
+        None,
+    )
 
 
-def _read_countries(r: Reading, text: str, vocab: Vocabulary) -> None:
+def _read_countries(r: Reading, text: str, vocab: Vocabulary, links: list[EntityLink]) -> None:
     """Countries a what-if names ("would ... emit in France"): only after a what-if cue, so a plain question never
-    loads the grid data."""
-    if not vocab.cue("what_if").search(text):
+    loads the grid data. A weaker cue ("X's training carbon in France", "estimate ... in India") counts when the
+    question names a model and the graph holds no such place (then "models trained in France" is a filter)."""
+    names_model = any(link.label == "Model" for link in links) or bool(MODEL_ID.search(text))
+    weak = names_model and bool(vocab.cue("what_if_weak").search(text))
+    if not (vocab.cue("what_if").search(text) or weak):
         return
     grids = load_grids()
     found: list[tuple[int, Grid, Span]] = []
     for grid in grids.by_iso.values():
         for pattern in (rf"(?i)\b{re.escape(grid.country)}\b", rf"\b{re.escape(grid.iso)}\b"):
             match = re.search(pattern, text)
-            if match and not overlaps(match.span(), [s for _, _, s in found]):
+            if match and not overlaps(match.span(), [s for _, _, s in found] + _place_links(links)):
                 found.append((match.start(), grid, match.span()))
                 break
     found.sort(key=lambda item: item[0])
     r.countries = [grid for _, grid, _ in found]
     if vocab.cue("moving_from").search(text) and len(r.countries) == 2:
         r.region_ask = "saving"
+    elif vocab.cue("instead_of").search(text) and len(r.countries) == 2:
+        r.region_ask, r.countries = "saving", r.countries[::-1]
     elif vocab.cue("where_least").search(text) and len(r.countries) > 1:
         r.region_ask = "least"
     r.used += [span for _, _, span in found]
+
+
+def _place_links(links: list[EntityLink]) -> list[Span]:
+    """Where the question names a place the graph holds (a location or country value): a filter, not a what-if."""
+    return [(link.start, link.end) for link in links if link.property in ("location", "country", "countryCode")]
 
 
 def _filter_nouns(lower: str, filter_nouns: dict[str, tuple[str, ...]]) -> dict[str, str]:

@@ -33,7 +33,7 @@ _RANGE = re.compile(
     re.IGNORECASE,
 )
 _POSTFIX = re.compile(
-    rf"(?P<num1>{NUMBER}){_UNIT.format(i=1)}(?P<gap>(?:\s+(?!or\b|and\b)[A-Za-z0-9²]+){{0,3}}?)"
+    rf"(?<![\w.])(?P<num1>{NUMBER}){_UNIT.format(i=1)}(?P<gap>(?:\s+(?!or\b|and\b)[A-Za-z0-9²]+){{0,3}}?)"
     rf"\s*(?:(?:or|and)\s+(?P<post>{ABOVE}|{BELOW})\b|(?P<plus>\+)(?!\d))",
     re.IGNORECASE,
 )
