@@ -119,6 +119,7 @@ def test_recommend_model_minimises_training_carbon_subject_to_r_squared(mcp: Mcp
     assert close(carbon["value"], training_carbon(expected[0])) and carbon["unit"] == "g CO2" and carbon["measured"]
     assert carbon["text"].endswith("g CO2")
     assert [e["model"] for e in result["ranking"]] == [c["name"] for c in expected[:3]]
+    assert result["fits"] == len(expected)  # how many meet the constraints, beyond the ranking's three
     for entry, card in zip(result["ranking"], expected, strict=False):  # the bound's values are shown too
         assert close(entry["values"]["r_squared"]["value"], r_squared(card) or 0)
     assert best["dataset"] == expected[0]["dataset"]["name"]
@@ -200,6 +201,11 @@ def test_pareto_front_of_r_squared_and_training_carbon_matches_the_cards(mcp: Mc
         assert entry["on_pareto_front"] is True
     assert result["quality"]["better"] == "higher" and result["cost"]["unit"] == "g CO2"
     assert result["left_out_unmeasured"]["training_carbon"] == sum(1 for c in cards() if training_carbon(c) <= 0)
+    # the point a team picks: the lowest carbon among the front's models within 1% of the best R²
+    best = max(points[name][1] for name in front)
+    close_enough = [name for name in front if points[name][1] >= best - abs(best) * 0.01]
+    assert result["chosen"]["model"] == min(close_enough, key=lambda name: points[name][0])
+    assert "within 1% of the best" in result["rule"]
 
 
 def test_get_model_gives_the_whole_card_with_units_and_unmeasured_values_marked(mcp: McpClient) -> None:

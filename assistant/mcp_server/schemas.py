@@ -135,6 +135,10 @@ class RecommendResult(Evidence):
     goal: Literal["minimize", "maximize"]
     recommended: ModelEntry | None = Field(description="None when no model with a measured value matches.")
     ranking: list[ModelEntry]
+    fits: int = Field(
+        default=0,
+        description="How many models meet the constraints and have a measured objective (all, not only the ranking).",
+    )
 
 
 class ParetoResult(Evidence):
@@ -144,6 +148,10 @@ class ParetoResult(Evidence):
     cost: MetricInfo
     front: list[ModelEntry] = Field(description="Models no other measured model beats on both metrics.")
     dominated: list[ModelEntry] = Field(description="The other measured models.")
+    chosen: ModelEntry | None = Field(
+        default=None, description="The point a team would pick on the front, by `rule`; None without a front."
+    )
+    rule: str | None = Field(default=None, description="How `chosen` was picked, in words.")
 
 
 class AskResult(BaseModel):

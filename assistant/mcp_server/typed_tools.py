@@ -9,11 +9,13 @@ rankings and counted, the plan in words.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from assistant.answers.answer import Answer
 from assistant.cypher.execution import run_guarded
 from assistant.engines.offline.engine import OfflineEngine
+from assistant.engines.offline.explain.comparisons import choice_rule, chosen_point
 from assistant.engines.offline.plan.frame import ALL, Frame
 from assistant.engines.offline.read.conditions import Filter
 from assistant.engines.offline.read.slots import Threshold
@@ -78,10 +80,12 @@ class TypedTools:
         target = metrics.get(objective.metric, argument="objective.metric")
         goal = objective.goal or ("maximize" if target.metric.better == "higher" else "minimize")
         frame, notes = self._frame("recommend_model", "rank", constraints, metrics)
-        frame.metric, frame.k, frame.explicit_k = target.metric, limit, True
+        frame.metric, frame.k, frame.explicit_k = target.metric, ALL, True
         frame.want = "high" if goal == "maximize" else "low"
         frame.inference = target.metric.scope == "inference"
         answer = self._answer(frame, notes)
+        fits = len(answer.rows)
+        answer = replace(answer, rows=answer.rows[:limit])
         bounds = [metrics.get(c.metric) for c in constraints.conditions]
         ranking = self._entries(answer.rows[:limit], [target])
         if ranking and bounds:
@@ -93,6 +97,7 @@ class TypedTools:
             goal=goal,
             recommended=ranking[0] if ranking else None,
             ranking=ranking,
+            fits=fits,
         )
 
     def pareto_front(self, quality_metric: str, cost_metric: str, filters: Filters) -> ParetoResult:
@@ -104,12 +109,16 @@ class TypedTools:
         frame.metric, frame.metric2, frame.k = quality.metric, cost.metric, ALL
         answer = self._answer(frame, notes)
         entries = self._entries(answer.rows, [quality, cost])
+        picked = chosen_point([r for r in answer.rows if r.get("on_pareto_front")], quality.metric, cost.metric)
+        chosen = next((e for e in entries if picked and e.model == picked[0]["model"]), None)
         return ParetoResult(
             **_evidence(answer, metrics, [quality, cost]),
             quality=quality.info(),
             cost=cost.info(),
             front=[e for e in entries if e.on_pareto_front],
             dominated=[e for e in entries if not e.on_pareto_front],
+            chosen=chosen,
+            rule=choice_rule(quality.metric, cost.metric, picked[1]) if picked else None,
         )
 
     def _frame(self, tool: str, intent: str, filters: Filters, metrics: ToolMetrics) -> tuple[Frame, list[str]]:

@@ -121,21 +121,37 @@ CLOSE_TO_BEST = 0.01
 """A choice on a front: the lowest cost among the models within this share of the best quality."""
 
 
-def _chosen_point(front: list[dict[str, Any]], quality: Metric, cost: Metric) -> str:
-    """The point a choice picks on the front, and the rule it was picked by."""
+def chosen_point(front: list[dict[str, Any]], quality: Metric, cost: Metric) -> tuple[dict[str, Any], float] | None:
+    """The row a choice picks on the front (the best cost among the models within :data:`CLOSE_TO_BEST` of the
+    best quality) and that best quality; ``None`` when no front model has both values."""
     valued = [r for r in front if isinstance(r.get(quality.column), int | float) and isinstance(r.get(cost.column),
               int | float)]  # fmt: skip
     if not valued:
-        return ""
+        return None
     higher = quality.better == "higher"
     best = (max if higher else min)(r[quality.column] for r in valued)
     margin = abs(best) * CLOSE_TO_BEST
     close = [
         r for r in valued if (r[quality.column] >= best - margin if higher else r[quality.column] <= best + margin)
     ]
-    cheap = (min if cost.better == "lower" else max)(close, key=lambda r: r[cost.column])
+    return (min if cost.better == "lower" else max)(close, key=lambda r: r[cost.column]), float(best)
+
+
+def choice_rule(quality: Metric, cost: Metric, best: float) -> str:
+    """The rule a choice on a front follows, in words."""
+    return (
+        f"the best {cost.label} among the front's models whose {quality.label} is within {CLOSE_TO_BEST:.0%} of the "
+        f"best ({number(best)})"
+    )
+
+
+def _chosen_point(front: list[dict[str, Any]], quality: Metric, cost: Metric) -> str:
+    """The point a choice picks on the front, and the rule it was picked by."""
+    found = chosen_point(front, quality, cost)
+    if found is None:
+        return ""
+    cheap, best = found
     return (
         f" Chosen: {cheap['model']} ({quality.label} {shown_value(cheap, quality)}; {cost.label} "
-        f"{shown_value(cheap, cost)}), by the rule: the best {cost.label} among the front's models whose "
-        f"{quality.label} is within {CLOSE_TO_BEST:.0%} of the best ({number(best)})."
+        f"{shown_value(cheap, cost)}), by the rule: {choice_rule(quality, cost, best)}."
     )
