@@ -107,9 +107,7 @@ def test_a_choice_on_a_trade_off_names_the_point_and_the_rule(cards_graph: Graph
 def test_the_model_in_use_is_the_one_to_beat(cards_graph: Graph, settings: Settings) -> None:
     """'I currently use X. Which other models are ...' names the reference without 'than'; 'more accurate by
     MAE' is the MAE, not a second quality metric."""
-    question = (
-        f"I currently use {REFERENCE}. Which other models are both more accurate by MAE and faster at inference?"
-    )
+    question = f"I currently use {REFERENCE}. Which other models are both more accurate by MAE and faster at inference?"
     answer = Assistant(settings, cards_graph).ask(question, engine="offline")
     assert answer.answered and answer.rows[0]["model"] == REFERENCE
     assert {r["model"] for r in answer.rows[1:]} == dominating("lumos5g", REFERENCE)

@@ -163,3 +163,39 @@ def test_a_question_typed_in_the_browser_shows_the_right_model_in_the_table(
     password = (settings.home / "password").read_text().strip()
     assert password not in body
     assert password not in log.read_text(errors="replace")
+
+
+def test_a_decision_shows_its_choice_on_the_chart(page: tuple[str, Path], sample_graph: Graph) -> None:
+    """A choice between two objectives: the chart is drawn, the chosen point and its rule are said under it, and
+    the models without a measured value are listed beside it, never drawn at 0."""
+    executable = chromium()
+    url, _ = page
+    question = f"Which {DATASET} model should I use for the best trade-off between accuracy and training carbon?"
+    unmeasured = sample_graph.read(
+        "MATCH (t:ModelTraining)-[:TRAINS_ON]->(m:Model)-[:TRAINED_ON]->(:Dataset {name: $d}) "
+        "WHERE coalesce(t.carbonFootprint, 0) = 0 RETURN m.name AS model",
+        {"d": DATASET},
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page(viewport={"width": 1400, "height": 1100})
+            tab.goto(url)
+            box = tab.get_by_test_id("stChatInputTextArea")
+            box.wait_for(timeout=ANSWER_TIMEOUT_MS)
+            box.fill(question)
+            box.press("Enter")
+            chart = tab.locator('[data-testid="stChatMessage"] [data-testid="stVegaLiteChart"]').first
+            chart.wait_for(timeout=ANSWER_TIMEOUT_MS)
+            tab.get_by_text("chosen:", exact=False).first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+            tab.wait_for_timeout(1500)  # let the chart finish drawing before the picture
+            chart.scroll_into_view_if_needed()
+            tab.screenshot(path=str(ARTIFACTS / "ui-decision.png"))
+            body = tab.content()
+        finally:
+            browser.close()
+    assert "Traceback" not in body
+    assert "within 1% of the best" in body
+    if unmeasured:
+        assert "Not measured" in body and str(unmeasured[0]["model"]) in body

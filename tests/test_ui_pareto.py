@@ -14,7 +14,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from assistant.answers.answer import Answer
 from assistant.answers.pareto import trade_off
 from assistant.graph.connection import Graph
-from assistant.ui.charts import BEST, NOT_MEASURED, OTHER, altair_chart, pareto_chart
+from assistant.ui.charts import BEST, CHOSEN, OTHER, altair_chart, pareto_chart
 from assistant.ui.chat import answer_chart, interpretation_caption
 from assistant.ui.session import TURNS
 from tests.fake_llm import FakeLLM
@@ -48,10 +48,33 @@ def test_an_answers_pareto_front_is_drawn_highlighted_and_connected() -> None:
     spec = pareto_chart(ROWS, PARETO)
     assert spec is not None and spec.kind == "scatter" and spec.connect_front
     status = {d["label"]: d["status"] for d in spec.data}
-    assert status == {"big": BEST, "small": BEST, "worse": OTHER, "middle": BEST, "unmetered": NOT_MEASURED}
+    assert status == {"big": BEST, "small": BEST, "worse": OTHER, "middle": BEST}
+    assert spec.unmeasured == ("unmetered",)  # listed beside the chart, never drawn at 0
     vega = json.dumps(altair_chart(spec).to_dict())
     assert '"line"' in vega and '"circle"' in vega and BEST in vega
-    assert spec.note is not None and "Pareto front, connected" in spec.note and "not measured" in spec.note
+    assert spec.note is not None and "Pareto front, connected" in spec.note
+
+
+def test_a_decision_chart_highlights_the_choice_spaces_its_labels_and_goes_log_over_two_decades() -> None:
+    rows = [
+        {"model": "huge", "accuracy": 0.96, "training_carbon_g": 5000.0},
+        {"model": "big", "accuracy": 0.955, "training_carbon_g": 900.0},
+        {"model": "twin", "accuracy": 0.9549, "training_carbon_g": 899.0},
+        {"model": "small", "accuracy": 0.80, "training_carbon_g": 1.0},
+    ]
+    pareto = {
+        "x": "training_carbon_g", "y": "accuracy", "x_better": "lower", "y_better": "higher", "name": "model",
+        "front": ["huge", "big", "twin", "small"], "chosen": "twin", "rule": "the best carbon within 1%",
+    }  # fmt: skip
+    spec = pareto_chart(rows, pareto)
+    assert spec is not None and spec.log_x and not spec.log_y  # 1 g to 5 kg: more than two decades
+    by_label = {d["label"]: d for d in spec.data}
+    assert by_label["twin"]["status"] == CHOSEN and by_label["twin"]["show_label"]
+    assert not by_label["big"]["show_label"]  # on top of the chosen one: left to its tooltip
+    assert by_label["small"]["show_label"] == "right" and by_label["huge"]["show_label"] == "left"  # inside the plot
+    vega = json.dumps(altair_chart(spec).to_dict())
+    assert '"log"' in vega and CHOSEN in vega
+    assert spec.note is not None and "chosen: twin" in spec.note
 
 
 def test_a_resource_cost_goes_across_against_the_first_quality_or_error() -> None:

@@ -16,6 +16,7 @@ tested without Streamlit; :func:`altair_chart` draws the spec.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -32,6 +33,7 @@ MAX_POINTS = 1000
 LABEL = "label"
 STATUS = "status"
 BEST = "best trade-off"
+CHOSEN = "chosen"
 OTHER = "other"
 MEASURED = "measured"
 NOT_MEASURED = "not measured"
@@ -49,6 +51,8 @@ class ChartSpec:
         title: A short title that says what is compared.
         note: Something the reader must know (rows left out, unmeasured zeros).
         connect_front: Draw a line through the best trade-offs (an answer's Pareto front).
+        log_x, log_y: A log axis (the values span more than :data:`LOG_SPAN` and are all above 0).
+        unmeasured: Rows not drawn, since a value is not measured: listed beside the chart, never drawn at 0.
     """
 
     kind: Literal["bar", "scatter"]
@@ -58,6 +62,45 @@ class ChartSpec:
     title: str
     note: str | None = None
     connect_front: bool = False
+    log_x: bool = False
+    log_y: bool = False
+    unmeasured: tuple[str, ...] = ()
+
+
+LOG_SPAN = 100.0
+"""Values spanning more than this factor (two decades) get a log axis."""
+LABEL_GAP = 0.06
+"""Two labels closer than this share of the plot (each axis) would overlap: the later one is left to its tooltip."""
+SHOW = "show_label"
+RIGHT_EDGE = 0.6
+"""Points further right than this share of the x axis get their label on their left, inside the plot."""
+
+
+def _log_axis(values: Sequence[float]) -> bool:
+    return bool(values) and min(values) > 0 and max(values) / min(values) > LOG_SPAN
+
+
+def _unit_positions(values: Sequence[float], log: bool) -> list[float]:
+    """Each value's place along its axis, 0..1 (log-scaled when the axis is)."""
+    scaled = [math.log10(v) if log else v for v in values]
+    low, high = min(scaled), max(scaled)
+    return [(v - low) / (high - low) if high > low else 0.5 for v in scaled]
+
+
+def _spaced_labels(data: list[dict[str, Any]], x: str, y: str, log_x: bool, log_y: bool) -> None:
+    """Mark which points get a label: the chosen one first, then the front's, each far enough from those kept."""
+    xs = _unit_positions([float(d[x]) for d in data], log_x)
+    ys = _unit_positions([float(d[y]) for d in data], log_y)
+    order = sorted(range(len(data)), key=lambda i: (data[i][STATUS] != CHOSEN, xs[i]))
+    kept: list[int] = []
+    for i in order:
+        d = data[i]
+        d[SHOW] = ""
+        if d[STATUS] not in (BEST, CHOSEN):
+            continue
+        if all(abs(xs[i] - xs[k]) > LABEL_GAP or abs(ys[i] - ys[k]) > LABEL_GAP for k in kept):
+            d[SHOW] = "left" if xs[i] > RIGHT_EDGE else "right"  # a label near the right edge reads leftwards
+            kept.append(i)
 
 
 def _numeric_columns(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> list[str]:
@@ -159,19 +202,28 @@ def pareto_chart(rows: Sequence[Mapping[str, Any]], pareto: Mapping[str, Any]) -
     best = {
         i for i, ok in zip(measured, dominant, strict=True) if names[i] in front and (ok or names.count(names[i]) == 1)
     }
+    chosen = str(pareto.get("chosen") or "")
     data = [
-        {LABEL: label, x: row[x], y: row[y], STATUS: BEST if i in best else OTHER if i in measured else NOT_MEASURED}
-        for i, (label, row) in enumerate(zip(labels, kept, strict=True))
-    ]
+        {LABEL: labels[i], x: kept[i][x], y: kept[i][y], STATUS: CHOSEN if i in best and names[i] == chosen else BEST
+         if i in best else OTHER}
+        for i in measured
+    ]  # fmt: skip
+    unmeasured = tuple(labels[i] for i in range(len(kept)) if i not in measured)
+    unmeasured += tuple(str(n) for n in pareto.get("unmeasured") or () if str(n) not in unmeasured)
+    log_x, log_y = (_log_axis([float(d[c]) for d in data]) for c in (x, y))
+    if data:
+        _spaced_labels(data, x, y, log_x, log_y)
     notes = [
         f"best trade-offs (Pareto front, connected): no other measured model is at least as good on both "
         f"{x} ({pareto['x_better']} is better) and {y} ({pareto['y_better']} is better)"
     ]
-    if len(measured) < len(kept):
-        notes.append("a carbon or energy of 0 means not measured; those rows are not ranked")
+    if chosen:
+        notes.append(f"chosen: {chosen}" + (f" ({pareto['rule']})" if pareto.get("rule") else ""))
+    if log_x or log_y:
+        notes.append(f"log scale on {' and '.join(c for c, log in ((x, log_x), (y, log_y)) if log)}")
     return ChartSpec(
         kind="scatter", data=data, x=x, y=y, title=f"{y} against {x}: Pareto front", note="; ".join(notes),
-        connect_front=True,
+        connect_front=True, log_x=log_x, log_y=log_y, unmeasured=unmeasured,
     )  # fmt: skip
 
 
@@ -241,6 +293,21 @@ def _scatter(
     )
 
 
+def _names(spec: ChartSpec, data: alt.Data, side: str) -> alt.Chart:
+    """The labels on one side of their points (``""``: every best trade-off's, on the right)."""
+    shown = (alt.datum.show == side) if side else (alt.datum.status == BEST)
+    return (
+        alt.Chart(data)
+        .transform_filter(shown)
+        .mark_text(align="right" if side == "left" else "left", dx=-9 if side == "left" else 8, fontSize=11)
+        .encode(x=alt.X("x:Q", scale=_scale(spec.log_x)), y=alt.Y("y:Q", scale=_scale(spec.log_y)), text="label:N")
+    )
+
+
+def _scale(log: bool) -> alt.Scale:
+    return alt.Scale(type="log") if log else alt.Scale(zero=False)
+
+
 def altair_chart(spec: ChartSpec) -> alt.Chart | alt.LayerChart:
     """Draw ``spec`` with Altair (shipped with Streamlit)."""
     # Cypher columns such as "m.name" would read as nested fields in Vega-Lite,
@@ -252,6 +319,7 @@ def altair_chart(spec: ChartSpec) -> alt.Chart | alt.LayerChart:
             "status": d[STATUS],
             "x": d[spec.x],
             "y": d[LABEL] if spec.kind == "bar" else d[spec.y],
+            "show": d.get(SHOW) or "",
         }
         for d in spec.data
     ]
@@ -284,29 +352,27 @@ def altair_chart(spec: ChartSpec) -> alt.Chart | alt.LayerChart:
         alt.Chart(data, title=spec.title)
         .mark_circle(size=90, opacity=0.85)
         .encode(
-            x=alt.X("x:Q", title=spec.x, scale=alt.Scale(zero=False)),
-            y=alt.Y("y:Q", title=spec.y, scale=alt.Scale(zero=False)),
+            x=alt.X("x:Q", title=spec.x, scale=_scale(spec.log_x)),
+            y=alt.Y("y:Q", title=spec.y, scale=_scale(spec.log_y)),
             color=alt.Color(
                 "status:N",
-                scale=alt.Scale(domain=[BEST, OTHER, NOT_MEASURED], range=["#e45756", "#4c78a8", "#bab0ac"]),
+                scale=alt.Scale(
+                    domain=[CHOSEN, BEST, OTHER, NOT_MEASURED], range=["#f58518", "#e45756", "#4c78a8", "#bab0ac"]
+                ),
                 legend=alt.Legend(title=None, orient="bottom"),
             ),
+            size=alt.condition(alt.datum.status == CHOSEN, alt.value(260), alt.value(90)),
             tooltip=tooltip,
         )
     )
-    names = (
-        alt.Chart(data)
-        .transform_filter(alt.datum.status == BEST)
-        .mark_text(align="left", dx=7, fontSize=11)
-        .encode(x="x:Q", y="y:Q", text="label:N")
-    )
+    names = _names(spec, data, "right") + _names(spec, data, "left") if spec.connect_front else _names(spec, data, "")
     if not spec.connect_front:
         return points + names
     # The front as a staircase of its points in x order, under the points.
     front = (
         alt.Chart(data)
-        .transform_filter(alt.datum.status == BEST)
+        .transform_filter((alt.datum.status == BEST) | (alt.datum.status == CHOSEN))
         .mark_line(color="#e45756", strokeDash=[4, 3], point=False)
-        .encode(x="x:Q", y="y:Q", order="x:Q")
+        .encode(x=alt.X("x:Q", scale=_scale(spec.log_x)), y=alt.Y("y:Q", scale=_scale(spec.log_y)), order="x:Q")
     )
     return front + points + names

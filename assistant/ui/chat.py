@@ -137,6 +137,32 @@ def answer_chart(answer: Answer) -> ChartSpec | None:
     return choose_chart(rows)
 
 
+MAX_LISTED = 12
+"""Unmeasured models named beside a chart; the rest are counted."""
+
+
+def unmeasured_list(spec: ChartSpec) -> str | None:
+    """The models a chart leaves out for a value not measured, as Markdown, or ``None``."""
+    if not spec.unmeasured:
+        return None
+    names = [f"- {_escape_markdown(n)}" for n in spec.unmeasured[:MAX_LISTED]]
+    more = len(spec.unmeasured) - MAX_LISTED
+    tail = [f"- ... and {more} more"] if more > 0 else []
+    return "**Not measured** (not drawn):\n" + "\n".join(names + tail)
+
+
+def _show_chart(spec: ChartSpec) -> None:
+    listed = unmeasured_list(spec)
+    if listed is None:
+        st.altair_chart(altair_chart(spec), width="stretch")
+    else:
+        chart, side = st.columns([4, 1])
+        chart.altair_chart(altair_chart(spec), width="stretch")
+        side.markdown(listed)
+    if spec.note:
+        st.caption(spec.note)
+
+
 def show_answer(answer: Answer) -> None:
     """Render one answer inside the current chat message."""
     caption = interpretation_caption(answer)
@@ -160,9 +186,7 @@ def show_answer(answer: Answer) -> None:
         st.dataframe(rows_frame(answer.rows), hide_index=True)
         spec = answer_chart(answer)
         if spec is not None:
-            st.altair_chart(altair_chart(spec), width="stretch")
-            if spec.note:
-                st.caption(spec.note)
+            _show_chart(spec)
     elif answer.cypher and answer.answered:
         st.caption("The query returned no rows.")
     st.caption(f"Answered by the {answer.engine} engine")

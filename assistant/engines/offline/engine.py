@@ -162,15 +162,14 @@ class _Run:
     """One question being answered: runs statements and collects the evidence."""
 
     def __init__(self, engine: OfflineEngine, question: str, schema: GraphSchema, catalog: MetricCatalog) -> None:
-        self.engine = engine
-        self.question = question
-        self.schema = schema
-        self.catalog = catalog
+        self.engine, self.question = engine, question
+        self.schema, self.catalog = schema, catalog
         self.main: Execution | None = None
         self.main_params: dict[str, Any] = {}
         self.caveats: list[str] = []
         self.left_out: dict[str, int] = {}
         self.chart: dict[str, Any] | None = None
+        self.unmeasured_examples: dict[str, list[str]] = {}
 
     def has(self, label: str, prop: str) -> bool:
         return self.schema.has_property(label, prop)
@@ -305,6 +304,7 @@ class _Run:
         rows = self.execute(statements.unmeasured(frame, metric), main=False)
         if rows and rows[0].get("not_measured"):
             self.left_out[metric.column] = int(rows[0]["not_measured"])
+            self.unmeasured_examples[metric.column] = [str(n) for n in rows[0].get("examples") or []]
         caveat = explain.unmeasured_text(metric, rows[0] if rows else None)
         if caveat:
             self.caveats.append(caveat)
@@ -314,10 +314,15 @@ def _pareto(run: _Run, frame: Frame, first: Metric, second: Metric) -> str:
     rows = run.execute(statements.pareto(frame, first, second))
     for metric in (first, second):
         run.note_unmeasured(frame, metric)
+    front = [r for r in rows if r.get("on_pareto_front")]
+    picked = comparisons.chosen_point(front, first, second) if frame.choice else None
     run.chart = {
         "x": second.column, "y": first.column, "x_better": second.better, "y_better": first.better,
-        "front": [r["model"] for r in rows if r.get("on_pareto_front")], "name": "model",
+        "front": [r["model"] for r in front], "name": "model",
+        "unmeasured": [n for m in (first, second) for n in run.unmeasured_examples.get(m.column, [])],
     }  # fmt: skip
+    if picked:
+        run.chart |= {"chosen": picked[0]["model"], "rule": comparisons.choice_rule(first, second, picked[1])}
     return comparisons.pareto_text(frame, first, second, rows)
 
 
