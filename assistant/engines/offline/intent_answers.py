@@ -22,10 +22,16 @@ def _count(run: Run, frame: Frame) -> str:
 
 def _list(run: Run, frame: Frame) -> str:
     text = explain.list_text(frame, run.execute(statements.listing(frame, run.has)))
-    for bound in dict.fromkeys(t.metric for t in frame.thresholds if t.op not in ("measured", "unmeasured")):
-        # "under 100 mg": the unmeasured models are left out of the condition; say how many.
-        run.note_unmeasured(replace(frame, thresholds=[t for t in frame.thresholds if t.metric != bound]), bound)
+    note_unmeasured_bounds(run, frame)
     return text
+
+
+def note_unmeasured_bounds(run: Run, frame: Frame, ranked: Metric | None = None) -> None:
+    """ "under 100 mg": the models whose bounded value is not measured are left out of the condition; say how
+    many (a bound on the ranked metric itself is said by the ranking's own note)."""
+    for bound in dict.fromkeys(t.metric for t in frame.thresholds if t.op not in ("measured", "unmeasured")):
+        if bound != ranked:
+            run.note_unmeasured(replace(frame, thresholds=[t for t in frame.thresholds if t.metric != bound]), bound)
 
 
 def _group_count(run: Run, frame: Frame) -> str:
@@ -60,8 +66,9 @@ GROUPED: dict[
 
 def mixed_datasets(run: Run, frame: Frame, metric: Metric) -> list[str]:
     """A quality metric ranked over models of several datasets: say that the values do not compare."""
-    if metric.scope != "quality" or frame.filter("dataset") is not None:
-        return []
+    named = frame.filter("dataset")
+    if metric.scope != "quality" or (named is not None and len(named.values) < 2):
+        return []  # one dataset named: its values compare (two named, "across A and B", do not)
     listed = replace(frame, intent="list", count_target="datasets")
     datasets = [str(r["dataset"]) for r in run.execute(statements.listing(listed, run.has), main=False)]
     return evaluations.mixed_datasets_notes(metric, datasets)
@@ -70,6 +77,7 @@ def mixed_datasets(run: Run, frame: Frame, metric: Metric) -> list[str]:
 def rank_notes(run: Run, frame: Frame, metric: Metric) -> list[str]:
     """What a ranking must say beside its rows: datasets that do not compare, and for a choice how many fit."""
     notes = mixed_datasets(run, frame, metric)
+    note_unmeasured_bounds(run, frame, metric)
     if frame.choice:  # a choice says how many fit, beside the best and the runners-up
         fit = run.execute(statements.count(replace(frame, intent="count", count_target="models")), main=False)
         n = int(fit[0]["models"]) if fit else 0

@@ -8,7 +8,7 @@ from assistant.engines.offline.plan.frame import Frame
 from assistant.language.measurements import number
 from assistant.language.vocabulary import Vocabulary
 
-_ONE_VALUE = frozenset({"rank", "aggregate", "lookup"})
+_ONE_VALUE = frozenset({"rank", "aggregate", "lookup", "group_agg"})
 _MAX_ROWS = 5
 
 
@@ -21,11 +21,13 @@ def in_asked_unit(frame: Frame, rows: list[dict[str, Any]], vocabulary: Vocabula
     unit, _ = vocabulary.unit(said)
     if unit is None or metric.key not in unit.quantities or unit.factor == 1:
         return ""
-    column = metric.column if frame.intent != "aggregate" else f"{frame.agg or 'avg'}_{metric.column}"
+    aggregated = frame.intent in ("aggregate", "group_agg")
+    column = f"{frame.agg or 'avg'}_{metric.column}" if aggregated else metric.column
+    name = frame.group if frame.intent == "group_agg" and frame.group else "model"
     shown = []
     for row in rows[: 1 if frame.intent == "aggregate" else _MAX_ROWS]:
         value = row.get(column)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            whose = f"{row['model']} " if row.get("model") is not None else ""  # several models: each named
+            whose = f"{row[name]} " if row.get(name) is not None else ""  # several models or groups: each named
             shown.append(f"{whose}{number(value / unit.factor)} {said}")
     return f" In {said}: {'; '.join(shown)}." if shown else ""

@@ -34,7 +34,9 @@ def evidence_rows(rows: list[dict[str, Any]], regions: list[Grid], ask: str = ""
     for row in rows:
         energy = row.get("energy_j")
         if not isinstance(energy, int | float) or energy <= 0 or not regions:
-            out.append(dict(row))
+            carbon = row.get("carbon_g")  # a 0 is not measured: no number a program could read as zero emissions
+            measured = isinstance(carbon, int | float) and carbon > 0
+            out.append({**row, "energy_j": None, "carbon_g": carbon if measured else None})
             continue
         priced: list[dict[str, Any]] = [
             {

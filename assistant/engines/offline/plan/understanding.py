@@ -192,8 +192,8 @@ def _dominance(
 def _dataset_itself(p: _Plan) -> None:
     """ "which dataset is the largest": the dataset's own size, not its models'."""
     frame, texts = p.frame, p.reading.texts
-    if frame.metric is None or frame.metric.key != "size":
-        return
+    if frame.metric is None or frame.metric.key != "size" or p.reading.asks_choice:
+        return  # "need something lightweight for X, what do you suggest": a model is chosen, by its size
     plural_models = "model" in texts or "models" in texts
     named_dataset = frame.filter("dataset") is not None or count_target(texts, p.vocab) == "datasets"
     if (frame.group == "dataset" and p.which_group and not plural_models) or (

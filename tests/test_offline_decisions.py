@@ -1,0 +1,44 @@
+"""Decision answers found wrong by a held-out round (issue 23), fixed by kind. Gold from the card files."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answers.answer import Answer
+from assistant.config import Settings
+from assistant.engines.router import Assistant
+from assistant.graph.connection import Graph
+from tests.card_facts import cards
+
+pytest_plugins = ("tests.llm_fixtures",)  # cards_graph
+
+
+def ask(graph: Graph, settings: Settings, question: str) -> Answer:
+    return Assistant(settings, graph).ask(question, engine="offline")
+
+
+def test_a_quality_ranked_over_two_named_datasets_warns(cards_graph: Graph, settings: Settings) -> None:
+    answer = ask(cards_graph, settings, "top 3 models by rmse across lumos5g and logatec-winter")
+    assert answer.answered and any("does not compare" in c for c in answer.caveats)
+
+
+def test_a_suggestion_by_a_cost_word_chooses_a_model_not_the_dataset(cards_graph: Graph, settings: Settings) -> None:
+    on = [c for c in cards() if c["dataset"]["name"] == "logatec-winter"]
+    smallest = min(on, key=lambda c: c["size"])["name"]
+    answer = ask(cards_graph, settings, "need something lightweight for logatec-winter, what do u suggest")
+    assert answer.answered and answer.rows[0]["model"] == smallest
+
+
+def test_a_diff_between_two_models_is_a_comparison(cards_graph: Graph, settings: Settings) -> None:
+    a, b = "XGBRegressor-umu-KFold", "RandomForestRegressor-umu-LeaveOneGroupOut"
+    answer = ask(cards_graph, settings, f"training carbon diff between {a} and {b}")
+    carbon = {c["name"]: c["training"]["carbonFootprint"] for c in cards()}
+    worse = next(r for r in answer.rows if r["model"] == b)
+    assert worse["carbon_g_difference"] == pytest.approx(abs(carbon[b] - carbon[a]))
+
+
+def test_grouped_totals_are_also_said_in_the_unit_asked(cards_graph: Graph, settings: Settings) -> None:
+    umu = [c["training"] for c in cards() if c["dataset"]["name"] == "umu"]
+    total_j = sum(t["powerConsumptionCPU"] + t["powerConsumptionGPU"] for t in umu)
+    answer = ask(cards_graph, settings, "total training energy per dataset in kWh")
+    assert f"umu {total_j / 3.6e6:.4g} kWh" in answer.text
