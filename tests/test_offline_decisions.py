@@ -42,3 +42,10 @@ def test_grouped_totals_are_also_said_in_the_unit_asked(cards_graph: Graph, sett
     total_j = sum(t["powerConsumptionCPU"] + t["powerConsumptionGPU"] for t in umu)
     answer = ask(cards_graph, settings, "total training energy per dataset in kWh")
     assert f"umu {total_j / 3.6e6:.4g} kWh" in answer.text
+
+
+def test_a_quality_averaged_per_group_across_datasets_warns(cards_graph: Graph, settings: Settings) -> None:
+    answer = ask(cards_graph, settings, "which architecture has the best average r2")
+    assert answer.answered and any("does not compare" in c for c in answer.caveats)
+    per_dataset = ask(cards_graph, settings, "average MAE per dataset")  # one dataset per group: no warning
+    assert not any("does not compare" in c for c in per_dataset.caveats)

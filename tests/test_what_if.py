@@ -107,3 +107,10 @@ def test_a_place_the_graph_holds_is_a_filter_not_a_what_if(cards_graph: Graph, s
     """Without a model named, 'carbon in France' is no what-if: the graph lacks France, and says so."""
     answer = Assistant(settings, cards_graph).ask("total training carbon of models in France", engine="offline")
     assert not answer.answered and "France" in answer.text
+
+
+def test_where_least_in_a_terse_shape_with_lower_case_countries(cards_graph: Graph, settings: Settings) -> None:
+    question = f"{MODEL} training: france, germany or norway - where does it emit least and how much?"
+    answer = Assistant(settings, cards_graph).ask(question, engine="offline")
+    least = min(("FRA", "DEU", "NOR"), key=lambda iso: grams(MODEL, iso))
+    assert answer.answered and answer.rows[0]["estimated_carbon_g"] == pytest.approx(grams(MODEL, least))

@@ -31,7 +31,7 @@ from assistant.engines.offline.compile.cypher_builder import Statement
 from assistant.engines.offline.explain import comparisons, explain
 from assistant.engines.offline.explain.asked_unit import in_asked_unit
 from assistant.engines.offline.explain.interpretation import interpretation
-from assistant.engines.offline.intent_answers import GROUPED, WITHOUT_METRIC, rank_notes
+from assistant.engines.offline.intent_answers import GROUPED, WITHOUT_METRIC, mixed_datasets, rank_notes
 from assistant.engines.offline.plan.frame import ALL
 from assistant.engines.offline.plan.graph_fit import missing_for
 from assistant.engines.offline.plan.settle import account_for_everything, settle_other_values
@@ -263,8 +263,7 @@ class _Run:
             return WITHOUT_METRIC[intent](self, frame)
         metric = frame.metric if frame.metric is not None and not frame.generic_metric else quality_metric(self, frame)
         if metric is None:
-            frame.decline_reason = "metric"
-            frame.missing_metric = frame.missing_metric or "quality metric"
+            frame.decline_reason, frame.missing_metric = "metric", frame.missing_metric or "quality metric"
             raise _Declined
         frame.metric = metric
         if problems := evaluations.unsupported(frame, metric):
@@ -280,6 +279,7 @@ class _Run:
             statement, explained = GROUPED[intent]
             rows = self.execute(statement(frame, metric))
             self.note_unmeasured(frame, metric)
+            self.caveats.extend(mixed_datasets(self, frame, metric, "grouped") if frame.group != "dataset" else [])
             return explained(frame, metric, rows)
         results = evaluations.ranked(frame, metric, self.catalog, self.has("EvaluationResult", "metric"), self.execute)
         if results is not None:  # "most accurate on imdb": the model-index results

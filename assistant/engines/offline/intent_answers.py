@@ -64,14 +64,14 @@ GROUPED: dict[
 """Intents over one metric whose unmeasured values are counted: the statement and its explanation."""
 
 
-def mixed_datasets(run: Run, frame: Frame, metric: Metric) -> list[str]:
+def mixed_datasets(run: Run, frame: Frame, metric: Metric, what: str = "ranked") -> list[str]:
     """A quality metric ranked over models of several datasets: say that the values do not compare."""
     named = frame.filter("dataset")
     if metric.scope != "quality" or (named is not None and len(named.values) < 2):
         return []  # one dataset named: its values compare (two named, "across A and B", do not)
     listed = replace(frame, intent="list", count_target="datasets")
     datasets = [str(r["dataset"]) for r in run.execute(statements.listing(listed, run.has), main=False)]
-    return evaluations.mixed_datasets_notes(metric, datasets)
+    return evaluations.mixed_datasets_notes(metric, datasets, what)
 
 
 def rank_notes(run: Run, frame: Frame, metric: Metric) -> list[str]:
