@@ -49,3 +49,20 @@ def test_a_quality_averaged_per_group_across_datasets_warns(cards_graph: Graph, 
     assert answer.answered and any("does not compare" in c for c in answer.caveats)
     per_dataset = ask(cards_graph, settings, "average MAE per dataset")  # one dataset per group: no warning
     assert not any("does not compare" in c for c in per_dataset.caveats)
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("training carbon of XGBRegressor-umu-Random on imagenet", "imagenet"),
+        ("inference latency of XGBRegressor-umu-Random on a jetson?", "jetson"),
+        ("latency of XGBRegressor-umu-Random on the raspberry pi", "raspberry"),
+    ],
+)
+def test_a_name_the_graph_lacks_beside_a_model_is_reported_not_dropped(
+    cards_graph: Graph, settings: Settings, question: str, absent: str
+) -> None:
+    """The MRM3 cards hold no imagenet, Jetson or Raspberry Pi: a look-up of the named model must not answer
+    as if the question had not said them."""
+    answer = ask(cards_graph, settings, question)
+    assert not answer.answered and absent in answer.text

@@ -69,7 +69,7 @@ def account_for_everything(frame: Frame, closest: Callable[[list[str]], dict[str
     elif frame.absent:
         frame.intent, frame.decline_reason = "decline", "absent"
         frame.closest = closest(frame.absent)
-    elif frame.unknown_terms and not frame.filter("model"):
+    elif _outside_model_names(frame):
         frame.intent, frame.decline_reason = "decline", "entity"
         unknown = frame.unknown_terms + [w for w in frame.ignored_words if w not in frame.unknown_terms]
         frame.unknown_terms = _joined(frame, unknown)
@@ -78,6 +78,16 @@ def account_for_everything(frame: Frame, closest: Callable[[list[str]], dict[str
         # "which model is best at playing chess": never answer another question by dropping a word
         frame.ignored_words = _joined(frame, frame.ignored_words)
         frame.intent, frame.decline_reason = "decline", "words"
+
+
+def _outside_model_names(frame: Frame) -> list[str]:
+    """The unknown terms that are not words of a model name the question gives ("latency of X on a raspberry pi":
+    'raspberry pi' is no part of X, and must not be dropped)."""
+    models = frame.filter("model")
+    if models is None:
+        return frame.unknown_terms
+    names = " ".join([models.mention, *map(str, models.values), *frame.model_fragments]).lower()
+    return [t for t in frame.unknown_terms if t.lower() not in names]
 
 
 def _joined(frame: Frame, words: list[str]) -> list[str]:
