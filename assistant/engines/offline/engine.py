@@ -323,7 +323,7 @@ def _pareto(run: _Run, frame: Frame, first: Metric, second: Metric) -> str:
     }  # fmt: skip
     if picked:
         run.chart |= {"chosen": picked[0]["model"], "rule": comparisons.choice_rule(first, second, picked[1])}
-    return comparisons.pareto_text(frame, first, second, rows)
+    return comparisons.pareto_text(frame, first, second, rows, picked)
 
 
 def _dominance(run: _Run, frame: Frame, metric: Metric) -> str:

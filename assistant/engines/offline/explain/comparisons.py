@@ -101,20 +101,28 @@ def _difference(first: dict[str, Any], second: dict[str, Any], metric: Metric) -
     return f" The difference: {said(high - low)} ({said(high)} - {said(low)}){ratio}."
 
 
-def pareto_text(frame: Frame, first: Metric, second: Metric, rows: list[dict[str, Any]]) -> str:
-    """The non-dominated models of a trade-off, with both values."""
+def pareto_text(
+    frame: Frame,
+    first: Metric,
+    second: Metric,
+    rows: list[dict[str, Any]],
+    picked: tuple[dict[str, Any], float] | None = None,
+) -> str:
+    """The non-dominated models of a trade-off, with both values, and the point ``picked`` for a choice (see
+    :func:`chosen_point`, over the whole front)."""
     if not rows:
         return f"No model{scope_text(frame)} has measured values of both {first.label} and {second.label}."
-    front = [r for r in rows if r.get("on_pareto_front")][:MAX_NAMES]
+    whole = [r for r in rows if r.get("on_pareto_front")]
+    front = whole[:MAX_NAMES]  # named; the count is the whole front's
     parts = [
         f"{r['model']} ({first.label} {shown_value(r, first)}; {second.label} {shown_value(r, second)})" for r in front
     ]
     return (
         f"The trade-off between {first.label} ({first.better} is better) and {second.label} ({second.better} is "
-        f"better){scope_text(frame)}: {len(front)} of {len(rows)} models with both values measured are on the "
+        f"better){scope_text(frame)}: {len(whole)} of {len(rows)} models with both values measured are on the "
         f"Pareto front (no other model is at least as good on both and better on one): {'; '.join(parts)}. "
         "The rows list every measured model, the front first."
-    ) + (_chosen_point(front, first, second) if frame.choice else "")
+    ) + (_chosen_text(picked, first, second) if picked else "")
 
 
 CLOSE_TO_BEST = 0.01
@@ -145,12 +153,9 @@ def choice_rule(quality: Metric, cost: Metric, best: float) -> str:
     )
 
 
-def _chosen_point(front: list[dict[str, Any]], quality: Metric, cost: Metric) -> str:
-    """The point a choice picks on the front, and the rule it was picked by."""
-    found = chosen_point(front, quality, cost)
-    if found is None:
-        return ""
-    cheap, best = found
+def _chosen_text(picked: tuple[dict[str, Any], float], quality: Metric, cost: Metric) -> str:
+    """The point a choice picked on the front, and the rule it was picked by."""
+    cheap, best = picked
     return (
         f" Chosen: {cheap['model']} ({quality.label} {shown_value(cheap, quality)}; {cost.label} "
         f"{shown_value(cheap, cost)}), by the rule: {choice_rule(quality, cost, best)}."
