@@ -135,9 +135,10 @@ class RecommendResult(Evidence):
     goal: Literal["minimize", "maximize"]
     recommended: ModelEntry | None = Field(description="None when no model with a measured value matches.")
     ranking: list[ModelEntry]
-    fits: int = Field(
-        default=0,
-        description="How many models meet the constraints and have a measured objective (all, not only the ranking).",
+    fits: int | None = Field(
+        default=None,
+        description="How many models meet the constraints and have a measured objective (all, not only the "
+        "ranking); None when more match than the row cap lets through.",
     )
 
 

@@ -84,7 +84,7 @@ class TypedTools:
         frame.want = "high" if goal == "maximize" else "low"
         frame.inference = target.metric.scope == "inference"
         answer = self._answer(frame, notes)
-        fits = len(answer.rows)
+        fits = None if answer.truncated else len(answer.rows)  # cut at the row cap: no count to give
         answer = replace(answer, rows=answer.rows[:limit])
         bounds = [metrics.get(c.metric) for c in constraints.conditions]
         ranking = self._entries(answer.rows[:limit], [target])
