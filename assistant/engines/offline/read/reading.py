@@ -283,8 +283,7 @@ def _read_cues(r: Reading, text: str, vocab: Vocabulary) -> None:
     r.asks_choice = bool(vocab.cue("choice").search(text))
     r.asks_device_choice = bool(vocab.cue("device_choice").search(text))
     r.filter_nouns_said = _filter_nouns(lower, vocab.filter_nouns)
-    named = [(link.start, link.mention) for link in r.kept_links if link.label == "Model"]
-    named += [(m.start(), m.group()) for m in MODEL_ID.finditer(text)]
+    named = _named_models(r.kept_links, text)
     beats, current = vocab.cue("beats_before"), vocab.cue("current_model_before")
     compares = bool(vocab.cue("compares_to_current").search(text))
     r.dominance_reference = next(
@@ -297,8 +296,7 @@ def _read_countries(r: Reading, text: str, vocab: Vocabulary, links: list[Entity
     """Countries a what-if names ("would ... emit in France"): only after a what-if cue, so a plain question never
     loads the grid data. A weaker cue ("X's training carbon in France", "estimate ... in India") counts when the
     question names a model and the graph holds no such place (then "models trained in France" is a filter)."""
-    names_model = any(link.label == "Model" for link in links) or bool(MODEL_ID.search(text))
-    weak = names_model and bool(vocab.cue("what_if_weak").search(text))
+    weak = bool(_named_models(links, text)) and bool(vocab.cue("what_if_weak").search(text))
     if not (vocab.cue("what_if").search(text) or weak):
         return
     grids = load_grids()
@@ -318,6 +316,12 @@ def _read_countries(r: Reading, text: str, vocab: Vocabulary, links: list[Entity
     elif vocab.cue("where_least").search(text) and len(r.countries) > 1:
         r.region_ask = "least"
     r.used += [span for _, _, span in found]
+
+
+def _named_models(links: list[EntityLink], text: str) -> list[tuple[int, str]]:
+    """Where the question names a model, and the words: a link to a model, or a model-like name."""
+    named = [(link.start, link.mention) for link in links if link.label == "Model"]
+    return named + [(m.start(), m.group()) for m in MODEL_ID.finditer(text)]
 
 
 def _place_links(links: list[EntityLink]) -> list[Span]:
