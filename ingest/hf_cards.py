@@ -20,7 +20,9 @@ from ingest.mapping import property_name
 from ingest.units import grams_from_card, kg_as_g_reason, number
 
 if TYPE_CHECKING:
-    from huggingface_hub import ModelCard
+    from collections.abc import Callable
+
+    from huggingface_hub import CardData, ModelCard
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +79,21 @@ def read_hf_card(source: str, raw: bytes, *, name: str | None = None) -> Card:
         return _unreadable(
             source, name, f"YAML front matter does not parse: {_yaml_reason(e)}; only the name is stored"
         )
-    return _read(source, name, card)
+    return _read(source, name, card.data, card.text, lambda: _model_index(card))
+
+
+def read_hf_metadata(source: str, metadata: dict[str, Any], *, name: str) -> Card:
+    """Read the metadata of one card that arrives already parsed (the Hub's listing gives each ``cardData``).
+
+    The mapping is :func:`read_hf_card`'s; only the card's text is missing (no AutoTrain problem type, and no
+    look at the text for a kilograms-as-grams hint).
+    """
+    from huggingface_hub import ModelCardData
+
+    data = ModelCardData(**metadata, ignore_metadata_errors=True)
+    index = metadata.get("model-index")
+    raw_index = index if isinstance(index, list) else [index] if isinstance(index, dict) else []
+    return _read(source, name, data, "", lambda: raw_index)
 
 
 def _yaml_reason(error: Exception) -> str:
@@ -100,8 +116,8 @@ def _as_list(value: Any) -> list[str]:
     return [str(v) for v in values if v is not None and str(v).strip()]
 
 
-def _read(source: str, name: str, card: ModelCard) -> Card:
-    metadata = card.data.to_dict()
+def _read(source: str, name: str, card_data: CardData, text: str, raw_index: Callable[[], list[Any]]) -> Card:
+    metadata = card_data.to_dict()
     warnings: list[Problem] = []
     data: dict[str, Any] = {
         "name": name,
@@ -115,12 +131,12 @@ def _read(source: str, name: str, card: ModelCard) -> Card:
         "datasets": _as_list(metadata.get("datasets")),
         "baseModels": _as_list(metadata.get("base_model")),
     }
-    if match := _PROBLEM_TYPE.search(card.text):
+    if match := _PROBLEM_TYPE.search(text):
         data["problemType"] = match["name"]
     if "co2_eq_emissions" in metadata:
-        data["co2"] = _co2(source, metadata["co2_eq_emissions"], card.text, warnings)
-    data["results"] = _results(source, card, warnings)
-    if names := [str(entry["name"]) for entry in _model_index(card) if isinstance(entry, dict) and "name" in entry]:
+        data["co2"] = _co2(source, metadata["co2_eq_emissions"], text, warnings)
+    data["results"] = _results(source, card_data, raw_index, warnings)
+    if names := [str(entry["name"]) for entry in raw_index() if isinstance(entry, dict) and "name" in entry]:
         data["hubName"] = names[0]
     return Card(source, _plain(data), tuple(warnings), card_hash(data), kind=FORMAT)
 
@@ -202,10 +218,12 @@ def _model_index(card: ModelCard) -> list[Any]:
     return index if isinstance(index, list) else [index] if isinstance(index, dict) else []
 
 
-def _results(source: str, card: ModelCard, warnings: list[Problem]) -> list[dict[str, Any]]:
-    evals = getattr(card.data, "eval_results", None)
+def _results(
+    source: str, card_data: CardData, raw_index: Callable[[], list[Any]], warnings: list[Problem]
+) -> list[dict[str, Any]]:
+    evals = getattr(card_data, "eval_results", None)
     if evals is None:
-        raw = _lenient_results(_model_index(card))
+        raw = _lenient_results(raw_index())
         if raw:
             warnings.append(
                 Problem(

@@ -69,9 +69,9 @@ def _fetch(ref: str, repo: str, revision: str | None, endpoint: str, token: str 
     try:
         info = api.model_info(repo, revision=revision, timeout=_TIMEOUT_S)
     except Exception as e:
-        if not _is_connection_error(e):
+        if not is_connection_error(e):
             raise
-        info, why = None, _short(e)
+        info, why = None, short_error(e)
         warnings.append(Problem(ref, "$", f"the Hub cannot be reached ({why}); read from the local cache"))
     # The files are fetched at the revision asked for (the cache remembers "main" that way); the commit the Hub
     # reports is the provenance.
@@ -105,8 +105,8 @@ def _download(
             etag_timeout=_TIMEOUT_S,
         )  # fmt: skip
     except Exception as e:
-        if offline or _is_connection_error(e) or type(e).__name__ == "LocalEntryNotFoundError":
-            raise _Unreachable(_short(e)) from e
+        if offline or is_connection_error(e) or type(e).__name__ == "LocalEntryNotFoundError":
+            raise _Unreachable(short_error(e)) from e
         raise
 
 
@@ -152,7 +152,7 @@ def _parameter_count(info: Any) -> int | None:
     return int(total) if isinstance(total, int | float) and total > 0 else None
 
 
-def _is_connection_error(error: Exception) -> bool:
+def is_connection_error(error: Exception) -> bool:
     """No answer from the Hub (DNS, refused, timeout, offline mode), as opposed to an answer that says no."""
     names = {cls.__name__ for cls in type(error).__mro__}
     return bool(names & {"ConnectError", "ConnectTimeout", "ConnectionError", "TimeoutException", "NetworkError",
@@ -170,10 +170,10 @@ def _hub_reason(error: Exception, repo: str) -> str:
         return f"{repo} has no such revision on the Hub"
     if kind in ("EntryNotFoundError", "RemoteEntryNotFoundError"):
         return f"{repo} has no README.md model card on the Hub"
-    return f"the Hub refused the fetch: {_short(error)}"
+    return f"the Hub refused the fetch: {short_error(error)}"
 
 
-def _short(error: Exception) -> str:
+def short_error(error: Exception) -> str:
     """The first line of an error, without any token it might echo."""
     text = " ".join(str(error).split()) or type(error).__name__
     token = os.environ.get("HF_TOKEN")

@@ -39,6 +39,8 @@ class IngestReport:
     cards_valid: int = 0
     models_written: int = 0
     models_unchanged: int = 0
+    models_replaced: int = 0
+    """Of the models written, those that were in the graph before with other content."""
     rejected: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     incomplete: list[Problem] = field(default_factory=list)
@@ -212,6 +214,7 @@ def ingest_cards(
         changed = [r for r in rows if stored.get(r.name, "") != r.card_hash]
         report.models_unchanged += len(rows) - len(changed)
         replace = [r.name for r in changed if r.name in stored]
+        report.models_replaced += len(replace)
         replaced_any = replaced_any or bool(replace)
         _write_or_isolate(graph, changed, replace, report)
         if hf_names := [r.name for r in changed if r.kind == "hf-card"]:

@@ -32,6 +32,7 @@ LAZY_SUBCOMMANDS = {
     "ui": "assistant.cli.ui:ui",
     "bench": "assistant.cli.bench:bench",
     "mcp": "assistant.cli.mcp:mcp_command",
+    "harvest": "assistant.cli.harvest:harvest_command",
 }
 
 
