@@ -101,9 +101,24 @@ def test_mrm3_help_still_lists_every_command(tmp_path: Path) -> None:
         "assistant.cli.ui",
         "assistant.cli.bench",
         "assistant.cli.mcp",
+        "assistant.cli.harvest",
     } <= modules
     listed = {line.split()[0] for line in done.stdout.split("Commands:")[1].splitlines() if line.strip()}
-    assert {"ask", "bench", "chat", "db", "demo", "eval", "ingest", "mcp", "query", "stats", "ui", "validate"} == listed
+    assert {
+        "ask",
+        "bench",
+        "chat",
+        "db",
+        "demo",
+        "eval",
+        "harvest",
+        "ingest",
+        "mcp",
+        "query",
+        "stats",
+        "ui",
+        "validate",
+    } == listed
 
 
 @pytest.fixture
