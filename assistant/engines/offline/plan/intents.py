@@ -119,8 +119,17 @@ def _metric_missing(frame: Frame, cues: _Cues) -> bool:
 def _several_models(frame: Frame, cues: _Cues) -> bool:
     if cues.models and len(cues.models.values) >= 2:
         frame.intent = "compare"
+        _back_references(frame)
         return True
     return False
+
+
+def _back_references(frame: Frame) -> None:
+    """ "A vs B: how much more energy does the forest need": beside models named one by one, an architecture word
+    points back at one of them; as a filter it would drop the other and make it look unmeasured."""
+    for back in [f for f in frame.filters if f.kind == "architecture" and not f.negated]:
+        frame.filters.remove(back)
+        frame.notes.append(f"{back.mention or back.values[0]!r} read as one of the models named, not as a filter")
 
 
 def _compared_values(frame: Frame, cues: _Cues) -> bool:

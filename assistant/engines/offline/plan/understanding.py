@@ -226,16 +226,16 @@ def _read_intent(p: _Plan) -> None:
 
 
 def _two_objectives(frame: Frame, mentions: list[Mention], texts: list[str], vocab: Vocabulary) -> bool:
-    """ "the best R² for the least energy": two metrics and a superlative, and no model named, ask for a trade-off."""
+    """ "the best R² for the least energy", "speed vs accuracy": two metrics and a superlative or a "versus", and no
+    model named, ask for a trade-off."""
     keys = {m.key for m in mentions if m.kind in ("quantity", "quality")}
     if not any(m.kind == "quality" for m in mentions) and any(m.kind == "generic_quality" for m in mentions):
         keys.add("quality")  # "greenest and most accurate"
-    superlative = any(
-        w in ("best", "least", "most", "lowest", "highest", "top") or is_superlative(w, vocab) for w in texts
-    )
+    cues = (*vocab.words_of("trade_off_superlatives"), *vocab.words_of("trade_off_versus"))
+    superlative = any(w in cues or is_superlative(w, vocab) for w in texts)
     if len(keys) == 2 and superlative and not frame.filter("model") and not frame.group:
         names = " and ".join(sorted(keys))
-        frame.notes.append(f"two metrics ({names}) with 'best'/'least' read as their trade-off")
+        frame.notes.append(f"two metrics ({names}) set against each other read as their trade-off")
         return True
     return False
 

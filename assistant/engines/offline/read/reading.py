@@ -290,6 +290,10 @@ def _read_cues(r: Reading, text: str, vocab: Vocabulary) -> None:
         (said for at, said in sorted(named) if beats.search(lower[:at]) or (compares and current.search(lower[:at]))),
         None,
     )
+    vague = vocab.cue("vague_reference").search(lower)
+    if vague and not any(at > vague.start() for at, _ in named):  # "faster than the KNN one": which model?
+        said = text[vague.start("said") : vague.end("said")]
+        r.problems.append(f"{said!r} does not name one model - give the name of the model to compare with")
 
 
 def _read_countries(r: Reading, text: str, vocab: Vocabulary, links: list[EntityLink]) -> None:
