@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.cards import Card, Problem, card_hash
 from ingest.mapping import property_name
 from ingest.units import grams_from_card, kg_as_g_reason, number
+from ingest.yaml_bounds import alias_bomb_reason
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -64,6 +65,7 @@ def read_hf_card(source: str, raw: bytes, *, name: str | None = None) -> Card:
         name: The model's name (default: :func:`model_name_of` the source).
     """
     from huggingface_hub import ModelCard
+    from huggingface_hub.repocard import REGEX_YAML_BLOCK
     from huggingface_hub.utils import logging as hf_logging
 
     # huggingface_hub logs "Invalid model-index" on its own handler; the Problem below says it once, with the file.
@@ -73,6 +75,9 @@ def read_hf_card(source: str, raw: bytes, *, name: str | None = None) -> Card:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         return _unreadable(source, name, f"is not valid UTF-8 (byte {e.start}) - save the card as UTF-8")
+    front = REGEX_YAML_BLOCK.search(text)
+    if front and (bomb := alias_bomb_reason(front.group(2))):
+        return _unreadable(source, name, f"{bomb}; only the name is stored")
     try:
         card = ModelCard(text, ignore_metadata_errors=True)
     except Exception as e:  # noqa: BLE001 - yaml's and huggingface_hub's errors alike mean "metadata unreadable"

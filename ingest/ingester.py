@@ -20,6 +20,7 @@ from typing import Any
 from ingest import metadata_writer
 from ingest.cards import Card, Problem
 from ingest.codecarbon import codecarbon_rows
+from ingest.flags import flag_implausible
 from ingest.formats import read_any
 from ingest.hf_mapping import hf_rows
 from ingest.hub import is_hub_ref, read_hub_card
@@ -133,12 +134,15 @@ def read_cards(
 
 
 def rows_of(card: Card) -> CardRows:
-    """The graph rows of a card of any format."""
+    """The graph rows of a card of any format, impossible values flagged."""
     if card.kind == "hf-card":
-        return hf_rows(card)
-    if card.kind == "codecarbon":
-        return codecarbon_rows(card, [])  # its cell warnings were reported when the log was read
-    return card_rows(card)
+        rows = hf_rows(card)
+    elif card.kind == "codecarbon":
+        rows = codecarbon_rows(card, [])  # its cell warnings were reported when the log was read
+    else:
+        rows = card_rows(card)
+    rows.flags = flag_implausible(rows)
+    return rows
 
 
 def batched(items: Iterable[Card], size: int) -> Iterator[list[Card]]:
@@ -206,6 +210,7 @@ def ingest_cards(
     create_constraints(graph)
     replaced_any = False
     for batch in prepared_batches(cards, batch_size):
+        report.warnings.extend(problem for rows in batch for problem in rows.flags)
         runs = [r for r in batch if r.kind == "codecarbon"]
         rows = [r for r in batch if r.kind != "codecarbon"]
         if runs:
@@ -274,7 +279,7 @@ def validate_paths(paths: Sequence[Path], *, strict: bool = False) -> IngestRepo
     """Validate every card under ``paths`` without touching the graph."""
     report = IngestReport()
     started = time.perf_counter()
-    for _ in read_cards(paths, report, strict=strict):
-        pass
+    for card in read_cards(paths, report, strict=strict):
+        report.warnings.extend(rows_of(card).flags)
     report.seconds = time.perf_counter() - started
     return report

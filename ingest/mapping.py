@@ -44,6 +44,8 @@ class CardRows:
     """Provenance rows of the ModelTraining's converted values (:func:`ingest.units.provenance`)."""
     runs: list[dict[str, Any]] = field(default_factory=list)
     """CodeCarbon runs: ``{"key", "props", "device", "provenance"}`` each."""
+    flags: list[Any] = field(default_factory=list)
+    """One :class:`~ingest.cards.Problem` per value no real measurement can have (:mod:`ingest.flags`)."""
 
 
 def _digest(prefix: str, value: Any) -> str:

@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 IGNORED_PROPERTIES = frozenset({
     "id", "key", "cardHash", "source", "path", "model", "version", "memoryCapacity",
     # Free text of Hugging Face cards and CodeCarbon logs: reasons, raw values, file fields.
-    "carbonFootprintSuspect", "metadataError", "unreadEmissions", "publishedValue", "publishedUnit", "field",
+    "carbonFootprintSuspect", "flagged", "metadataError", "unreadEmissions", "publishedValue", "publishedUnit", "field",
     "file", "suspect", "trainingType", "emissionsSource", "hubRevision", "runId", "experimentId", "runHash",
     "taskName", "metricName",
 })  # fmt: skip

@@ -13,18 +13,13 @@ import math
 import re
 from typing import Any
 
+from ingest.plausibility import implausible, unit_of
+
+__all__ = ["implausible", "is_measured", "is_number", "number", "unit_of", "with_unit", "zero_means_unmeasured"]
+
 # Column or property names whose 0 means "not measured": carbonFootprint, energy_consumption,
 # training_carbon_g, energyConsumptionGPU ... (aliases follow the prompts' convention).
 _MEASURED_QUANTITY = re.compile(r"carbon|co2|energy|joule|power", re.I)
-
-# Column-name patterns and the unit of their values, first match wins.
-_UNITS = (
-    (re.compile(r"carbon|co2", re.I), "g CO2"),
-    (re.compile(r"energy|power|joule", re.I), "J"),
-    (re.compile(r"latency|time(?!stamp)|duration", re.I), "s"),
-    (re.compile(r"flops", re.I), "FLOPs"),
-    (re.compile(r"(?<!batch)(?<!batch_)size|bytes", re.I), "bytes"),
-)
 
 
 def is_number(value: Any) -> bool:
@@ -48,11 +43,6 @@ def is_measured(name: str, value: Any, *, zero_is_unmeasured: bool | None = None
     if strict:
         return is_number(value) and value > 0
     return value is not None and not (isinstance(value, float) and math.isnan(value))
-
-
-def unit_of(name: str) -> str:
-    """The unit of a result column or property, from its name (``""`` when unknown)."""
-    return next((unit for pattern, unit in _UNITS if pattern.search(name)), "")
 
 
 def number(value: Any) -> str:

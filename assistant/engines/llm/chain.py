@@ -37,6 +37,7 @@ from langchain_neo4j.graphs.graph_document import GraphDocument
 from langchain_neo4j.graphs.graph_store import GraphStore
 
 from assistant.answers.answer import Answer
+from assistant.answers.flags import FLAG_PROPERTY, FLAGGABLE_LABELS, FLAGGED_VALUES, flags_for
 from assistant.answers.pareto import front_fact, trade_off
 from assistant.answers.provenance import sources_text
 from assistant.answers.row_facts import measurement_caveats, refuses_to_answer, summarize_rows
@@ -297,6 +298,9 @@ class CypherQA:
         facts = measurement_caveats(rows, order=sort_order(execution.cypher))
         if self.schema_cache.get().has_property("ModelTraining", SUSPECT_PROPERTY):
             facts += suspects_for(rows, execution.cypher, self.graph.read(SUSPECT_VALUES, {}))
+        schema = self.schema_cache.get()
+        if any(schema.has_property(label, FLAG_PROPERTY) for label in FLAGGABLE_LABELS):
+            facts += flags_for(rows, execution.cypher, self.graph.read(FLAGGED_VALUES, {}))
         if execution.truncated:
             facts.append(f"Only the first {len(rows)} rows are shown; there may be more.")
         # "LIMIT added" is routine; arrow corrections and lowered limits are worth knowing.

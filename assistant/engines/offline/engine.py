@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from assistant.answers.answer import Answer
+from assistant.answers.flags import FLAG_PROPERTY, flag_caveats, flagged_in
 from assistant.answers.provenance import sources_text
 from assistant.answers.suspect import SUSPECT_PROPERTY, suspect_caveats
 from assistant.config import Settings
@@ -208,6 +209,7 @@ class _Run:
                 frame, self.main.rows if self.main else [], self.engine.vocabulary
             )
             self.note_suspect(frame)
+            note_flagged(self, frame)
             if self.main is not None and self.has("Provenance", "property"):  # where each shown value came from
                 text += sources_text(self.main.rows, lambda c, p: self.execute(Statement(c, p), main=False))
         except _Declined:
@@ -370,3 +372,19 @@ def _compare(run: _Run, frame: Frame, metric: Metric) -> str:
 
 class _Declined(AssistantError):
     """The question turned out to need something the graph does not have."""
+
+
+_RUNS = ("ModelTraining", "ModelInference", "TrainingRun")
+
+
+def note_flagged(run: _Run, frame: Frame) -> None:
+    """An answer that reads a value flagged as impossible names it (and why), whatever the value is."""
+    main = run.main
+    on_models = run.has("Model", FLAG_PROPERTY)
+    on_runs = any(run.has(label, FLAG_PROPERTY) for label in _RUNS)
+    if main is None or not (on_models or on_runs):
+        return
+    metric = frame.metric if frame.metric is not None and frame.intent not in ("count", "list", "lookup") else None
+    rows = run.execute(statements.flagged(frame, metric, on_models=on_models, on_runs=on_runs), main=False)
+    shown = [{"model": r["model"], "flags": [r.get("own"), r.get("near")]} for r in rows]
+    run.caveats.extend(flag_caveats(flagged_in(shown, main.cypher)))

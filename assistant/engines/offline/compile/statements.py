@@ -123,6 +123,24 @@ def unmeasured(frame: Frame, metric: Metric) -> Statement:
     return Statement(text, b.params)
 
 
+def flagged(frame: Frame, metric: Metric | None, *, on_models: bool, on_runs: bool) -> Statement:
+    """Values flagged as impossible (a node's ``flagged`` list) among the models asked about: on the model itself
+    (``on_models``) and on its training and inference runs (``on_runs``).
+
+    A condition on the metric itself is left out: "under 10 g" must still name a flagged -5 g.
+    """
+    kept = [t for t in frame.thresholds if metric is None or t.metric.key != metric.key]
+    b = base(replace(frame, thresholds=kept), metric)
+    near = "OPTIONAL MATCH (n)--(m) WHERE n.flagged IS NOT NULL\nWITH m, collect(n.flagged) AS near\n"
+    own = "m.flagged" if on_models else "null"
+    text = (
+        f"{b.match_text()}\nWITH DISTINCT m\n{near if on_runs else 'WITH m, [] AS near'}\n"
+        f"WITH m, {own} AS own, near WHERE {own} IS NOT NULL OR size(near) > 0\n"
+        "RETURN m.name AS model, own, near ORDER BY model LIMIT 100"
+    )
+    return Statement(text, b.params)
+
+
 def suspect(frame: Frame, metric: Metric | None) -> Statement:
     """Flagged training carbon values (``carbonFootprintSuspect``) among the models asked about.
 

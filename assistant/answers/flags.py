@@ -1,0 +1,73 @@
+"""Caveats for values no real measurement can have (a node's ``flagged`` list, written at ingest).
+
+A negative emission, an infinite energy, a NaN latency or a carbon figure beyond a year of a country's grid is
+stored as published and flagged (:mod:`ingest.flags`, by the one rule
+:func:`assistant.language.measurements.implausible`). An answer that shows, ranks or sums such a value names it,
+with the reason, the way kilograms-as-grams values are named (:mod:`assistant.answers.suspect`). Both engines
+use these sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+FLAG_PROPERTY = "flagged"
+FLAGGABLE_LABELS = ("Model", "ModelTraining", "ModelInference", "TrainingRun")
+MAX_NAMED = 5
+# Every flagged node with the model it belongs to (small: one row per flagged node).
+FLAGGED_VALUES = (
+    "MATCH (n) WHERE n.flagged IS NOT NULL\n"
+    "OPTIONAL MATCH (n)--(m:Model)\n"
+    "RETURN DISTINCT coalesce(m.name, n.name) AS model, n.flagged AS flags ORDER BY model LIMIT 500"
+)
+
+
+def flagged_in(rows: Iterable[Mapping[str, Any]], cypher: str) -> list[tuple[str, str, str]]:
+    """``(model, property, reason)`` for each flag of ``rows`` whose property the statement ``cypher`` reads.
+
+    Args:
+        rows: Rows with ``model`` and ``flags`` (a list of ``"<property>: <reason>"``, or a list of such lists).
+        cypher: The statement whose answer is being explained.
+    """
+    read = cypher.lower()
+    found = []
+    for row in rows:
+        for flag in _flat(row.get("flags")):
+            prop, _, reason = str(flag).partition(": ")
+            if prop.lower() in read:
+                found.append((str(row.get("model")), prop, reason))
+    return list(dict.fromkeys(found))
+
+
+def flag_caveats(flagged: Sequence[tuple[str, str, str]]) -> list[str]:
+    """One sentence per flagged value, the first few by name."""
+    facts = [
+        f"{model}'s {prop} is flagged: {reason}. It is stored as published and cannot be a real measurement; "
+        "any ranking, condition or total that uses it is unreliable."
+        for model, prop, reason in flagged[:MAX_NAMED]
+    ]
+    if len(flagged) > MAX_NAMED:
+        more = ", ".join(dict.fromkeys(f"{model} ({prop})" for model, prop, _ in flagged[MAX_NAMED:]))
+        facts.append(f"Also flagged as impossible: {more}.")
+    return facts
+
+
+def flags_for(rows: Sequence[Mapping[str, Any]], cypher: str, flagged: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Caveats for an answer from any statement (the LLM path): the flagged values its rows may show.
+
+    A row names a model it shows; a statement that returns no names (an average, a sum) may include every
+    flagged value it reads, so all of those are named.
+    """
+    if not flagged:
+        return []
+    named = {str(v) for r in rows for v in r.values() if isinstance(v, str)}
+    aggregate = bool(rows) and not named
+    shown = [f for f in flagged if aggregate or str(f.get("model")) in named]
+    return flag_caveats(flagged_in(shown, cypher))
+
+
+def _flat(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return [item for part in value for item in _flat(part)]
+    return [] if value is None else [value]

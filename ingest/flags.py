@@ -1,0 +1,51 @@
+"""Values no real measurement can have, flagged at ingest: stored as published, never changed, named.
+
+Third-party cards are written by strangers: a negative emission, an infinite energy, a NaN latency or a carbon
+figure beyond a year of a country's grid is stored exactly as published (the graph keeps the evidence), gets one
+warning line at ingest, and its node gets a ``flagged`` list (``"<property>: <reason>"``) that every answer which
+shows, ranks or sums the value reads. What counts as impossible is decided in one place,
+:func:`assistant.language.measurements.implausible`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ingest.cards import Problem
+from ingest.mapping import CardRows
+from ingest.plausibility import implausible
+
+FLAG_PROPERTY = "flagged"
+
+
+def flag_implausible(rows: CardRows) -> list[Problem]:
+    """Flag every impossible value of ``rows`` in place; one warning per value."""
+    source = str(rows.model.get("source") or rows.model.get("file") or rows.name)
+    problems = []
+    for where, props, provenance in _measured_nodes(rows):
+        published = {p["property"]: f"{p['publishedValue']} {p['publishedUnit']}".strip() for p in provenance}
+        flags = []
+        for key, value in sorted(props.items()):
+            if key != FLAG_PROPERTY and (reason := implausible(key, value)):
+                flags.append(f"{key}: {reason}")
+                said = published.get(key)
+                shown = f"{said} (stored as {value!r})" if said and said != repr(value) else repr(value)
+                problems.append(Problem(source, f"{where}.{key}", f"{shown}: {reason}; stored as published, flagged"))
+        if flags:
+            props[FLAG_PROPERTY] = flags
+        else:
+            props.pop(FLAG_PROPERTY, None)
+    return problems
+
+
+def _measured_nodes(rows: CardRows) -> Iterator[tuple[str, dict[str, Any], list[dict[str, Any]]]]:
+    """Each node's properties that hold measurements, with what was published for them: the model, its training,
+    inference runs and CodeCarbon runs."""
+    yield "model", rows.model, []
+    if rows.training:
+        yield "training", rows.training, rows.provenance
+    for index, run in enumerate(rows.inference):
+        yield f"inference[{index}]", run["props"], []
+    for run in rows.runs:
+        yield f"row {run['props'].get('row', '?')}", run["props"], run.get("provenance", [])
