@@ -66,3 +66,33 @@ def test_a_name_the_graph_lacks_beside_a_model_is_reported_not_dropped(
     as if the question had not said them."""
     answer = ask(cards_graph, settings, question)
     assert not answer.answered and absent in answer.text
+
+
+def _per_inference_energy(card: dict) -> float | None:
+    run = (card.get("inference") or [{}])[0]
+    total, runs = run.get("energy_consumption"), run.get("num_of_runs")
+    return total / runs if total and runs else None
+
+
+def test_least_power_hungry_is_the_lowest_energy_per_inference(cards_graph: Graph, settings: Settings) -> None:
+    measured = {c["name"]: e for c in cards() if c["dataset"]["name"] == "umu" and (e := _per_inference_energy(c))}
+    answer = ask(cards_graph, settings, "which umu model is the least power-hungry at inference?")
+    assert answer.answered and answer.rows[0]["model"] == min(measured, key=measured.__getitem__)
+
+
+def test_two_metrics_set_against_each_other_are_a_trade_off(cards_graph: Graph, settings: Settings) -> None:
+    answer = ask(cards_graph, settings, "logatec-winter - speed vs accuracy, which models are worth considering?")
+    assert answer.answered and "Pareto front" in answer.text and "latency" in answer.text
+
+
+def test_a_comparison_with_a_model_not_named_asks_which(cards_graph: Graph, settings: Settings) -> None:
+    answer = ask(cards_graph, settings, "anything on lumos5g thats faster and more accurate than the KNN one?")
+    assert not answer.answered and "'the KNN one' does not name one model" in answer.text
+
+
+def test_an_architecture_word_beside_named_models_is_no_filter(cards_graph: Graph, settings: Settings) -> None:
+    a, b = "RandomForestRegressor-umu-LeaveOneGroupOut", "KNeighborsRegressor-umu-LeaveOneGroupOut"
+    energy = {c["name"]: c["training"]["powerConsumptionCPU"] + c["training"]["powerConsumptionGPU"] for c in cards()}
+    answer = ask(cards_graph, settings, f"{a} vs {b}: how many times more training energy does the forest need?")
+    assert {r["model"] for r in answer.rows} == {a, b}
+    assert f"{energy[a] / energy[b]:.4g} times" in answer.text

@@ -208,7 +208,7 @@ class _Run:
             text = self.dispatch(frame) + in_asked_unit(
                 frame, self.main.rows if self.main else [], self.engine.vocabulary
             )
-            self.note_suspect(frame)
+            note_suspect(self, frame)
             note_flagged(self, frame)
             if self.main is not None and self.has("Provenance", "property"):  # where each shown value came from
                 text += sources_text(self.main.rows, lambda c, p: self.execute(Statement(c, p), main=False))
@@ -291,14 +291,6 @@ class _Run:
         self.note_unmeasured(frame, metric)
         self.caveats.extend(evaluations.scale_notes(metric, rows) + rank_notes(self, frame, metric))
         return explain.rank_text(frame, metric, rows, frame.k)
-
-    def note_suspect(self, frame: Frame) -> None:
-        """An answer that reads a training carbon value names every flagged one it shows, ranks or sums."""
-        main = self.main
-        if main is None or not self.has("ModelTraining", SUSPECT_PROPERTY) or not _TRAINING_CARBON.search(main.cypher):
-            return
-        metric = frame.metric if frame.metric is not None and frame.intent not in ("count", "list", "lookup") else None
-        self.caveats.extend(suspect_caveats(self.execute(statements.suspect(frame, metric), main=False)))
 
     def note_unmeasured(self, frame: Frame, metric: Metric) -> None:
         if not metric.measured:
@@ -388,3 +380,12 @@ def note_flagged(run: _Run, frame: Frame) -> None:
     rows = run.execute(statements.flagged(frame, metric, on_models=on_models, on_runs=on_runs), main=False)
     shown = [{"model": r["model"], "flags": [r.get("own"), r.get("near")]} for r in rows]
     run.caveats.extend(flag_caveats(flagged_in(shown, main.cypher)))
+
+
+def note_suspect(run: _Run, frame: Frame) -> None:
+    """An answer that reads a training carbon value names every flagged one it shows, ranks or sums."""
+    main = run.main
+    if main is None or not run.has("ModelTraining", SUSPECT_PROPERTY) or not _TRAINING_CARBON.search(main.cypher):
+        return
+    metric = frame.metric if frame.metric is not None and frame.intent not in ("count", "list", "lookup") else None
+    run.caveats.extend(suspect_caveats(run.execute(statements.suspect(frame, metric), main=False)))
