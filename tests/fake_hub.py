@@ -117,12 +117,19 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def serving(hub: FakeHub) -> Iterator[FakeHub]:
     """Serve ``hub`` on a free port of 127.0.0.1; ``hub.url`` is its endpoint."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(hub))
-    hub.url = f"http://127.0.0.1:{server.server_address[1]}"
+    with served(_handler(hub)) as url:
+        hub.url = url
+        yield hub
+
+
+@contextmanager
+def served(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve ``handler`` on a free port of 127.0.0.1 in a thread; yields the base URL, shuts down after."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield hub
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

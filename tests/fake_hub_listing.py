@@ -20,9 +20,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.fake_hub import served
 
 CO2_TAG = "co2_eq_emissions"
 MAX_PAGE = 1000
@@ -360,13 +362,9 @@ def _handler(hub: HubListing) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def serving(hub: HubListing) -> Iterator[HubListing]:
     """Serve ``hub`` on a free port of 127.0.0.1; ``hub.url`` is its endpoint (``HF_ENDPOINT``)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(hub))
-    hub.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield hub
-    finally:
-        hub.release.set()  # a stalled page must not outlive its test
-        server.shutdown()
-        server.server_close()
+    with served(_handler(hub)) as url:
+        hub.url = url
+        try:
+            yield hub
+        finally:
+            hub.release.set()  # a stalled page must not outlive its test (the shutdown waits for it)
