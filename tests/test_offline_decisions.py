@@ -96,3 +96,34 @@ def test_an_architecture_word_beside_named_models_is_no_filter(cards_graph: Grap
     answer = ask(cards_graph, settings, f"{a} vs {b}: how many times more training energy does the forest need?")
     assert {r["model"] for r in answer.rows} == {a, b}
     assert f"{energy[a] / energy[b]:.4g} times" in answer.text
+
+
+def test_dominance_on_three_metrics_declines_rather_than_drop_one(cards_graph: Graph, settings: Settings) -> None:
+    question = (
+        "Does any model dominate KNeighborsRegressor-lumos5g-KFold on MAE, inference latency and training energy?"
+    )
+    answer = ask(cards_graph, settings, question)
+    assert not answer.answered and "two metrics at a time" in answer.text
+
+
+def test_training_energy_beside_latency_stays_the_training_energy(cards_graph: Graph, settings: Settings) -> None:
+    reference = "RandomForestRegressor-lumos5g-KFold"
+    facts = {c["name"]: c for c in cards() if c["dataset"]["name"] == "lumos5g"}
+
+    def energy(name: str) -> float:
+        return facts[name]["training"]["powerConsumptionCPU"] + facts[name]["training"]["powerConsumptionGPU"]
+
+    def latency(name: str) -> float | None:
+        return (facts[name].get("inference") or [{}])[0].get("latency")
+
+    better = {
+        n
+        for n in facts
+        if n != reference
+        and energy(n) > 0
+        and energy(n) < energy(reference)
+        and (latency(n) or 1e9) < latency(reference)  # fmt: skip
+    }
+    question = f"is there a lumos5g model with lower latency and lower training energy than {reference}?"
+    answer = ask(cards_graph, settings, question)
+    assert answer.answered and {r["model"] for r in answer.rows if r["model"] != reference} == better

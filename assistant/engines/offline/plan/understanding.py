@@ -169,7 +169,8 @@ def _dominance(
         elif mention.kind == "quality":
             metric = catalog.get(mention.key)
         else:
-            metric = catalog.get(mention.key, inference=frame.inference or mention.key == "latency")
+            inference = mention.role == "inference" or (mention.role != "training" and frame.inference)
+            metric = catalog.get(mention.key, inference=inference or mention.key == "latency")
         if metric is not None and metric not in metrics:
             metrics.append(metric)
     lowered = reference.lower()
@@ -178,10 +179,13 @@ def _dominance(
     ]
     if not metrics or others:  # "how much less carbon did A emit than B": a comparison of the two
         return False
+    if len(metrics) > 2:  # never drop a metric the question names
+        labels = ", ".join(m.label for m in metrics)
+        frame.problems.append(f"I compare models with {reference} on two metrics at a time ({labels} were named)")
+        return True
     frame.intent, frame.reference, frame.k = "dominance", reference, ALL
     frame.metric = metrics[0]
     frame.metric2 = metrics[1] if len(metrics) > 1 else None
-    frame.also = metrics[2:]
     frame.model_fragments = [m for m in frame.model_fragments if m.lower() != lowered]
     for flt in [f for f in frame.filters if f.kind == "model"]:
         flt.values = [v for v in flt.values if str(v).lower() != lowered and lowered not in flt.mention.lower()]

@@ -53,6 +53,8 @@ class Mention:
     want: str
     """``low``, ``high``, ``best``, ``worst`` or ``none``."""
     text: str
+    role: str = ""
+    """``training`` or ``inference`` when the word right before says so ("training energy"), else ``""``."""
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,10 @@ def _period(match: re.Match[str], kind: str, lower: str) -> tuple[dt.date, dt.da
     return dt.date(y, 1, 1), dt.date(y + 1, 1, 1)
 
 
+# The word right before a metric that says whose it is: "training energy", "inference energy".
+_ROLES = {"training": "training", "train": "training", "inference": "inference", "inferencing": "inference"}
+
+
 def metric_mentions(qwords: list[Word], catalog: MetricCatalog, vocab: Vocabulary, skip: list[Span]) -> list[Mention]:
     """Metrics named in the question, longest phrase first, outside ``skip`` spans."""
     quality = catalog.quality_phrases()
@@ -236,16 +242,17 @@ def metric_mentions(qwords: list[Word], catalog: MetricCatalog, vocab: Vocabular
         span = (qwords[i].start, qwords[j - 1].end)
         if overlaps(span, skip):
             continue
+        role = _ROLES.get(texts[i - 1], "") if i > 0 else ""
         if phrase in hyper and phrase not in quality and phrase not in vocab.quantity_phrases:
-            found.append(Mention(*span, "quantity", hyper[phrase], "none", phrase))
+            found.append(Mention(*span, "quantity", hyper[phrase], "none", phrase, role))
         elif phrase in quality:
-            found.append(Mention(*span, "quality", quality[phrase], "none", phrase))
+            found.append(Mention(*span, "quality", quality[phrase], "none", phrase, role))
         elif phrase in vocab.quantity_phrases:
             key, want = vocab.quantity_phrases[phrase]
             kind = "generic_quality" if key == "quality" else "quantity"
             if kind == "quantity" and catalog.get(key) is None:
                 kind = "missing"
-            found.append(Mention(*span, kind, key, want, phrase))
+            found.append(Mention(*span, kind, key, want, phrase, role))
         else:
-            found.append(Mention(*span, "missing", missing[phrase], "none", phrase))
+            found.append(Mention(*span, "missing", missing[phrase], "none", phrase, role))
     return found
