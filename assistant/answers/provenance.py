@@ -27,7 +27,7 @@ MAX_MODELS = 5
 MAX_RUNS = 3
 # A model's card (ModelTraining) or its CodeCarbon runs (TrainingRun); type(r) names no type the graph may lack.
 PROVENANCE_OF = (
-    "MATCH (m:Model) WHERE m.name IN $models\n"
+    "UNWIND $models AS model_name MATCH (m:Model {name: model_name})\n"
     "MATCH (o)-[r]->(m) WHERE type(r) IN ['TRAINS_ON', 'MEASURES']\n"
     "MATCH (o)-[:HAS_PROVENANCE]->(p:Provenance) WHERE p.property IN $properties\n"
     "RETURN m.name AS model, type(r) = 'TRAINS_ON' AS own, p.property AS property, p.file AS file, "

@@ -36,7 +36,7 @@ from assistant.mcp_server.schemas import (
 _ROLES = {"auto": "", "training": "training", "inference": "inference"}
 # The dataset, architecture and services of the models in a result (one round trip).
 DETAILS = (
-    "MATCH (m:Model) WHERE m.name IN $names\n"
+    "UNWIND $names AS model_name MATCH (m:Model {name: model_name})\n"
     "OPTIONAL MATCH (m)-[:TRAINED_ON]->(d:Dataset)\nOPTIONAL MATCH (m)-[:UTILIZES]->(a:ModelArchitecture)\n"
     "OPTIONAL MATCH (m)-[:PROVIDES]->(s:Service)\n"
     "RETURN m.name AS model, collect(DISTINCT d.name) AS datasets, collect(DISTINCT a.type) AS architectures, "

@@ -40,7 +40,8 @@ def resolve_models(run: Run, frame: Frame) -> None:
         return
     found: list[str] = []
     for fragment in frame.model_fragments:
-        rows = run.execute(statements.find_models(fragment), main=False)
+        rows = run.execute(statements.find_model(fragment), main=False)
+        rows = rows or run.execute(statements.find_models(fragment), main=False)
         exact = [r["model"] for r in rows if r["model"].lower() == fragment.lower()]  # a whole name: that one
         found.extend(m for m in exact or [r["model"] for r in rows] if m not in found)
     if not found:  # after "fine-tuned from" the name is a base model's: the graph lacks it

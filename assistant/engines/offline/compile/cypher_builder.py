@@ -128,7 +128,10 @@ class Builder:
         models = self.frame.filter("model")
         dataset = self.frame.filter("dataset")
         if models:
-            self.lines.append(f"MATCH (m:Model) WHERE m.name IN {self.param('models', models.values)}")
+            # UNWIND + a map pattern: the name index is used whatever the planner (ArcadeDB's own planner scans
+            # every model for "m.name IN $list" once the statement has an OPTIONAL MATCH).
+            names = self.param("models", list(dict.fromkeys(models.values)))
+            self.lines.append(f"UNWIND {names} AS model_name MATCH (m:Model {{name: model_name}})")
         elif dataset:
             self.lines.append(f"MATCH (ds:Dataset) WHERE ds.name IN {self.param('dataset', dataset.values)}")
             self.lines.append("MATCH (m:Model)-[:TRAINED_ON]->(ds)")

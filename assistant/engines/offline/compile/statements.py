@@ -316,6 +316,13 @@ def find_base(name: str) -> Statement:
     )
 
 
+def find_model(name: str) -> Statement:
+    """The model called exactly ``name``, looked up by the name index (a whole name needs no scan)."""
+    return Statement(
+        "UNWIND [$name] AS model_name MATCH (m:Model {name: model_name}) RETURN m.name AS model", {"name": name}
+    )
+
+
 def find_models(fragment: str) -> Statement:
     """Models whose name contains ``fragment`` (case-insensitive), for catalogs too big to link by value."""
     return Statement(
