@@ -20,6 +20,7 @@ from typing import Any
 from ingest import metadata_writer
 from ingest.cards import Card, Problem
 from ingest.codecarbon import codecarbon_rows
+from ingest.derived import derive_inference, refresh_training
 from ingest.flags import flag_implausible
 from ingest.formats import read_any
 from ingest.hf_mapping import hf_rows
@@ -141,6 +142,7 @@ def rows_of(card: Card) -> CardRows:
         rows = codecarbon_rows(card, [])  # its cell warnings were reported when the log was read
     else:
         rows = card_rows(card)
+    derive_inference(rows)
     rows.flags = flag_implausible(rows)
     return rows
 
@@ -224,6 +226,7 @@ def ingest_cards(
         _write_or_isolate(graph, changed, replace, report)
         if hf_names := [r.name for r in changed if r.kind == "hf-card"]:
             metadata_writer.flag_thousandfold(graph, hf_names)
+        refresh_training(graph, [r.name for r in changed] + [r.name for r in runs])
         if progress:
             progress(len(batch))
     if replaced_any:

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ingest.derived import INDEXES as DERIVED_INDEXES
 from ingest.mapping import CardRows
 from ingest.metadata_writer import CONSTRAINTS as METADATA_CONSTRAINTS
 from ingest.metadata_writer import DELETE_CARD_PARTS, MERGE_UNDATED_MODELS, card_statements
@@ -169,7 +170,7 @@ RESET_BATCH = "MATCH (n) WITH n LIMIT 5000 DETACH DELETE n RETURN count(*) AS de
 
 def create_constraints(graph: GraphStore) -> None:
     """Create the uniqueness constraints and indexes the writes anchor on (the HF and CodeCarbon parts' too)."""
-    for statement in (*CONSTRAINTS, *METADATA_CONSTRAINTS):
+    for statement in (*CONSTRAINTS, *METADATA_CONSTRAINTS, *DERIVED_INDEXES):
         graph.run_write(statement)
 
 

@@ -13,6 +13,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 FLAG_PROPERTY = "flagged"
+# The copies the ingest keeps of a value (ingest/derived.py): a statement reading one reads the value.
+READ_AS = {
+    "carbonFootprint": ("trainingcarbon", "carbonperinference", "bestcarbonperinference"),
+    "energyConsumption": ("trainingenergy", "energyperinference", "bestenergyperinference"),
+    "latency": ("bestlatency",),
+}
 FLAGGABLE_LABELS = ("Model", "ModelTraining", "ModelInference", "TrainingRun")
 MAX_NAMED = 5
 # Every flagged node with the model it belongs to (small: one row per flagged node).
@@ -35,7 +41,7 @@ def flagged_in(rows: Iterable[Mapping[str, Any]], cypher: str) -> list[tuple[str
     for row in rows:
         for flag in _flat(row.get("flags")):
             prop, _, reason = str(flag).partition(": ")
-            if prop.lower() in read:
+            if any(name in read for name in (prop.lower(), *READ_AS.get(prop, ()))):
                 found.append((str(row.get("model")), prop, reason))
     return list(dict.fromkeys(found))
 

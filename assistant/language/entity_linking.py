@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 # read like numbers or units: never what a question names.
 IGNORED_PROPERTIES = frozenset({
     "id", "key", "cardHash", "source", "path", "model", "version", "memoryCapacity",
+    # Copies kept for speed (an inference run's device processor), linked where they belong.
+    "deviceProcessor",
     # Free text of Hugging Face cards and CodeCarbon logs: reasons, raw values, file fields.
     "carbonFootprintSuspect", "flagged", "metadataError", "unreadEmissions", "publishedValue", "publishedUnit", "field",
     "file", "suspect", "trainingType", "emissionsSource", "hubRevision", "runId", "experimentId", "runHash",

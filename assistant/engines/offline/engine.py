@@ -57,7 +57,7 @@ logger = logging.getLogger(__name__)
 
 ENGINE = "offline"
 _NEEDS_ROWS = frozenset({"rank", "compare", "group_best", "aggregate", "group_agg", "pareto"})
-_TRAINING_CARBON = re.compile(r"\btr\.`?carbonFootprint\b")  # a statement reading ModelTraining carbon
+_TRAINING_CARBON = re.compile(r"\btr\.`?carbonFootprint\b|\bm\.`?trainingCarbon\b")  # reads the training carbon
 FUZZY_NOTE_BELOW = 0.8  # links scoring less are stated as assumptions
 
 

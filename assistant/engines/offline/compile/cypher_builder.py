@@ -224,7 +224,9 @@ class Builder:
         return f"{text} AND {expr} > 0" if threshold.metric.measured else text
 
     def value_expr(self, metric: Metric) -> str:
-        """The expression of ``metric``, joining its node."""
+        """The expression of ``metric``, joining its node (a training value kept on the model needs no join)."""
+        if metric.on_model:
+            return f"m.{q(metric.on_model)}"
         var = _SCOPE_VARS[metric.scope]
         if var != "m":
             self.need(var)

@@ -54,6 +54,8 @@ class Metric:
     """For inference totals: ``inference`` (total / runs) or ``sample`` (total / (runs x batch size))."""
     results_only: bool = False
     """A quality metric found only in model-index results (EvaluationResult), never on ModelTraining."""
+    on_model: str = ""
+    """The Model property that keeps this training value, measured only (null when not), written at ingest."""
 
     def expr(self, var: str) -> str:
         """The Cypher expression of this metric on the node bound to ``var``.
@@ -106,6 +108,10 @@ class Metric:
         return "ASC" if (want == "best") == best_is_low else "DESC"
 
 
+# Training values the ingest also keeps on the model itself (ingest/derived.py), indexed: read there, no join.
+_ON_MODEL = {("training", "carbonFootprint"): "trainingCarbon", ("training", "energyConsumption"): "trainingEnergy"}
+
+
 class MetricCatalog:
     """The metrics of one graph, found from its schema."""
 
@@ -119,7 +125,11 @@ class MetricCatalog:
             if label and schema.has_property(label, q.property):
                 if key == "gpu_energy":
                     measured = False  # see Metric.expr: a measured run's GPU energy of 0 means no GPU was used
-                self.quantities[key] = Metric(key, q.label, q.scope, q.property, q.unit, q.better, measured)
+                on_model = _ON_MODEL.get((q.scope, q.property), "")
+                on_model = on_model if on_model and schema.has_property("Model", on_model) else ""
+                self.quantities[key] = Metric(
+                    key, q.label, q.scope, q.property, q.unit, q.better, measured, on_model=on_model
+                )
             if q.inference_property and schema.has_property("ModelInference", q.inference_property):
                 per = "inference" if measured and schema.has_property("ModelInference", "num_of_runs") else ""
                 label = f"{q.label} per inference" if per else f"inference {q.label}"

@@ -1,0 +1,75 @@
+"""Values every question would otherwise recompute, stored at ingest as indexed properties.
+
+- Each inference run: its per-inference energy and carbon (the run's total over ``num_of_runs``), its device's
+  processor, and whether it is the model's best run on that processor for latency, energy and carbon.
+- Each model: its measured training carbon and energy (``trainingCarbon``, ``trainingEnergy``) and its best
+  latency, energy and carbon per inference over all its runs (``bestLatency``, ...).
+
+A value that is not measured is absent (null), never 0: in MRM3 cards a 0 means "not measured". The training
+values are read back from the graph after each batch, because CodeCarbon runs sum into a model's training there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from ingest.mapping import CardRows
+from ingest.store import GraphStore
+
+# Per-inference property -> the run's total it divides by num_of_runs.
+PER_INFERENCE = {"energyPerInference": "energyConsumption", "carbonPerInference": "carbonFootprint"}
+# Model property -> the run property whose lowest value it keeps; run flag marking that best run per processor.
+BEST = {
+    "bestLatency": ("latency", "bestLatencyOnDevice"),
+    "bestEnergyPerInference": ("energyPerInference", "bestEnergyOnDevice"),
+    "bestCarbonPerInference": ("carbonPerInference", "bestCarbonOnDevice"),
+}
+INDEXES = (
+    "CREATE INDEX model_training_carbon IF NOT EXISTS FOR (n:Model) ON (n.trainingCarbon)",
+    "CREATE INDEX model_training_energy IF NOT EXISTS FOR (n:Model) ON (n.trainingEnergy)",
+    "CREATE INDEX model_best_latency IF NOT EXISTS FOR (n:Model) ON (n.bestLatency)",
+    "CREATE INDEX inference_processor IF NOT EXISTS FOR (n:ModelInference) ON (n.deviceProcessor)",
+)
+# The model's measured training values, from its training node (a card's, or the sums of its CodeCarbon runs).
+REFRESH_TRAINING = """
+UNWIND $names AS name
+MATCH (m:Model {name: name})
+OPTIONAL MATCH (t:ModelTraining {model: name})
+SET m.trainingCarbon = CASE WHEN t.carbonFootprint > 0 THEN t.carbonFootprint END,
+    m.trainingEnergy = CASE WHEN t.energyConsumption > 0 THEN t.energyConsumption END
+"""
+
+
+def derive_inference(rows: CardRows) -> None:
+    """Per-inference values, devices and best-run flags on ``rows``' inference runs, and the model's bests."""
+    runs = [run["props"] for run in rows.inference]
+    for run, entry in zip(runs, rows.inference, strict=True):
+        count = run.get("num_of_runs")
+        for prop, total in PER_INFERENCE.items():
+            value = _measured(run.get(total))
+            if value is not None and _measured(count) is not None:
+                run[prop] = value / count
+        if processor := entry["device"].get("processor"):
+            run["deviceProcessor"] = processor
+    for model_prop, (prop, flag) in BEST.items():
+        measured = [run for run in runs if _measured(run.get(prop)) is not None]
+        if measured:
+            rows.model[model_prop] = min(run[prop] for run in measured)
+        for processor in {run.get("deviceProcessor") for run in measured}:
+            on_device = [run for run in measured if run.get("deviceProcessor") == processor]
+            min(on_device, key=lambda run: run[prop])[flag] = True
+
+
+def refresh_training(graph: GraphStore, names: Sequence[str]) -> None:
+    """Copy each model's measured training carbon and energy onto the model (null when unmeasured)."""
+    if names:
+        graph.run_write(REFRESH_TRAINING, {"names": list(names)})
+
+
+def _measured(value: Any) -> float | None:
+    """``value`` when it is a finite number above 0 (a measurement), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+        return None
+    return float(value)
