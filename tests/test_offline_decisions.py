@@ -127,3 +127,15 @@ def test_training_energy_beside_latency_stays_the_training_energy(cards_graph: G
     question = f"is there a lumos5g model with lower latency and lower training energy than {reference}?"
     answer = ask(cards_graph, settings, question)
     assert answer.answered and {r["model"] for r in answer.rows if r["model"] != reference} == better
+
+
+def test_a_cost_word_beside_a_named_cost_is_that_cost(cards_graph: Graph, settings: Settings) -> None:
+    measured = {c["name"]: e for c in cards() if c["dataset"]["name"] == "umu" and (e := _per_inference_energy(c))}
+    answer = ask(cards_graph, settings, "which umu model is cheapest to run per prediction, energy-wise?")
+    assert answer.answered and "Pareto" not in answer.text
+    assert answer.rows[0]["model"] == min(measured, key=measured.__getitem__)
+
+
+def test_peak_ram_is_a_metric_the_graph_lacks(cards_graph: Graph, settings: Settings) -> None:
+    answer = ask(cards_graph, settings, "which lumos5g model used the least peak RAM during training?")
+    assert not answer.answered and "'peak ram'" in answer.text

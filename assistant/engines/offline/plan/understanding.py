@@ -91,6 +91,7 @@ def _read_objective(p: _Plan) -> bool:
     if missing and not any(m.kind != "generic_quality" for m in usable):
         frame.missing_metric = missing[0].text
         usable = []
+    usable = _cost_named(usable, vocab)
     threshold_keys = {t.metric.key for t in frame.thresholds}
     if any(m.key not in threshold_keys for m in usable):
         # "less than 0.01 kg of CO2": the CO2 belongs to the threshold, not to the ranking.
@@ -124,6 +125,18 @@ def _read_objective(p: _Plan) -> bool:
             return True
     _dataset_itself(p)
     return False
+
+
+def _cost_named(usable: list[Mention], vocab: Vocabulary) -> list[Mention]:
+    """ "cheapest to run, energy-wise", "least expensive in training time": a cost word beside a cost named by name
+    is that cost's direction, not a second objective."""
+    words = vocab.words_of("cost_words")
+    costs = [m for m in usable if m.text in words or m.text.split()[0] in words]
+    named = [m for m in usable if m.kind == "quantity" and m not in costs]
+    if not costs or not named:
+        return usable
+    want = costs[0].want if costs[0].want != "none" else "low"
+    return [replace(m, want=want) if m in named and m.want == "none" else m for m in usable if m not in costs]
 
 
 def _device_choice(frame: Frame, catalog: MetricCatalog) -> bool:
