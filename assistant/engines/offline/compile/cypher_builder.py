@@ -36,6 +36,12 @@ _JOINS = {
     "trn": "MATCH (trn:TrainingRun)-[:MEASURES]->(m)",
     "ev": "MATCH (ev:EvaluationResult)-[:EVALUATES]->(m)",
 }
+# Filters a statement can start from, most selective first: (variable, label, key, the model's edge to it).
+_ANCHORS = {
+    "dataset": ("ds", "Dataset", "name", "TRAINED_ON"),
+    "service": ("sv", "Service", "name", "PROVIDES"),
+    "architecture": ("ar", "ModelArchitecture", "type", "UTILIZES"),
+}
 _NEEDS = {"pa": ("tr",), "hp": ("tr",), "td": ("tr",), "dv": ("inf",)}
 _FILTER_VARS = {
     "dataset": ("ds", "name"),
@@ -113,6 +119,7 @@ class Builder:
         self.params: dict[str, Any] = {}
         self.vars: set[str] = {"m"}
         self._anchored = False
+        self._anchor_kind = ""
 
     def param(self, name: str, value: Any) -> str:
         """Add a parameter (renamed when taken) and return its ``$name``."""
@@ -124,18 +131,21 @@ class Builder:
         return f"${key}"
 
     def anchor(self) -> None:
-        """Start from the most selective indexed key the question names."""
+        """Start from the most selective indexed key the question names: models, else a dataset, a service or an
+        architecture (a few nodes whose models are reached by their edges, not by scanning every model)."""
         models = self.frame.filter("model")
-        dataset = self.frame.filter("dataset")
+        shared = next((f for f in map(self.frame.filter, _ANCHORS) if f is not None), None)
         if models:
             # UNWIND + a map pattern: the name index is used whatever the planner (ArcadeDB's own planner scans
             # every model for "m.name IN $list" once the statement has an OPTIONAL MATCH).
             names = self.param("models", list(dict.fromkeys(models.values)))
             self.lines.append(f"UNWIND {names} AS model_name MATCH (m:Model {{name: model_name}})")
-        elif dataset:
-            self.lines.append(f"MATCH (ds:Dataset) WHERE ds.name IN {self.param('dataset', dataset.values)}")
-            self.lines.append("MATCH (m:Model)-[:TRAINED_ON]->(ds)")
-            self.vars.add("ds")
+        elif shared is not None:
+            var, label, prop, edge = _ANCHORS[shared.kind]
+            self.lines.append(f"MATCH ({var}:{label}) WHERE {var}.{prop} IN {self.param(shared.kind, shared.values)}")
+            self.lines.append(f"MATCH (m:Model)-[:{edge}]->({var})")
+            self.vars.add(var)
+            self._anchor_kind = shared.kind
         else:
             self.lines.append("MATCH (m:Model)")
         self._anchored = True
@@ -174,7 +184,7 @@ class Builder:
         inference_exists(self, outer)
 
     def _filter(self, flt: Filter) -> None:
-        anchored = flt.kind == "model" or (flt.kind == "dataset" and "ds" in self.vars and self._anchored)
+        anchored = flt.kind == "model" or (flt.kind == self._anchor_kind and self._anchored)
         if anchored and not flt.negated:
             return
         if flt.kind == "model":
@@ -260,6 +270,12 @@ def inference_exists(b: Builder, thresholds: list[Threshold]) -> None:
     """Models with an inference run (on the device, within the thresholds) when runs are not ranked."""
     device = b.frame.filter("device")
     device_here = device is not None and device.role != "training" and not b.inference_bound
+    if not device_here:  # "latency under 5 ms": the model's best run is under it, kept on the model
+        direct = [t for t in thresholds if t.metric.model_best and t.op in ("<", "<=") and t.metric.better == "lower"]
+        for threshold in direct:
+            value = f"m.{q(threshold.metric.model_best)}"
+            b.where.append(f"{value} {threshold.op} {b.param('threshold', threshold.value)}")
+        thresholds = [t for t in thresholds if t not in direct]
     if not thresholds and not device_here:
         return
     conditions = []

@@ -56,6 +56,8 @@ class Metric:
     """A quality metric found only in model-index results (EvaluationResult), never on ModelTraining."""
     on_model: str = ""
     """The Model property that keeps this training value, measured only (null when not), written at ingest."""
+    model_best: str = ""
+    """For inference metrics: the Model property keeping the model's lowest measured value over its runs."""
 
     def expr(self, var: str) -> str:
         """The Cypher expression of this metric on the node bound to ``var``.
@@ -112,6 +114,19 @@ class Metric:
 _ON_MODEL = {("training", "carbonFootprint"): "trainingCarbon", ("training", "energyConsumption"): "trainingEnergy"}
 
 
+# Inference metrics whose lowest value over a model's runs the ingest keeps on the model (ingest/derived.py).
+_MODEL_BEST = {
+    ("latency", ""): "bestLatency",
+    ("energy", "inference"): "bestEnergyPerInference",
+    ("carbon", "inference"): "bestCarbonPerInference",
+}
+
+
+def _stored(schema: GraphSchema, prop: str) -> str:
+    """``prop`` when the graph's models have it (written by this project's ingest), else ``""``."""
+    return prop if prop and schema.has_property("Model", prop) else ""
+
+
 class MetricCatalog:
     """The metrics of one graph, found from its schema."""
 
@@ -125,16 +140,17 @@ class MetricCatalog:
             if label and schema.has_property(label, q.property):
                 if key == "gpu_energy":
                     measured = False  # see Metric.expr: a measured run's GPU energy of 0 means no GPU was used
-                on_model = _ON_MODEL.get((q.scope, q.property), "")
-                on_model = on_model if on_model and schema.has_property("Model", on_model) else ""
+                on_model = _stored(schema, _ON_MODEL.get((q.scope, q.property), ""))
+                best = _stored(schema, _MODEL_BEST.get((key, ""), "") if q.scope == "inference" else "")
                 self.quantities[key] = Metric(
-                    key, q.label, q.scope, q.property, q.unit, q.better, measured, on_model=on_model
+                    key, q.label, q.scope, q.property, q.unit, q.better, measured, on_model=on_model, model_best=best
                 )
             if q.inference_property and schema.has_property("ModelInference", q.inference_property):
                 per = "inference" if measured and schema.has_property("ModelInference", "num_of_runs") else ""
                 label = f"{q.label} per inference" if per else f"inference {q.label}"
+                best = _stored(schema, _MODEL_BEST.get((key, per), ""))
                 self.inference_variants[key] = Metric(
-                    key, label, "inference", q.inference_property, q.unit, q.better, measured, per=per
+                    key, label, "inference", q.inference_property, q.unit, q.better, measured, per=per, model_best=best
                 )
         self.quality: dict[str, Metric] = {}
         for prop in sorted(schema.properties_of("ModelTraining")):
