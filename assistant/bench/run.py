@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from assistant.bench.baseline import ingest_one_statement_per_node, reference_indexes_only
 from assistant.bench.database import EMBEDDED_BENCH_DATABASE, bench_graph
@@ -89,6 +89,10 @@ class BenchReport:
     guard_statements: int = 0
     guard_p50_ms: float = 0.0
     guard_max_ms: float = 0.0
+    kinds: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Question latency per kind of question: ``{"ranking": {"p50_ms": ..., "p95_ms": ...}, ...}``."""
+    growth: dict[str, Any] | None = None
+    """With ``--growth-to N``: the same figures after growing the catalog to N cards, and the ratios."""
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready view; the first six keys are relied on by scripts."""
@@ -99,6 +103,21 @@ class BenchQuestions(DataModel):
     """The shape of ``prompts/bench_questions.yaml``."""
 
     questions: list[NonEmptyText] = Field(min_length=1)
+    kinds: dict[NonEmptyText, list[NonEmptyText]] = Field(default_factory=dict)
+    """Kind (ranking, filter, group, lookup, trade-off) -> its questions, each one of ``questions``."""
+
+    @model_validator(mode="after")
+    def _kinds_name_questions(self) -> BenchQuestions:
+        unknown = [q for qs in self.kinds.values() for q in qs if q not in self.questions]
+        if unknown:
+            raise ValueError(f"kinds lists a question that is not in questions: {unknown[0]!r}")
+        return self
+
+
+def load_kinds(path: Path = QUESTIONS_FILE) -> dict[str, str]:
+    """Question template -> its kind (a question no kind lists has none)."""
+    spec = load_yaml(path, BenchQuestions, what="the bench questions", hint="restore it from the repository")
+    return {q: kind for kind, questions in spec.kinds.items() for q in questions}
 
 
 def load_questions(path: Path = QUESTIONS_FILE) -> list[str]:
@@ -168,24 +187,43 @@ def _server_startup(settings: Settings) -> float | None:
     return round(time.perf_counter() - started, 3)
 
 
-def ask_questions(
-    engine: OfflineEngine, questions: list[str], repeats: int
-) -> tuple[list[float], list[str], list[str]]:
-    """Ask each question once to warm up, then ``repeats`` times timed.
+@dataclass
+class Asked:
+    """What asking the question set measured."""
 
-    Returns:
-        The times in ms, the questions not answered, and the Cypher statements the warm-up answers ran.
-    """
+    times: dict[str, list[float]]
+    """Question -> its timed answers in ms."""
+    unanswered: list[str]
+    statements: list[str]
+    """The Cypher the warm-up answers ran."""
+
+    @property
+    def all_times(self) -> list[float]:
+        return [t for times in self.times.values() for t in times]
+
+    def per_kind(self, kinds: dict[str, str]) -> dict[str, dict[str, float]]:
+        """p50 and p95 of each kind's questions (``kinds``: question -> kind)."""
+        grouped: dict[str, list[float]] = {}
+        for question, times in self.times.items():
+            grouped.setdefault(kinds.get(question, "other"), []).extend(times)
+        return {
+            kind: {"p50_ms": round(statistics.median(ts), 2), "p95_ms": round(percentile(ts, 95), 2)}
+            for kind, ts in sorted(grouped.items())
+        }
+
+
+def ask_questions(engine: OfflineEngine, questions: list[str], repeats: int) -> Asked:
+    """Ask each question once to warm up, then ``repeats`` times timed."""
     answers = [engine.answer(q) for q in questions]
     unanswered = [q for q, answer in zip(questions, answers, strict=True) if not answer.answered]
     statements = [answer.cypher for answer in answers if answer.cypher]
-    times = []
+    times: dict[str, list[float]] = {q: [] for q in questions}
     for _ in range(repeats):
         for question in questions:
             started = time.perf_counter()
             engine.answer(question)
-            times.append((time.perf_counter() - started) * 1000)
-    return times, unanswered, statements
+            times[question].append((time.perf_counter() - started) * 1000)
+    return Asked(times, unanswered, statements)
 
 
 def time_guard(statements: list[str], schema: GraphSchema, repeats: int = GUARD_REPEATS) -> list[float]:
@@ -218,6 +256,39 @@ def _warm_up(settings: Settings, database: str | None, cards: int, seed: int, ba
         ingest_cards(graph, rows, IngestReport(), batch_size=batch_size)
 
 
+def _grow(graph: Graph, directory: Path, cards: Iterable[dict[str, Any]], batch_size: int) -> IngestReport:
+    """Write ``cards`` as files and ingest them into the bench graph (the same path as the first ingest)."""
+    directory.mkdir()
+    write_cards(directory, cards)
+    report = ingest_paths(graph, [directory], batch_size=batch_size)
+    if report.rejected:
+        raise ConfigError(f"The sample generator made a card the ingester rejected: {report.rejected[0]}")
+    return report
+
+
+def _growth(
+    cards: int, first: IngestReport, asked: Asked, grown: IngestReport, again: Asked, kinds: dict[str, str]
+) -> dict[str, Any]:
+    """The figures after growing, beside the first ones: ingest rate and question p95 (overall and per kind)."""
+    rate = grown.cards_valid / grown.seconds if grown.seconds else 0.0
+    first_rate = first.cards_valid / first.seconds if first.seconds else 0.0
+    p95, first_p95 = percentile(again.all_times, 95), percentile(asked.all_times, 95)
+    per_kind, first_kind = again.per_kind(kinds), asked.per_kind(kinds)
+    return {
+        "cards": cards + grown.cards_valid,
+        "ingest_cards_per_s": round(rate, 1),
+        "ingest_rate_ratio": round(rate / first_rate, 2) if first_rate else None,
+        "ask_p50_ms": round(statistics.median(again.all_times), 2),
+        "ask_p95_ms": round(p95, 2),
+        "ask_p95_ratio": round(p95 / first_p95, 2) if first_p95 else None,
+        "kinds": {
+            kind: {**figures, "p95_ratio": round(figures["p95_ms"] / first_kind[kind]["p95_ms"], 2)}
+            for kind, figures in per_kind.items()
+            if first_kind.get(kind, {}).get("p95_ms")
+        },
+    }
+
+
 def _timed_reference(graph: Graph, cards: Iterable[Any]) -> tuple[float, int]:
     """Write ``cards`` the reference way; return the seconds taken and the statements sent."""
     started = time.perf_counter()
@@ -236,6 +307,7 @@ def run_bench(
     warmup_cards: int | None = None,
     database: str | None = None,
     keep: bool = False,
+    growth_to: int | None = None,
     say: Callable[[str], None] = logger.info,
 ) -> BenchReport:
     """Run the whole benchmark and return what it measured.
@@ -251,6 +323,8 @@ def run_bench(
             timed (0: none; default: as many as ``cards``, at most 20,000).
         database: The bench's database (required on Neo4j).
         keep: Keep the embedded bench database afterwards (to inspect it).
+        growth_to: After the questions, grow the catalog to this many cards and ask them again, in the same
+            run: the growth of question latency (per kind) and of the ingest rate.
         say: Where progress lines go.
 
     Raises:
@@ -259,7 +333,10 @@ def run_bench(
     """
     if cards < 1:
         raise ConfigError("--cards must be at least 1")
-    questions = load_questions()
+    if growth_to is not None and growth_to <= cards:
+        raise ConfigError("--growth-to must be larger than --cards")
+    more = (growth_to or cards) - cards
+    questions, kinds = load_questions(), load_kinds()
     startup = _server_startup(settings)
     if warmup_cards is None:
         warmup_cards = min(cards, MAX_WARMUP_CARDS)
@@ -269,7 +346,7 @@ def run_bench(
     with tempfile.TemporaryDirectory(prefix="mrm3-bench-") as tmp, bench_graph(settings, database, keep=keep) as graph:
         say(f"Generating {cards:,} sample cards ...")
         started = time.perf_counter()
-        stream = iter_cards(cards + 2 * baseline_cards, seed)
+        stream = iter_cards(cards + more + 2 * baseline_cards, seed)
         named = write_cards(Path(tmp), (next(stream) for _ in range(cards)))
         generate_s = time.perf_counter() - started
 
@@ -287,8 +364,16 @@ def run_bench(
         engine = OfflineEngine(graph, schema_cache, settings)
         model, other = named[len(named) // 2], named[-1]
         filled = [q.format(model=model, other_model=other) for q in questions]
-        times, unanswered, asked_cypher = ask_questions(engine, filled, repeats)
+        kind_of = {f: kinds.get(q, "other") for q, f in zip(questions, filled, strict=True)}
+        asked = ask_questions(engine, filled, repeats)
+        times, unanswered, asked_cypher = asked.all_times, asked.unanswered, asked.statements
         guard_times = time_guard(asked_cypher, schema_cache.get()) if asked_cypher else [0.0]
+        growth = None
+        if more:
+            say(f"Growing the catalog by {more:,} cards to {cards + more:,}, then asking again ...")
+            grown = _grow(graph, Path(tmp) / "growth", (next(stream) for _ in range(more)), batch_size)
+            again = ask_questions(OfflineEngine(graph, SchemaCache(graph), settings), filled, repeats)
+            growth = _growth(cards, report, asked, grown, again, kind_of)
 
         say(f"Ingesting {baseline_cards} more cards the reference way, with this project's indexes ...")
         indexed_s, _ = _timed_reference(graph, _rows(next(stream) for _ in range(baseline_cards)))
@@ -329,6 +414,8 @@ def run_bench(
         server=description,
         warmup_cards=warmup_cards,
         unanswered=unanswered,
+        kinds=asked.per_kind(kind_of),
+        growth=growth,
         guard_statements=len(asked_cypher),
         guard_p50_ms=round(statistics.median(guard_times), 3),
         guard_max_ms=round(max(guard_times), 3),

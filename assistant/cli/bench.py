@@ -38,10 +38,31 @@ def format_report(report: BenchReport) -> str:
         f"Schema read:       {report.schema_s:.2f} s (once, then cached)",
         f"Peak memory:       {memory}",
     ]
+    lines.extend(
+        f"  {kind + ':':<16} p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms"
+        for kind, figures in report.kinds.items()
+    )
+    if report.growth:
+        lines.extend(_growth_lines(report))
     if report.server_startup_s is not None:
         lines.append(f"Server start-up:   {report.server_startup_s:.1f} s")
     lines.extend(f"Not answered:      {q}" for q in report.unanswered)
     return "\n".join(lines)
+
+
+def _growth_lines(report: BenchReport) -> list[str]:
+    growth = report.growth or {}
+    lines = [
+        f"Grown to:          {growth['cards']:,} cards",
+        f"  ingest:          {growth['ingest_cards_per_s']:,.0f} cards/s ({growth['ingest_rate_ratio']}x the first)",
+        f"  questions:       p50 {growth['ask_p50_ms']:.1f} ms, p95 {growth['ask_p95_ms']:.1f} ms "
+        f"({growth['ask_p95_ratio']}x the p95 at {report.cards:,} cards)",
+    ]
+    lines.extend(
+        f"  {kind + ':':<16} p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms ({figures['p95_ratio']}x)"
+        for kind, figures in growth["kinds"].items()
+    )
+    return lines
 
 
 @click.command()
@@ -79,6 +100,11 @@ def format_report(report: BenchReport) -> str:
     "--database", help="The bench's own database (required on Neo4j; default mrm3_bench on the embedded server)."
 )
 @click.option("--keep", is_flag=True, help="Keep the embedded bench database afterwards.")
+@click.option(
+    "--growth-to",
+    type=click.IntRange(2, 10_000_000),
+    help="Then grow the catalog to this many cards and ask again: the growth of latency and ingest rate.",
+)
 @click.pass_context
 @user_errors
 def bench(
@@ -92,6 +118,7 @@ def bench(
     warmup_cards: int | None,
     database: str | None,
     keep: bool,
+    growth_to: int | None,
 ) -> None:
     """Measure ingest and question speed on N generated cards, in a database of the bench's own.
 
@@ -102,6 +129,7 @@ def bench(
     Example:
         mrm3 bench --cards 20000
         mrm3 bench --cards 200 --json
+        mrm3 bench --cards 20000 --growth-to 100000
     """
     from assistant.bench.run import run_bench
 
@@ -115,6 +143,7 @@ def bench(
         warmup_cards=warmup_cards,
         database=database,
         keep=keep,
+        growth_to=growth_to,
         say=lambda line: click.echo(line, err=True),
     )
     if as_json:
