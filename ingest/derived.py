@@ -18,6 +18,8 @@ from typing import Any
 from ingest.mapping import CardRows
 from ingest.store import GraphStore
 
+# Model property -> the training property it keeps when measured.
+TRAINING = {"trainingCarbon": "carbonFootprint", "trainingEnergy": "energyConsumption"}
 # Per-inference property -> the run's total it divides by num_of_runs.
 PER_INFERENCE = {"energyPerInference": "energyConsumption", "carbonPerInference": "carbonFootprint"}
 # Model property -> the run property whose lowest value it keeps; run flag marking that best run per processor.
@@ -43,7 +45,11 @@ SET m.trainingCarbon = CASE WHEN t.carbonFootprint > 0 THEN t.carbonFootprint EN
 
 
 def derive_inference(rows: CardRows) -> None:
-    """Per-inference values, devices and best-run flags on ``rows``' inference runs, and the model's bests."""
+    """Per-inference values, devices and best-run flags on ``rows``' inference runs, and the model's bests and
+    measured training values (those of CodeCarbon runs are summed in the graph: :func:`refresh_training`)."""
+    for model_prop, prop in TRAINING.items():
+        if (value := _measured((rows.training or {}).get(prop))) is not None:
+            rows.model[model_prop] = value
     runs = [run["props"] for run in rows.inference]
     for run, entry in zip(runs, rows.inference, strict=True):
         count = run.get("num_of_runs")

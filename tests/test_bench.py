@@ -17,8 +17,7 @@ from assistant.errors import ConfigError
 from assistant.graph.connection import Graph
 from assistant.graph.embedded import EmbeddedServer
 from ingest.cards import Card, card_hash
-from ingest.ingester import IngestReport, ingest_cards, ingest_paths
-from ingest.mapping import card_rows
+from ingest.ingester import IngestReport, ingest_cards, ingest_paths, rows_of
 from ingest.sample import iter_cards
 from ingest.writer import create_constraints, reset
 from tests.conftest import MRM3_CARDS
@@ -64,7 +63,7 @@ def test_bench_reports_every_key_and_leaves_the_users_graph_alone(
 def test_the_reference_loop_writes_the_same_graph_as_the_batched_ingester(empty_graph: Graph) -> None:
     cards = [Card(f"sample:{c['name']}", c, (), card_hash(c)) for c in iter_cards(30, seed=3)]
     create_constraints(empty_graph)
-    statements = ingest_one_statement_per_node(empty_graph, [card_rows(c) for c in cards])
+    statements = ingest_one_statement_per_node(empty_graph, [rows_of(c) for c in cards])
     by_reference = fingerprint(empty_graph)
     reset(empty_graph)
     ingest_cards(empty_graph, cards, IngestReport())

@@ -44,6 +44,11 @@ DROP_NOT_IN_REFERENCE = (
     "DROP INDEX evaluation_model IF EXISTS",
     "DROP INDEX provenance_owner IF EXISTS",
     "DROP INDEX training_run_model IF EXISTS",
+    # The values the ingest derives for speed (ingest.derived).
+    "DROP INDEX model_training_carbon IF EXISTS",
+    "DROP INDEX model_training_energy IF EXISTS",
+    "DROP INDEX model_best_latency IF EXISTS",
+    "DROP INDEX inference_processor IF EXISTS",
 )
 
 MODEL = "MERGE (m:Model {name: $props.name}) SET m = $props SET m.dateCreated = date($dateCreated)"

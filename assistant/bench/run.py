@@ -40,8 +40,7 @@ from assistant.graph.embedded import EmbeddedServer
 from assistant.graph.introspect import SchemaCache
 from assistant.graph.schema import GraphSchema
 from ingest.cards import Card
-from ingest.ingester import DEFAULT_BATCH_SIZE, IngestReport, ingest_cards, ingest_paths
-from ingest.mapping import card_rows
+from ingest.ingester import DEFAULT_BATCH_SIZE, IngestReport, ingest_cards, ingest_paths, rows_of
 from ingest.sample import iter_cards
 from prompts import PROMPTS_DIR
 
@@ -152,7 +151,7 @@ def write_cards(directory: Path, cards: Iterable[dict[str, Any]]) -> list[str]:
 
 def _rows(cards: Iterator[dict[str, Any]]) -> Iterator[Any]:
     for card in cards:
-        yield card_rows(Card(f"bench:{card['name']}", card))
+        yield rows_of(Card(f"bench:{card['name']}", card))
 
 
 def _counts(graph: Graph) -> tuple[int, int]:
