@@ -236,3 +236,24 @@ def test_which_device_a_model_should_run_on_compares_its_runs_per_device(
         latency.setdefault(entry["device"]["CPU"], []).append(entry["latency"])
     fastest = min(latency, key=lambda d: sum(latency[d]) / len(latency[d]))
     assert first(engine.answer(f"on which device is {card['name']} fastest?"))["device"] == fastest
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "pareto front of accuracy and latency for image classification",
+        "best trade-off between accuracy and training carbon",
+        "trade-off between training energy and latency",
+    ],
+)
+def test_the_pareto_front_is_every_point_no_other_beats(engine: OfflineEngine, question: str) -> None:
+    """The statement finds the front in one sweep; every pair is compared here, on the rows it returned."""
+    answer = engine.answer(question)
+    assert answer.answered and len(answer.rows) > 10, answer.text
+    (x, sx), (y, sy) = [
+        (c, 1 if "accuracy" not in c else -1) for c in answer.rows[0] if c not in ("model", "on_pareto_front")
+    ]
+    points = [(sx * r[x], sy * r[y]) for r in answer.rows]
+    for row, (px, py) in zip(answer.rows, points, strict=True):
+        beaten = any(ox <= px and oy <= py and (ox, oy) != (px, py) for ox, oy in points)
+        assert row["on_pareto_front"] is not beaten, row
