@@ -403,10 +403,11 @@ def pareto(frame: Frame, first: Metric, second: Metric) -> Statement:
         "WITH collect({model: model, x: x, y: y, sx: sx, sy: sy}) AS points\n"
         "WITH points, reduce(acc = {sx: null, sy: null, front: []}, p IN points |\n"
         "  CASE WHEN acc.sy IS NULL OR p.sy < acc.sy OR (p.sy = acc.sy AND p.sx = acc.sx)\n"
-        "  THEN {sx: p.sx, sy: p.sy, front: acc.front + [p.model]} ELSE acc END) AS swept\n"
-        "UNWIND points AS p\n"
+        "  THEN {sx: p.sx, sy: p.sy, front: acc.front + [p.model]} ELSE acc END).front AS front\n"
+        # Each row keeps the (small) front only: rows carrying every point made the sort's memory quadratic.
+        "UNWIND points AS p\nWITH p, front\n"
         f"RETURN p.model AS model, p.x AS {first.column}, p.y AS {second.column}, "
-        "p.model IN swept.front AS on_pareto_front\n"
+        "p.model IN front AS on_pareto_front\n"
         f"ORDER BY on_pareto_front DESC, {first.column} {first.order('best')}, model"
     )
     return Statement(text, b.params)
