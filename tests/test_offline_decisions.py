@@ -139,3 +139,10 @@ def test_a_cost_word_beside_a_named_cost_is_that_cost(cards_graph: Graph, settin
 def test_peak_ram_is_a_metric_the_graph_lacks(cards_graph: Graph, settings: Settings) -> None:
     answer = ask(cards_graph, settings, "which lumos5g model used the least peak RAM during training?")
     assert not answer.answered and "'peak ram'" in answer.text
+
+
+def test_us_the_word_is_no_place_but_us_the_abbreviation_is(cards_graph: Graph, settings: Settings) -> None:
+    word = ask(cards_graph, settings, "tell us the greenest umu model")
+    assert word.answered and not any("United States" in c for c in word.caveats)
+    place = ask(cards_graph, settings, "greenest umu model trained in the US")
+    assert "read 'US' as 'United States'" in " ".join(place.caveats) or "United States" in place.text

@@ -130,6 +130,8 @@ class Vocabulary:
     """Named regular expressions for the cues the read stage looks for in a question's text ("code carbon")."""
     word_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Named word lists the engine's rules read ("speed_words": fast, quickest ...), in the file's order."""
+    place_abbreviations: dict[str, str] = field(default_factory=dict)
+    """Abbreviations of places ("US"), as written (case counts: "us" is a word), and the names they stand for."""
 
     def cue(self, name: str) -> re.Pattern[str]:
         """The cue pattern ``name``, compiled (once).
@@ -283,6 +285,7 @@ def parse_vocabulary(data: Any, path: Path = DEFAULT_PATH) -> Vocabulary:
         question_starters=frozenset(w.lower() for w in spec.question_starters),
         cue_patterns=dict(spec.cue_patterns),
         word_lists={name: tuple(words) for name, words in spec.word_lists.items()},
+        place_abbreviations=dict(spec.place_abbreviations),
     )
 
 

@@ -89,3 +89,4 @@ class VocabularyFile(DataModel):
     question_starters: list[Text] = []
     cue_patterns: dict[Text, Pattern] = {}
     word_lists: dict[Text, list[Text]] = {}
+    place_abbreviations: dict[Text, Text] = {}

@@ -92,6 +92,8 @@ def decline_text(frame: Frame, examples: list[str]) -> str:
         head = f"I can't answer that from the graph: no model name contains {names(frame.model_fragments)}{closest}."
     else:
         head = "I can't answer that from the graph: I could not map the question to the model catalog."
+        if unplaced := frame.absent + frame.unknown_terms + frame.ignored_words:  # the words it could not place
+            head = head[:-1] + f" (nothing in it is called {names([repr(t) for t in dict.fromkeys(unplaced)])})."
     if not examples:
         return head
     return head + " Questions I can answer include:\n" + "\n".join(f"- {e}" for e in examples)

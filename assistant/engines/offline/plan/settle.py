@@ -66,6 +66,8 @@ def account_for_everything(frame: Frame, closest: Callable[[list[str]], dict[str
         if frame.ignored_words:  # "costs the fewest dollars": name the word, not only its effect
             words = " and ".join(repr(w) for w in _joined(frame, frame.ignored_words))
             frame.problems.append(f"I don't know what {words} means here")
+        if frame.absent:  # "under the llama2 license": the name the graph lacks, not only that none was named
+            frame.problems.append(" and ".join(repr(t) for t in frame.absent) + " is not in the graph")
     elif frame.absent:
         frame.intent, frame.decline_reason = "decline", "absent"
         frame.closest = closest(frame.absent)

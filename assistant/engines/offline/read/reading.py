@@ -164,6 +164,7 @@ def read_question(
     """
     fixed, fixes = fixed_condition_words(question, known, vocab.words_of("condition_words"))
     fixed = vocab.cue("zero_bound").sub(lambda m: m.group(0)[: -len("zero")] + "0", fixed)  # "below zero": 0
+    fixed = _expanded_places(fixed, vocab.place_abbreviations, fixes)
     if links is None:
         links = question_links(fixed, schema, vocab) if schema is not None else []
     reading = Reading(question, fixed, fixes=fixes, links=links)
@@ -320,6 +321,16 @@ def _read_countries(r: Reading, text: str, vocab: Vocabulary, links: list[Entity
     elif vocab.cue("where_least").search(text) and len(r.countries) > 1:
         r.region_ask = "least"
     r.used += [span for _, _, span in found]
+
+
+def _expanded_places(text: str, abbreviations: dict[str, str], fixes: list[str]) -> str:
+    """ "trained in the US": a place's abbreviation, as written (never the word "us"), read as its name."""
+    for short, name in abbreviations.items():
+        pattern = rf"(?<![\w-]){re.escape(short)}(?![\w-])"
+        if re.search(pattern, text):
+            text = re.sub(pattern, name, text)
+            fixes.append(f"read {short!r} as {name!r}")
+    return text
 
 
 def _named_models(links: list[EntityLink], text: str) -> list[tuple[int, str]]:
