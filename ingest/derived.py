@@ -28,6 +28,7 @@ BEST = {
     "bestEnergyPerInference": ("energyPerInference", "bestEnergyOnDevice"),
     "bestCarbonPerInference": ("carbonPerInference", "bestCarbonOnDevice"),
 }
+DERIVED_PROPERTIES = frozenset({*TRAINING, *PER_INFERENCE, *BEST, *(flag for _, flag in BEST.values())})
 INDEXES = (
     "CREATE INDEX model_training_carbon IF NOT EXISTS FOR (n:Model) ON (n.trainingCarbon)",
     "CREATE INDEX model_training_energy IF NOT EXISTS FOR (n:Model) ON (n.trainingEnergy)",

@@ -13,10 +13,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from ingest.cards import Problem
+from ingest.derived import DERIVED_PROPERTIES
 from ingest.mapping import CardRows
 from ingest.plausibility import implausible
 
 FLAG_PROPERTY = "flagged"
+# The flag itself and the copies the ingest derives (ingest/derived.py): their source value is the one flagged.
+_NOT_PUBLISHED = frozenset({FLAG_PROPERTY, *DERIVED_PROPERTIES})
 
 
 def flag_implausible(rows: CardRows) -> list[Problem]:
@@ -27,7 +30,7 @@ def flag_implausible(rows: CardRows) -> list[Problem]:
         published = {p["property"]: f"{p['publishedValue']} {p['publishedUnit']}".strip() for p in provenance}
         flags = []
         for key, value in sorted(props.items()):
-            if key != FLAG_PROPERTY and (reason := implausible(key, value)):
+            if key not in _NOT_PUBLISHED and (reason := implausible(key, value)):
                 flags.append(f"{key}: {reason}")
                 said = published.get(key)
                 shown = f"{said} (stored as {value!r})" if said and said != repr(value) else repr(value)

@@ -152,8 +152,9 @@ def test_a_question_typed_in_the_browser_shows_the_right_model_in_the_table(
             tab.get_by_test_id("stChatMessage").first.scroll_into_view_if_needed()
             tab.screenshot(path=str(ARTIFACTS / "ui-chat.png"))
             tab.get_by_text("Cypher that ran", exact=True).click()
+            # the training carbon, read from the model's measured copy (ingest/derived.py)
             tab.locator('[data-testid="stChatMessage"] [data-testid="stCode"]').get_by_text(
-                "carbonFootprint"
+                "trainingCarbon"
             ).first.wait_for(timeout=10_000)
             body = tab.content()
         finally:

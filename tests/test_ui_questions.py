@@ -42,7 +42,7 @@ def test_a_question_shows_the_answer_the_cypher_and_a_table_with_the_right_model
     reply = at.chat_message[1]
     assert any(expected in md.value for md in reply.markdown)
     assert any(e.label == "Cypher that ran" for e in reply.expander)
-    assert any("MATCH" in code.value and "carbonFootprint" in code.value for code in reply.code)
+    assert any("MATCH" in code.value and "trainingCarbon" in code.value for code in reply.code)
     table = reply.dataframe[0].value
     assert table["model"].iloc[0] == expected
     assert any("offline engine" in c.value for c in reply.caption)

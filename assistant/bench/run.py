@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import resource
 import statistics
 import tempfile
@@ -30,6 +29,7 @@ from pydantic import Field, model_validator
 from assistant.bench.baseline import ingest_one_statement_per_node, reference_indexes_only
 from assistant.bench.database import EMBEDDED_BENCH_DATABASE, bench_graph
 from assistant.bench.defaults import DEFAULT_BASELINE_CARDS, DEFAULT_REPEATS, DEFAULT_SEED, GUARD_REPEATS
+from assistant.bench.growth import Asked, growth_figures, percentile
 from assistant.config import Settings
 from assistant.cypher.guard import guard
 from assistant.data_files import DataModel, NonEmptyText, load_yaml
@@ -129,13 +129,6 @@ def load_questions(path: Path = QUESTIONS_FILE) -> list[str]:
     return load_yaml(path, BenchQuestions, what="the bench questions", hint=hint).questions
 
 
-def percentile(values: list[float], pct: float) -> float:
-    """The ``pct`` percentile (nearest rank) of ``values``."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), math.ceil(pct / 100 * len(ordered))))
-    return ordered[rank - 1]
-
-
 def write_cards(directory: Path, cards: Iterable[dict[str, Any]]) -> list[str]:
     """Write cards as compact JSON files, 1000 to a folder; return the names of the named-service cards."""
     named = []
@@ -184,31 +177,6 @@ def _server_startup(settings: Settings) -> float | None:
     started = time.perf_counter()
     server.start()
     return round(time.perf_counter() - started, 3)
-
-
-@dataclass
-class Asked:
-    """What asking the question set measured."""
-
-    times: dict[str, list[float]]
-    """Question -> its timed answers in ms."""
-    unanswered: list[str]
-    statements: list[str]
-    """The Cypher the warm-up answers ran."""
-
-    @property
-    def all_times(self) -> list[float]:
-        return [t for times in self.times.values() for t in times]
-
-    def per_kind(self, kinds: dict[str, str]) -> dict[str, dict[str, float]]:
-        """p50 and p95 of each kind's questions (``kinds``: question -> kind)."""
-        grouped: dict[str, list[float]] = {}
-        for question, times in self.times.items():
-            grouped.setdefault(kinds.get(question, "other"), []).extend(times)
-        return {
-            kind: {"p50_ms": round(statistics.median(ts), 2), "p95_ms": round(percentile(ts, 95), 2)}
-            for kind, ts in sorted(grouped.items())
-        }
 
 
 def ask_questions(engine: OfflineEngine, questions: list[str], repeats: int) -> Asked:
@@ -263,29 +231,6 @@ def _grow(graph: Graph, directory: Path, cards: Iterable[dict[str, Any]], batch_
     if report.rejected:
         raise ConfigError(f"The sample generator made a card the ingester rejected: {report.rejected[0]}")
     return report
-
-
-def _growth(
-    cards: int, first: IngestReport, asked: Asked, grown: IngestReport, again: Asked, kinds: dict[str, str]
-) -> dict[str, Any]:
-    """The figures after growing, beside the first ones: ingest rate and question p95 (overall and per kind)."""
-    rate = grown.cards_valid / grown.seconds if grown.seconds else 0.0
-    first_rate = first.cards_valid / first.seconds if first.seconds else 0.0
-    p95, first_p95 = percentile(again.all_times, 95), percentile(asked.all_times, 95)
-    per_kind, first_kind = again.per_kind(kinds), asked.per_kind(kinds)
-    return {
-        "cards": cards + grown.cards_valid,
-        "ingest_cards_per_s": round(rate, 1),
-        "ingest_rate_ratio": round(rate / first_rate, 2) if first_rate else None,
-        "ask_p50_ms": round(statistics.median(again.all_times), 2),
-        "ask_p95_ms": round(p95, 2),
-        "ask_p95_ratio": round(p95 / first_p95, 2) if first_p95 else None,
-        "kinds": {
-            kind: {**figures, "p95_ratio": round(figures["p95_ms"] / first_kind[kind]["p95_ms"], 2)}
-            for kind, figures in per_kind.items()
-            if first_kind.get(kind, {}).get("p95_ms")
-        },
-    }
 
 
 def _timed_reference(graph: Graph, cards: Iterable[Any]) -> tuple[float, int]:
@@ -372,7 +317,7 @@ def run_bench(
             say(f"Growing the catalog by {more:,} cards to {cards + more:,}, then asking again ...")
             grown = _grow(graph, Path(tmp) / "growth", (next(stream) for _ in range(more)), batch_size)
             again = ask_questions(OfflineEngine(graph, SchemaCache(graph), settings), filled, repeats)
-            growth = _growth(cards, report, asked, grown, again, kind_of)
+            growth = growth_figures(cards, report, asked, grown, again, kind_of)
 
         say(f"Ingesting {baseline_cards} more cards the reference way, with this project's indexes ...")
         indexed_s, _ = _timed_reference(graph, _rows(next(stream) for _ in range(baseline_cards)))

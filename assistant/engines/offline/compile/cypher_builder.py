@@ -131,13 +131,11 @@ class Builder:
         return f"${key}"
 
     def anchor(self) -> None:
-        """Start from the most selective indexed key the question names: models, else a dataset, a service or an
-        architecture (a few nodes whose models are reached by their edges, not by scanning every model)."""
+        """Start from the most selective key the question names: models, else a dataset, service or architecture."""
         models = self.frame.filter("model")
         shared = next((f for f in map(self.frame.filter, _ANCHORS) if f is not None), None)
         if models:
-            # UNWIND + a map pattern: the name index is used whatever the planner (ArcadeDB's own planner scans
-            # every model for "m.name IN $list" once the statement has an OPTIONAL MATCH).
+            # UNWIND + a map pattern uses the name index on any planner ("m.name IN $list" may scan every model)
             names = self.param("models", list(dict.fromkeys(models.values)))
             self.lines.append(f"UNWIND {names} AS model_name MATCH (m:Model {{name: model_name}})")
         elif shared is not None:
