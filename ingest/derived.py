@@ -61,12 +61,33 @@ def derive_inference(rows: CardRows) -> None:
         if processor := entry["device"].get("processor"):
             run["deviceProcessor"] = processor
     for model_prop, (prop, flag) in BEST.items():
-        measured = [run for run in runs if _measured(run.get(prop)) is not None]
+        # A latency of 0 is a value as the statements read it (only carbon and energy have "0 = not measured").
+        measured = [run for run in runs if _measured(run.get(prop), zero=prop == "latency") is not None]
         if measured:
             rows.model[model_prop] = min(run[prop] for run in measured)
         for processor in {run.get("deviceProcessor") for run in measured}:
             on_device = [run for run in measured if run.get("deviceProcessor") == processor]
             min(on_device, key=lambda run: run[prop])[flag] = True
+
+
+# One node says every model of the graph carries the derived values: a graph written (even in part) by an older
+# ingest or another tool has none, and its questions are answered from the cards' own values.
+COMPLETE_LABEL = "DerivedValues"
+HAS_MARKER = f"MATCH (d:{COMPLETE_LABEL}) RETURN count(d) AS n"
+HAS_MODELS = "MATCH (m:Model) RETURN count(m) AS n"
+MARK_COMPLETE = f"MERGE (d:{COMPLETE_LABEL} {{version: 1}})"
+
+
+def derived_complete(graph: GraphStore) -> bool:
+    """Whether every model already in the graph carries the derived values (an empty graph does)."""
+    if graph.read(HAS_MARKER)[0]["n"]:
+        return True
+    return not graph.read(HAS_MODELS)[0]["n"]
+
+
+def mark_complete(graph: GraphStore) -> None:
+    """Say that every model of the graph carries the derived values (call after writing to a complete graph)."""
+    graph.run_write(MARK_COMPLETE)
 
 
 def refresh_training(graph: GraphStore, names: Sequence[str]) -> None:
@@ -75,8 +96,8 @@ def refresh_training(graph: GraphStore, names: Sequence[str]) -> None:
         graph.run_write(REFRESH_TRAINING, {"names": list(names)})
 
 
-def _measured(value: Any) -> float | None:
-    """``value`` when it is a finite number above 0 (a measurement), else None."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+def _measured(value: Any, *, zero: bool = False) -> float | None:
+    """``value`` when it is a finite number above 0 (or at 0, with ``zero``): a measurement; else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
-    return float(value)
+    return float(value) if value > 0 or (zero and value == 0) else None

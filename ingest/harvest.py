@@ -183,7 +183,13 @@ def _card_of(item: Any, query: HarvestQuery, report: HarvestReport) -> Card | No
     if repo is None:
         report.refused.append(Problem(where, "$", why))
         return None
-    return _fetched(repo, info.sha, report) if query.full else _from_listing(repo, info, item)
+    if query.full:
+        return _fetched(repo, info.sha, report)
+    try:
+        return _from_listing(repo, info, item)
+    except Exception as e:  # noqa: BLE001 - card data the card reader cannot take ({"self": 1}) is one refused line
+        report.refused.append(Problem(where, "cardData", f"cannot be read ({type(e).__name__}: {short_error(e)})"))
+        return None
 
 
 def _entry_name(item: Any, report: HarvestReport) -> str:
@@ -244,6 +250,7 @@ def harvest(
     if first is not None:
         ingest_cards(graph, itertools.chain([first], cards), written, batch_size=batch_size)
     report.refused.extend(written.rejected)
+    report.warnings.extend(written.warnings)  # impossible values flagged at the write
     report.new = written.models_written - written.models_replaced
     report.changed = written.models_replaced
     report.unchanged = written.models_unchanged

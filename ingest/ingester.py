@@ -20,7 +20,7 @@ from typing import Any
 from ingest import metadata_writer
 from ingest.cards import Card, Problem
 from ingest.codecarbon import codecarbon_rows
-from ingest.derived import derive_inference, refresh_training
+from ingest.derived import derive_inference, derived_complete, mark_complete, refresh_training
 from ingest.flags import flag_implausible
 from ingest.formats import read_any
 from ingest.hf_mapping import hf_rows
@@ -210,6 +210,7 @@ def ingest_cards(
     """
     started = time.perf_counter()
     create_constraints(graph)
+    complete = derived_complete(graph)  # before writing: were all the models there written with derived values?
     replaced_any = False
     for batch in prepared_batches(cards, batch_size):
         report.warnings.extend(problem for rows in batch for problem in rows.flags)
@@ -231,6 +232,8 @@ def ingest_cards(
             progress(len(batch))
     if replaced_any:
         delete_orphans(graph)
+    if complete:
+        mark_complete(graph)
     report.seconds += time.perf_counter() - started
     return report
 

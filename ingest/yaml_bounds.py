@@ -40,6 +40,7 @@ def _expanded_size(root: object) -> int:
     import yaml
 
     sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # on the current path: meeting one again is an alias to itself (endless)
     # Post-order without recursion: a node's size is 1 + its children's sizes (an alias shares the node it names).
     stack: list[tuple[object, bool]] = [(root, False)]
     while stack:
@@ -48,8 +49,12 @@ def _expanded_size(root: object) -> int:
             continue
         children = _children(node, yaml)
         if children_done or not children:
+            open_nodes.discard(id(node))
             sizes[id(node)] = min(1 + sum(sizes.get(id(c), 0) for c in children), 10 * MAX_EXPANDED_NODES)
             continue
+        if id(node) in open_nodes:
+            return 10 * MAX_EXPANDED_NODES  # a recursive alias: no finite expansion
+        open_nodes.add(id(node))
         stack.append((node, True))
         stack.extend((child, False) for child in children if id(child) not in sizes)
     return sizes[id(root)]

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from assistant.config import Settings
+from assistant.engines.router import Assistant
 from assistant.graph.connection import Graph
 from ingest.ingester import ingest_paths
 from tests.conftest import mrm3_card_files
@@ -67,3 +69,22 @@ def test_a_changed_card_changes_its_stored_values(empty_graph: Graph, tmp_path: 
     assert model == {"c": None, "best": 0.01}
     flags = empty_graph.read("MATCH (i:ModelInference {model: 'changing'}) RETURN i.bestLatencyOnDevice AS flag")
     assert flags == [{"flag": True}]
+
+
+def test_a_graph_written_in_part_by_an_older_ingest_is_answered_from_the_cards_values(
+    empty_graph: Graph, tmp_path: Path, settings: Settings
+) -> None:
+    old, new = good_card("old-green"), good_card("new-model")
+    old["training"]["carbonFootprint"], new["training"]["carbonFootprint"] = 0.5, 3.0
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "card.json").write_text(json.dumps(old))
+    assert ingest_paths(empty_graph, [tmp_path / "old"]).ok
+    # What an older ingest leaves: the model without its derived values, and no mark that all models have them.
+    empty_graph.run_write("MATCH (d:DerivedValues) DELETE d")
+    empty_graph.run_write("MATCH (m:Model) REMOVE m.trainingCarbon, m.trainingEnergy, m.bestLatency")
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "card.json").write_text(json.dumps(new))
+    assert ingest_paths(empty_graph, [tmp_path / "new"]).ok
+    assert empty_graph.read("MATCH (d:DerivedValues) RETURN count(d) AS n") == [{"n": 0}]
+    answer = Assistant(settings, empty_graph).ask("which model has the lowest training carbon?", engine="offline")
+    assert answer.rows[0]["model"] == "old-green"

@@ -146,3 +146,8 @@ def test_us_the_word_is_no_place_but_us_the_abbreviation_is(cards_graph: Graph, 
     assert word.answered and not any("United States" in c for c in word.caveats)
     place = ask(cards_graph, settings, "greenest umu model trained in the US")
     assert "read 'US' as 'United States'" in " ".join(place.caveats) or "United States" in place.text
+
+
+def test_a_cost_word_beside_another_objective_stays_a_trade_off(cards_graph: Graph, settings: Settings) -> None:
+    answer = ask(cards_graph, settings, "which umu model is the cheapest and fastest?")
+    assert answer.answered and "Pareto" in answer.text

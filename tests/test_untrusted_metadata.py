@@ -129,3 +129,40 @@ def test_an_answer_from_any_statement_names_the_flags_it_reads() -> None:
     summed = flags_for([{"total": 12.0}], "RETURN sum(t.carbonFootprint) AS total", flagged)
     assert len(summed) == 1  # a total names every flagged value it may include
     assert flags_for([{"model": "neg", "lat": 1}], "RETURN m.name, i.latency", flagged) == []
+
+
+def test_a_recursive_alias_is_refused_not_expanded_forever() -> None:
+    card = read_hf_card("loop/README.md", b"---\ntags: &a [x, *a]\nco2_eq_emissions: 5\n---\n# loop\n")
+    assert card.incomplete and "alias" in card.incomplete[0].reason
+
+
+def test_a_negative_value_is_flagged_not_called_unmeasured(
+    empty_graph: Graph, cli_env: dict[str, str], untrusted: Path
+) -> None:
+    run_mrm3(["ingest", str(untrusted)], cli_env)
+    answer = json.loads(run_mrm3(["ask", "--engine", "offline", "--json", "lowest carbon footprint"], cli_env).stdout)
+    unmeasured = [n for n in answer["notes"] if "NOT MEASURED" in n]
+    assert not any("neg" in n.split("(e.g.")[-1].split(")")[0].split(", ") for n in unmeasured), unmeasured
+    assert any("neg" in n and "flagged" in n for n in answer["notes"])
+
+
+def test_card_data_the_card_reader_cannot_take_is_one_refused_entry() -> None:
+    from ingest.harvest import HarvestQuery, HarvestReport, _card_of
+
+    report = HarvestReport()
+    entries = [{"id": "a/self", "cardData": {"self": 1}}, {"id": "a/evals", "cardData": {"eval_results": 3}}]
+    assert [_card_of(e, HarvestQuery(), report) for e in entries] == [None, None]
+    assert len(report.refused) == 2 and report.listed == 2
+
+
+def test_an_abbreviation_the_graph_holds_is_read_as_written(
+    empty_graph: Graph, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / "usamodel").mkdir()
+    (tmp_path / "usamodel" / "README.md").write_text(
+        "---\nco2_eq_emissions:\n  emissions: 12\n  geographical_location: USA\n---\n# usa\n"
+    )
+    assert run_mrm3(["ingest", str(tmp_path)], cli_env).returncode == 0
+    done = run_mrm3(["ask", "--engine", "offline", "--json", "which models were trained in the USA?"], cli_env)
+    answer = json.loads(done.stdout)
+    assert answer["answered"] and "usamodel" in answer["answer"], answer

@@ -9,6 +9,7 @@ use these sentences.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -25,7 +26,7 @@ MAX_NAMED = 5
 FLAGGED_VALUES = (
     "MATCH (n) WHERE n.flagged IS NOT NULL\n"
     "OPTIONAL MATCH (n)--(m:Model)\n"
-    "RETURN DISTINCT coalesce(m.name, n.name) AS model, n.flagged AS flags ORDER BY model LIMIT 500"
+    "RETURN DISTINCT coalesce(m.name, n.name) AS model, n.flagged AS flags ORDER BY model LIMIT 5000"
 )
 
 
@@ -41,7 +42,7 @@ def flagged_in(rows: Iterable[Mapping[str, Any]], cypher: str) -> list[tuple[str
     for row in rows:
         for flag in _flat(row.get("flags")):
             prop, _, reason = str(flag).partition(": ")
-            if any(name in read for name in (prop.lower(), *READ_AS.get(prop, ()))):
+            if any(re.search(rf"\.`?{re.escape(name)}\b", read) for name in (prop.lower(), *READ_AS.get(prop, ()))):
                 found.append((str(row.get("model")), prop, reason))
     return list(dict.fromkeys(found))
 

@@ -113,7 +113,11 @@ def rank(frame: Frame, metric: Metric, *, k: int | None = None, has: Has | None 
 
 
 def unmeasured(frame: Frame, metric: Metric) -> Statement:
-    """Models among those asked about whose ``metric`` is 0 or missing (not measured)."""
+    """Models among those asked about whose ``metric`` is 0 or missing (not measured).
+
+    Read from the training itself, not the model's measured copy: a flagged -5 g is neither 0 nor missing.
+    """
+    metric = replace(metric, on_model="")
     b = base(frame, metric)
     expr = b.value_expr(metric)
     if metric.scope == "inference":
@@ -133,14 +137,14 @@ def flagged(frame: Frame, metric: Metric | None, *, on_models: bool, on_runs: bo
 
     A condition on the metric itself is left out: "under 10 g" must still name a flagged -5 g.
     """
-    kept = [t for t in frame.thresholds if metric is None or t.metric.key != metric.key]
+    kept = [t for t in frame.thresholds if metric is not None and t.metric.key != metric.key]
     b = base(replace(frame, thresholds=kept), metric)
     near = "OPTIONAL MATCH (n)--(m) WHERE n.flagged IS NOT NULL\nWITH m, collect(n.flagged) AS near\n"
     own = "m.flagged" if on_models else "null"
     text = (
         f"{b.match_text()}\nWITH DISTINCT m\n{near if on_runs else 'WITH m, [] AS near'}\n"
         f"WITH m, {own} AS own, near WHERE {own} IS NOT NULL OR size(near) > 0\n"
-        "RETURN m.name AS model, own, near ORDER BY model LIMIT 100"
+        "RETURN m.name AS model, own, near ORDER BY model LIMIT 2000"
     )
     return Statement(text, b.params)
 

@@ -28,8 +28,8 @@ def best_runs(frame: Frame, metric: Metric, order: str, has: Has | None) -> Stat
     device = frame.filter("device")
     others = [f for f in frame.filters if f is not device]
     plain = not (others or frame.thresholds or frame.dates) and order == "ASC"
-    if stored is None or not plain or has is None or not has("ModelInference", stored[1]):
-        return None
+    if stored is None or not plain or not metric.model_best or has is None or not has("ModelInference", stored[1]):
+        return None  # metric.model_best: set only when every model carries the derived values
     value, flag, on_model = stored
     col = metric.column
     if device is not None:

@@ -133,7 +133,8 @@ def _cost_named(usable: list[Mention], vocab: Vocabulary) -> list[Mention]:
     words = vocab.words_of("cost_words")
     costs = [m for m in usable if m.text in words or m.text.split()[0] in words]
     named = [m for m in usable if m.kind == "quantity" and m not in costs]
-    if not costs or not named:
+    directed = [m for m in usable if m not in costs and m.want != "none"]  # "cheapest and fastest": two objectives
+    if not costs or not named or directed:
         return usable
     want = costs[0].want if costs[0].want != "none" else "low"
     return [replace(m, want=want) if m in named and m.want == "none" else m for m in usable if m not in costs]

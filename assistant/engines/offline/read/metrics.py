@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from assistant.graph.schema import GraphSchema, quote_name
 from assistant.language.measurements import zero_means_unmeasured
 from assistant.language.vocabulary import Vocabulary, phrase_key
+from ingest.derived import COMPLETE_LABEL as DERIVED_COMPLETE_LABEL
 
 logger = logging.getLogger(__name__)
 
@@ -123,8 +124,9 @@ _MODEL_BEST = {
 
 
 def _stored(schema: GraphSchema, prop: str) -> str:
-    """``prop`` when the graph's models have it (written by this project's ingest), else ``""``."""
-    return prop if prop and schema.has_property("Model", prop) else ""
+    """``prop`` when every model of the graph carries the derived values (ingest/derived.py), else ``""``."""
+    complete = schema.node_counts.get(DERIVED_COMPLETE_LABEL, 0) > 0
+    return prop if prop and complete and schema.has_property("Model", prop) else ""
 
 
 class MetricCatalog:

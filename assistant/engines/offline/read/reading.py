@@ -164,7 +164,7 @@ def read_question(
     """
     fixed, fixes = fixed_condition_words(question, known, vocab.words_of("condition_words"))
     fixed = vocab.cue("zero_bound").sub(lambda m: m.group(0)[: -len("zero")] + "0", fixed)  # "below zero": 0
-    fixed = _expanded_places(fixed, vocab.place_abbreviations, fixes)
+    fixed = _expanded_places(fixed, vocab.place_abbreviations, schema, fixes)
     if links is None:
         links = question_links(fixed, schema, vocab) if schema is not None else []
     reading = Reading(question, fixed, fixes=fixes, links=links)
@@ -323,14 +323,27 @@ def _read_countries(r: Reading, text: str, vocab: Vocabulary, links: list[Entity
     r.used += [span for _, _, span in found]
 
 
-def _expanded_places(text: str, abbreviations: dict[str, str], fixes: list[str]) -> str:
-    """ "trained in the US": a place's abbreviation, as written (never the word "us"), read as its name."""
+def _expanded_places(text: str, abbreviations: dict[str, str], schema: GraphSchema | None, fixes: list[str]) -> str:
+    """ "trained in the US": a place's abbreviation, as written (never the word "us"), read as its name - unless
+    the graph itself holds the abbreviation as a value (a card located "USA")."""
     for short, name in abbreviations.items():
+        if schema is not None and _holds_value(schema, short):
+            continue
         pattern = rf"(?<![\w-]){re.escape(short)}(?![\w-])"
         if re.search(pattern, text):
             text = re.sub(pattern, name, text)
             fixes.append(f"read {short!r} as {name!r}")
     return text
+
+
+def _holds_value(schema: GraphSchema, value: str) -> bool:
+    """Whether some property of the graph holds ``value`` as one of its values (as sampled by the schema)."""
+    return any(
+        value in (str(v) for v in info.values)
+        for properties in schema.node_properties.values()
+        for info in properties.values()
+        if info.values
+    )
 
 
 def _named_models(links: list[EntityLink], text: str) -> list[tuple[int, str]]:
