@@ -232,7 +232,7 @@ def ingest_cards(
             progress(len(batch))
     if replaced_any:
         delete_orphans(graph)
-    if complete:
+    if complete and report.models_written:  # an ingest that wrote nothing leaves an empty graph empty
         mark_complete(graph)
     report.seconds += time.perf_counter() - started
     return report
