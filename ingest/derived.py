@@ -29,6 +29,27 @@ BEST = {
     "bestCarbonPerInference": ("carbonPerInference", "bestCarbonOnDevice"),
 }
 DERIVED_PROPERTIES = frozenset({*TRAINING, *PER_INFERENCE, *BEST, *(flag for _, flag in BEST.values())})
+
+
+def run_value(prop: str, per: str) -> str:
+    """The inference-run property holding ``prop`` as an answer reads it: per inference (``per`` =
+    ``"inference"``) the stored quotient when there is one, else the property itself (or ``""``)."""
+    if per != "inference":
+        return prop if per == "" else ""
+    return next((copy for copy, source in PER_INFERENCE.items() if source == prop), "")
+
+
+def model_best(run_prop: str) -> str:
+    """The Model property keeping the lowest ``run_prop`` over a model's runs, or ``""``."""
+    return next((best for best, (prop, _) in BEST.items() if prop == run_prop), "")
+
+
+def copies_of(prop: str) -> tuple[str, ...]:
+    """Every property the ingest derives from ``prop`` (a statement reading one reads ``prop``)."""
+    direct = [copy for copy, source in (*TRAINING.items(), *PER_INFERENCE.items()) if source == prop]
+    return (*direct, *(best for run in (prop, *direct) if (best := model_best(run))))
+
+
 INDEXES = (
     "CREATE INDEX model_training_carbon IF NOT EXISTS FOR (n:Model) ON (n.trainingCarbon)",
     "CREATE INDEX model_training_energy IF NOT EXISTS FOR (n:Model) ON (n.trainingEnergy)",
@@ -49,8 +70,10 @@ def derive_inference(rows: CardRows) -> None:
     """Per-inference values, devices and best-run flags on ``rows``' inference runs, and the model's bests and
     measured training values (those of CodeCarbon runs are summed in the graph: :func:`refresh_training`)."""
     for model_prop, prop in TRAINING.items():
-        if (value := _measured((rows.training or {}).get(prop))) is not None:
-            rows.model[model_prop] = value
+        value = (rows.training or {}).get(prop)
+        # REFRESH_TRAINING's rule ("> 0"), so a card's copy and a CodeCarbon sum's copy agree
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+            rows.model[model_prop] = float(value)
     runs = [run["props"] for run in rows.inference]
     for run, entry in zip(runs, rows.inference, strict=True):
         count = run.get("num_of_runs")

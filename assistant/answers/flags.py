@@ -13,13 +13,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-FLAG_PROPERTY = "flagged"
-# The copies the ingest keeps of a value (ingest/derived.py): a statement reading one reads the value.
-READ_AS = {
-    "carbonFootprint": ("trainingcarbon", "carbonperinference", "bestcarbonperinference"),
-    "energyConsumption": ("trainingenergy", "energyperinference", "bestenergyperinference"),
-    "latency": ("bestlatency",),
-}
+from ingest.derived import copies_of
+
 FLAGGABLE_LABELS = ("Model", "ModelTraining", "ModelInference", "TrainingRun")
 MAX_NAMED = 5
 # Every flagged node with the model it belongs to (small: one row per flagged node).
@@ -42,7 +37,9 @@ def flagged_in(rows: Iterable[Mapping[str, Any]], cypher: str) -> list[tuple[str
     for row in rows:
         for flag in _flat(row.get("flags")):
             prop, _, reason = str(flag).partition(": ")
-            if any(re.search(rf"\.`?{re.escape(name)}\b", read) for name in (prop.lower(), *READ_AS.get(prop, ()))):
+            # a statement reading a copy the ingest keeps of the value (ingest/derived.py) reads the value
+            names = [name.lower() for name in (prop, *copies_of(prop))]
+            if any(re.search(rf"\.`?{re.escape(name)}\b", read) for name in names):
                 found.append((str(row.get("model")), prop, reason))
     return list(dict.fromkeys(found))
 

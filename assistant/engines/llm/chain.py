@@ -37,7 +37,7 @@ from langchain_neo4j.graphs.graph_document import GraphDocument
 from langchain_neo4j.graphs.graph_store import GraphStore
 
 from assistant.answers.answer import Answer
-from assistant.answers.flags import FLAG_PROPERTY, FLAGGABLE_LABELS, FLAGGED_VALUES, flags_for
+from assistant.answers.flags import FLAGGABLE_LABELS, FLAGGED_VALUES, flags_for
 from assistant.answers.pareto import front_fact, trade_off
 from assistant.answers.provenance import sources_text
 from assistant.answers.row_facts import measurement_caveats, refuses_to_answer, summarize_rows
@@ -53,6 +53,7 @@ from assistant.graph.introspect import SchemaCache, schema_text
 from assistant.graph.schema import GraphSchema
 from assistant.language.entity_linking import EntityLink, link_entities
 from assistant.language.vocabulary import find_phrases, load_vocabulary, words
+from ingest.flags import FLAG_PROPERTY
 
 logger = logging.getLogger(__name__)
 

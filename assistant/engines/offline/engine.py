@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from assistant.answers.answer import Answer
-from assistant.answers.flags import FLAG_PROPERTY, flag_caveats, flagged_in
+from assistant.answers.flags import flag_caveats, flagged_in
 from assistant.answers.provenance import sources_text
 from assistant.answers.suspect import SUSPECT_PROPERTY, suspect_caveats
 from assistant.config import Settings
@@ -48,6 +48,7 @@ from assistant.graph.connection import Graph, to_plain
 from assistant.graph.introspect import SchemaCache
 from assistant.graph.schema import GraphSchema
 from assistant.language.vocabulary import Vocabulary, load_vocabulary
+from ingest.flags import FLAG_PROPERTY
 
 # The typed plan (pydantic, about 0.1 s to import) loads only when an LLM or an agent hands one in.
 if TYPE_CHECKING:

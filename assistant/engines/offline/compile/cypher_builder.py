@@ -12,6 +12,7 @@ Hyperparameters, ``td`` training Device, ``inf`` ModelInference, ``dv`` its Devi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,11 +37,12 @@ _JOINS = {
     "trn": "MATCH (trn:TrainingRun)-[:MEASURES]->(m)",
     "ev": "MATCH (ev:EvaluationResult)-[:EVALUATES]->(m)",
 }
-# Filters a statement can start from, most selective first: (variable, label, key, the model's edge to it).
+# Filters a statement can start from, most selective first: their node's label and the model's edge to it
+# (variable and key as in _FILTER_VARS).
 _ANCHORS = {
-    "dataset": ("ds", "Dataset", "name", "TRAINED_ON"),
-    "service": ("sv", "Service", "name", "PROVIDES"),
-    "architecture": ("ar", "ModelArchitecture", "type", "UTILIZES"),
+    "dataset": ("Dataset", "TRAINED_ON"),
+    "service": ("Service", "PROVIDES"),
+    "architecture": ("ModelArchitecture", "UTILIZES"),
 }
 _NEEDS = {"pa": ("tr",), "hp": ("tr",), "td": ("tr",), "dv": ("inf",)}
 _FILTER_VARS = {
@@ -97,6 +99,8 @@ GROUPS = {
 
 
 q = quote_name  # short: it is in most of the f-strings below
+Has = Callable[[str, str], bool]
+"""``has(label, property)``: whether the graph has that property."""
 
 
 @dataclass
@@ -139,7 +143,7 @@ class Builder:
             names = self.param("models", list(dict.fromkeys(models.values)))
             self.lines.append(f"UNWIND {names} AS model_name MATCH (m:Model {{name: model_name}})")
         elif shared is not None:
-            var, label, prop, edge = _ANCHORS[shared.kind]
+            (label, edge), (var, prop) = _ANCHORS[shared.kind], _FILTER_VARS[shared.kind]
             self.lines.append(f"MATCH ({var}:{label}) WHERE {var}.{prop} IN {self.param(shared.kind, shared.values)}")
             self.lines.append(f"MATCH (m:Model)-[:{edge}]->({var})")
             self.vars.add(var)

@@ -7,17 +7,13 @@ Rankings by a measured quantity (carbon, energy) keep measured values only;
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from assistant.engines.offline.compile.cypher_builder import Builder, Statement, measured_condition, q
+from assistant.engines.offline.compile.cypher_builder import Builder, Has, Statement, measured_condition, q
 from assistant.engines.offline.compile.stored import best_runs
 from assistant.engines.offline.plan.understanding import Frame
 from assistant.engines.offline.read.metrics import Metric, MetricCatalog
-
-Has = Callable[[str, str], bool]
-"""``has(label, property)``: whether the graph has that property."""
 
 SHOWN = 5  # rows a ranking shows when one winner is asked for
 COUNT_TARGETS = {

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from assistant.engines.offline.compile.cypher_builder import Statement
+from assistant.engines.offline.compile.cypher_builder import Has, Statement
 from assistant.engines.offline.plan.understanding import Frame
 from assistant.engines.offline.read.metrics import Metric
-
-Has = Callable[[str, str], bool]
-
-# Inference metric -> (the run's stored value, the flag of the model's best run on a processor, the model's best).
-_BEST_RUNS = {
-    ("latency", ""): ("latency", "bestLatencyOnDevice", "bestLatency"),
-    ("energy", "inference"): ("energyPerInference", "bestEnergyOnDevice", "bestEnergyPerInference"),
-    ("carbon", "inference"): ("carbonPerInference", "bestCarbonOnDevice", "bestCarbonPerInference"),
-}
+from ingest.derived import BEST
 
 
 def best_runs(frame: Frame, metric: Metric, order: str, has: Has | None) -> Statement | None:
@@ -24,13 +14,13 @@ def best_runs(frame: Frame, metric: Metric, order: str, has: Has | None) -> Stat
 
     Only for the plain question: lowest first, no filter but one processor, no condition; else None.
     """
-    stored = _BEST_RUNS.get((metric.key, metric.per))
+    stored = BEST.get(metric.model_best)  # set only when every model carries the derived values
     device = frame.filter("device")
     others = [f for f in frame.filters if f is not device]
     plain = not (others or frame.thresholds or frame.dates) and order == "ASC"
-    if stored is None or not plain or not metric.model_best or has is None or not has("ModelInference", stored[1]):
-        return None  # metric.model_best: set only when every model carries the derived values
-    value, flag, on_model = stored
+    if stored is None or not plain or has is None or not has("ModelInference", stored[1]):
+        return None
+    (value, flag), on_model = stored, metric.model_best
     col = metric.column
     if device is not None:
         if device.role == "training" or device.property != "processor" or len(device.values) != 1:

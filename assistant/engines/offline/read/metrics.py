@@ -17,6 +17,8 @@ from assistant.graph.schema import GraphSchema, quote_name
 from assistant.language.measurements import zero_means_unmeasured
 from assistant.language.vocabulary import Vocabulary, phrase_key
 from ingest.derived import COMPLETE_LABEL as DERIVED_COMPLETE_LABEL
+from ingest.derived import TRAINING as DERIVED_TRAINING
+from ingest.derived import model_best, run_value
 
 logger = logging.getLogger(__name__)
 
@@ -112,15 +114,7 @@ class Metric:
 
 
 # Training values the ingest also keeps on the model itself (ingest/derived.py), indexed: read there, no join.
-_ON_MODEL = {("training", "carbonFootprint"): "trainingCarbon", ("training", "energyConsumption"): "trainingEnergy"}
-
-
-# Inference metrics whose lowest value over a model's runs the ingest keeps on the model (ingest/derived.py).
-_MODEL_BEST = {
-    ("latency", ""): "bestLatency",
-    ("energy", "inference"): "bestEnergyPerInference",
-    ("carbon", "inference"): "bestCarbonPerInference",
-}
+_ON_MODEL = {source: copy for copy, source in DERIVED_TRAINING.items()}
 
 
 def _stored(schema: GraphSchema, prop: str) -> str:
@@ -142,15 +136,15 @@ class MetricCatalog:
             if label and schema.has_property(label, q.property):
                 if key == "gpu_energy":
                     measured = False  # see Metric.expr: a measured run's GPU energy of 0 means no GPU was used
-                on_model = _stored(schema, _ON_MODEL.get((q.scope, q.property), ""))
-                best = _stored(schema, _MODEL_BEST.get((key, ""), "") if q.scope == "inference" else "")
+                on_model = _stored(schema, _ON_MODEL.get(q.property, "") if q.scope == "training" else "")
+                best = _stored(schema, model_best(q.property) if q.scope == "inference" else "")
                 self.quantities[key] = Metric(
                     key, q.label, q.scope, q.property, q.unit, q.better, measured, on_model=on_model, model_best=best
                 )
             if q.inference_property and schema.has_property("ModelInference", q.inference_property):
                 per = "inference" if measured and schema.has_property("ModelInference", "num_of_runs") else ""
                 label = f"{q.label} per inference" if per else f"inference {q.label}"
-                best = _stored(schema, _MODEL_BEST.get((key, per), ""))
+                best = _stored(schema, model_best(run_value(q.inference_property, per)))
                 self.inference_variants[key] = Metric(
                     key, label, "inference", q.inference_property, q.unit, q.better, measured, per=per, model_best=best
                 )
