@@ -16,7 +16,6 @@ is reported, and the next run completes (unchanged cards are recognised by their
 from __future__ import annotations
 
 import itertools
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from typing import Any
 
 from ingest.cards import Card, Problem, card_hash
 from ingest.hf_cards import read_hf_metadata
-from ingest.hub import DEFAULT_ENDPOINT, PREFIX, is_connection_error, read_hub_card, short_error
+from ingest.hub import PREFIX, hub_endpoint, hub_token, is_connection_error, read_hub_card, short_error
 from ingest.store import DEFAULT_BATCH_SIZE, GraphStore
 
 EMISSIONS_TAG = "co2_eq_emissions"
@@ -100,11 +99,6 @@ class HubUnreachable(Exception):
     """The Hub's first page did not come: nothing was listed and nothing is written."""
 
 
-def endpoint() -> str:
-    """The Hub asked: ``HF_ENDPOINT`` (a mirror, a private Hub) or huggingface.co."""
-    return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
-
-
 def listed_cards(
     query: HarvestQuery, report: HarvestReport, *, on_page: Callable[[HarvestReport], None] | None = None
 ) -> Iterator[Card]:
@@ -131,11 +125,11 @@ def _pages(query: HarvestQuery, report: HarvestReport) -> Iterator[list[Any]]:
     from huggingface_hub.utils import build_hf_headers, hf_raise_for_status, http_backoff
 
     headers: dict[str, str] = {}
-    url: str | None = f"{endpoint()}/api/models"
+    url: str | None = f"{hub_endpoint()}/api/models"
     params: dict[str, Any] | None = query.params()
     while url is not None:
         try:
-            headers = headers or build_hf_headers(token=os.environ.get("HF_TOKEN") or None)
+            headers = headers or build_hf_headers(token=hub_token())
             retries: dict[str, Any] = {"retry_on_exceptions": ()} if report.pages == 0 else {}
             response = http_backoff("GET", url, params=params, headers=headers, timeout=_TIMEOUT_S, **retries)
             hf_raise_for_status(response)
@@ -154,7 +148,7 @@ def _pages(query: HarvestQuery, report: HarvestReport) -> Iterator[list[Any]]:
 
 
 def _unreachable_reason(error: Exception) -> str:
-    where = endpoint()
+    where = hub_endpoint()
     if is_connection_error(error):
         return (f"the Hugging Face Hub cannot be reached at {where} ({short_error(error)}) - check the network, "
                 "or set HF_ENDPOINT to a reachable mirror")  # fmt: skip

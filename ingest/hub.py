@@ -49,8 +49,7 @@ def read_hub_card(ref: str) -> Iterator[Card | Problem]:
         yield Problem(ref, "$", "is not a Hub model id - write hf:ORG/NAME, e.g. hf:google-bert/bert-base-uncased")
         return
     repo, revision = match["repo"], match["revision"]
-    endpoint = (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
-    token = os.environ.get("HF_TOKEN") or None
+    endpoint, token = hub_endpoint(), hub_token()
     try:
         yield _fetch(ref, repo, revision, endpoint, token)
     except _Unreachable as e:
@@ -58,6 +57,16 @@ def read_hub_card(ref: str) -> Iterator[Card | Problem]:
                       "in the local cache - check the network, or set HF_ENDPOINT to a reachable mirror")  # fmt: skip
     except Exception as e:  # noqa: BLE001 - every Hub error becomes one line for this reference
         yield Problem(ref, "$", _hub_reason(e, repo))
+
+
+def hub_endpoint() -> str:
+    """The Hub asked: ``HF_ENDPOINT`` (a mirror, a private Hub) or huggingface.co, read when asked."""
+    return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+
+
+def hub_token() -> str | None:
+    """``HF_TOKEN`` (private and gated models), or None; never printed."""
+    return os.environ.get("HF_TOKEN") or None
 
 
 def _fetch(ref: str, repo: str, revision: str | None, endpoint: str, token: str | None) -> Card:
@@ -176,7 +185,7 @@ def _hub_reason(error: Exception, repo: str) -> str:
 def short_error(error: Exception) -> str:
     """The first line of an error, without any token it might echo."""
     text = " ".join(str(error).split()) or type(error).__name__
-    token = os.environ.get("HF_TOKEN")
+    token = hub_token()
     if token:
         text = text.replace(token, "***")
     return text[:200]

@@ -17,7 +17,7 @@ import click
 from dotenv import load_dotenv
 
 from assistant.cli.lazy import LazyGroup
-from assistant.cli.support import connect_graph, echo_json, settings_of, user_errors
+from assistant.cli.support import connect_graph, echo_json, echo_problems, settings_of, user_errors
 from assistant.config import Settings
 from assistant.errors import ConfigError
 
@@ -112,12 +112,9 @@ def db_status(ctx: click.Context, as_json: bool) -> None:
 
 
 def _print_report(report: Any, verb: str) -> None:
-    for problem in report.warnings:
-        click.echo(f"warning: {problem}", err=True)
-    for problem in report.rejected:
-        click.echo(f"rejected: {problem}", err=True)
-    for problem in report.incomplete:
-        click.echo(f"incomplete: {problem}", err=True)
+    echo_problems("warning", report.warnings)
+    echo_problems("rejected", report.rejected)
+    echo_problems("incomplete", report.incomplete)
     summary = (
         f"{verb}: {report.files_read} files read, {report.cards_valid} valid cards, "
         f"{report.models_written} models written, {report.models_unchanged} unchanged, "

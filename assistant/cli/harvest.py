@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assistant.cli.support import connect_graph, echo_json, user_errors
+from assistant.cli.support import connect_graph, echo_json, echo_problems, user_errors
 
 if TYPE_CHECKING:
     from ingest.harvest import HarvestReport
@@ -101,10 +101,8 @@ def harvest_command(
 
 
 def _report(report: HarvestReport, as_json: bool) -> None:
-    for problem in report.warnings:
-        click.echo(f"warning: {problem}", err=True)
-    for problem in report.refused:
-        click.echo(f"refused: {problem}", err=True)
+    echo_problems("warning", report.warnings)
+    echo_problems("refused", report.refused)
     if report.outside_range:
         click.echo(f"{report.outside_range} listed models reported emissions outside the range asked", err=True)
     if report.fault:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -48,6 +48,12 @@ def connect_graph(ctx: click.Context, *, read_only: bool = False) -> Graph:
     if settings.embedded:
         click.echo(f"Using the embedded graph server in {settings.home}", err=True)
     return connect(settings, read_only=read_only)
+
+
+def echo_problems(kind: str, problems: Iterable[object]) -> None:
+    """One ``kind: <problem>`` line on stderr per problem (a file, where in it, and why)."""
+    for problem in problems:
+        click.echo(f"{kind}: {problem}", err=True)
 
 
 def echo_json(value: Any) -> None:
