@@ -227,7 +227,8 @@ def ingest_cards(
         _write_or_isolate(graph, changed, replace, report)
         if hf_names := [r.name for r in changed if r.kind == "hf-card"]:
             metadata_writer.flag_thousandfold(graph, hf_names)
-        refresh_training(graph, [r.name for r in changed] + [r.name for r in runs])
+        # A card's rows carry its measured training values already; CodeCarbon runs sum in the graph.
+        refresh_training(graph, [r.name for r in runs])
         if progress:
             progress(len(batch))
     if replaced_any:

@@ -113,20 +113,23 @@ class BenchQuestions(DataModel):
         return self
 
 
-def load_kinds(path: Path = QUESTIONS_FILE) -> dict[str, str]:
-    """Question template -> its kind (a question no kind lists has none)."""
-    spec = load_yaml(path, BenchQuestions, what="the bench questions", hint="restore it from the repository")
-    return {q: kind for kind, questions in spec.kinds.items() for q in questions}
-
-
-def load_questions(path: Path = QUESTIONS_FILE) -> list[str]:
-    """The fixed question templates.
+def load_bench_questions(path: Path = QUESTIONS_FILE) -> BenchQuestions:
+    """The fixed question templates and their kinds.
 
     Raises:
         ConfigError: The file is missing or malformed; the message names the entry and the field.
     """
-    hint = "restore it from the repository"
-    return load_yaml(path, BenchQuestions, what="the bench questions", hint=hint).questions
+    return load_yaml(path, BenchQuestions, what="the bench questions", hint="restore it from the repository")
+
+
+def load_questions(path: Path = QUESTIONS_FILE) -> list[str]:
+    """The fixed question templates (:func:`load_bench_questions`)."""
+    return load_bench_questions(path).questions
+
+
+def kinds_of(spec: BenchQuestions) -> dict[str, str]:
+    """Question template -> its kind (a question no kind lists has none)."""
+    return {q: kind for kind, questions in spec.kinds.items() for q in questions}
 
 
 def write_cards(directory: Path, cards: Iterable[dict[str, Any]]) -> list[str]:
@@ -280,7 +283,8 @@ def run_bench(
     if growth_to is not None and growth_to <= cards:
         raise ConfigError("--growth-to must be larger than --cards")
     more = (growth_to or cards) - cards
-    questions, kinds = load_questions(), load_kinds()
+    spec = load_bench_questions()
+    questions, kinds = spec.questions, kinds_of(spec)
     startup = _server_startup(settings)
     if warmup_cards is None:
         warmup_cards = min(cards, MAX_WARMUP_CARDS)

@@ -327,10 +327,9 @@ def _expanded_places(text: str, abbreviations: dict[str, str], schema: GraphSche
     """ "trained in the US": a place's abbreviation, as written (never the word "us"), read as its name - unless
     the graph itself holds the abbreviation as a value (a card located "USA")."""
     for short, name in abbreviations.items():
-        if schema is not None and _holds_value(schema, short):
-            continue
         pattern = rf"(?<![\w-]){re.escape(short)}(?![\w-])"
-        if re.search(pattern, text):
+        # the schema's values are looked through only for a question that says the abbreviation
+        if re.search(pattern, text) and not (schema is not None and _holds_value(schema, short)):
             text = re.sub(pattern, name, text)
             fixes.append(f"read {short!r} as {name!r}")
     return text
