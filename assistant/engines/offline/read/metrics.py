@@ -250,7 +250,9 @@ class MetricCatalog:
         """The per-sample variant of a per-inference total (energy or carbon), or the metric itself."""
         if metric.per != "inference":
             return metric
-        return replace(metric, per="sample", label=metric.label.replace("per inference", "per sample"))
+        # no value per sample is kept on the model: the per-inference best must not stand in for it
+        best = model_best(run_value(metric.prop, "sample"))
+        return replace(metric, per="sample", label=metric.label.replace("per inference", "per sample"), model_best=best)
 
     def as_training(self, metric: Metric) -> Metric:
         """The training variant of an inference quantity, or the metric itself."""
