@@ -122,8 +122,9 @@ class Builder:
         self.where: list[str] = []
         self.params: dict[str, Any] = {}
         self.vars: set[str] = {"m"}
-        self._anchored = False
-        self._anchor_kind = ""
+        self.anchored = False
+        self.anchor_kind = ""
+        """The filter the statement starts from (its node), if any: see :func:`anchor`."""
 
     def param(self, name: str, value: Any) -> str:
         """Add a parameter (renamed when taken) and return its ``$name``."""
@@ -133,24 +134,6 @@ class Builder:
             key = f"{name}{n}"
         self.params[key] = value
         return f"${key}"
-
-    def anchor(self) -> None:
-        """Start from the most selective key the question names: models, else a dataset, service or architecture."""
-        models = self.frame.filter("model")
-        shared = next((f for f in map(self.frame.filter, _ANCHORS) if f is not None), None)
-        if models:
-            # UNWIND + a map pattern uses the name index on any planner ("m.name IN $list" may scan every model)
-            names = self.param("models", list(dict.fromkeys(models.values)))
-            self.lines.append(f"UNWIND {names} AS model_name MATCH (m:Model {{name: model_name}})")
-        elif shared is not None:
-            (label, edge), (var, prop) = _ANCHORS[shared.kind], _FILTER_VARS[shared.kind]
-            self.lines.append(f"MATCH ({var}:{label}) WHERE {var}.{prop} IN {self.param(shared.kind, shared.values)}")
-            self.lines.append(f"MATCH (m:Model)-[:{edge}]->({var})")
-            self.vars.add(var)
-            self._anchor_kind = shared.kind
-        else:
-            self.lines.append("MATCH (m:Model)")
-        self._anchored = True
 
     def need(self, var: str) -> None:
         """Join ``var`` (and what it hangs on) when not joined yet."""
@@ -186,7 +169,7 @@ class Builder:
         inference_exists(self, outer)
 
     def _filter(self, flt: Filter) -> None:
-        anchored = flt.kind == "model" or (flt.kind == self._anchor_kind and self._anchored)
+        anchored = flt.kind == "model" or (flt.kind == self.anchor_kind and self.anchored)
         if anchored and not flt.negated:
             return
         if flt.kind == "model":
@@ -263,6 +246,51 @@ class Builder:
         return text
 
 
+def anchor(b: Builder) -> None:
+    """Start from the most selective key the question names: models, else a dataset, service or architecture, else
+    the device the models ran on."""
+    models = b.frame.filter("model")
+    shared = next((f for f in map(b.frame.filter, _ANCHORS) if f is not None), None)
+    if models:
+        # UNWIND + a map pattern uses the name index on any planner ("m.name IN $list" may scan every model)
+        names = b.param("models", list(dict.fromkeys(models.values)))
+        b.lines.append(f"UNWIND {names} AS model_name MATCH (m:Model {{name: model_name}})")
+    elif shared is not None:
+        (label, edge), (var, prop) = _ANCHORS[shared.kind], _FILTER_VARS[shared.kind]
+        b.lines.append(f"MATCH ({var}:{label}) WHERE {var}.{prop} IN {b.param(shared.kind, shared.values)}")
+        b.lines.append(f"MATCH (m:Model)-[:{edge}]->({var})")
+        b.vars.add(var)
+        b.anchor_kind = shared.kind
+    elif (device := _run_device(b)) is not None:
+        # "benchmarked on the jetson nano": from the device's runs to their models, not every model's runs;
+        # grouped, as WITH DISTINCT m is 2-3x slower on ArcadeDB
+        b.lines.append(f"MATCH (x:Device) WHERE x.{q(device.property)} IN {b.param('device', device.values)}")
+        b.lines.append("MATCH (x)<-[:RUNS_ON]-(r:ModelInference)-[:INFERENCE_ON]->(m:Model)")
+        b.lines.append(_DEVICE_ANCHOR_END)
+        b.anchor_kind = "device"
+    else:
+        b.lines.append("MATCH (m:Model)")
+    b.anchored = True
+
+
+_DEVICE_ANCHOR_END = "WITH m, count(*) AS device_runs"
+
+
+def _run_device(b: Builder) -> Filter | None:
+    """The inference device the models must have run on, when that is all the statement asks of their runs."""
+    device = b.frame.filter("device")
+    if device is None or device.negated or device.role == "training" or b.inference_bound:
+        return None
+    return device
+
+
+def _on_anchor_runs(b: Builder, conditions: list[str]) -> None:
+    """Conditions on the device anchor's run ``r`` (some run on the device meets them all)."""
+    if conditions:
+        at = b.lines.index(_DEVICE_ANCHOR_END) - 1
+        b.lines[at] += " WHERE " + " AND ".join(conditions)
+
+
 def measured_condition(expr: str, metric: Metric) -> str:
     """The condition that keeps measured values only."""
     return f"{expr} IS NOT NULL" + (f" AND {expr} > 0" if metric.measured else "")
@@ -272,6 +300,7 @@ def inference_exists(b: Builder, thresholds: list[Threshold]) -> None:
     """Models with an inference run (on the device, within the thresholds) when runs are not ranked."""
     device = b.frame.filter("device")
     device_here = device is not None and device.role != "training" and not b.inference_bound
+    anchored = device_here and b.anchor_kind == "device"  # the anchor has kept models with a run on the device
     if not device_here:  # "latency under 5 ms": the model's best run is under it, kept on the model
         direct = [t for t in thresholds if t.metric.model_best and t.op in ("<", "<=") and t.metric.better == "lower"]
         for threshold in direct:
@@ -292,11 +321,14 @@ def inference_exists(b: Builder, thresholds: list[Threshold]) -> None:
             conditions.append(measured_condition(threshold.metric.expr("r"), threshold.metric))
         else:
             conditions.append(b.condition(threshold.metric.expr("r"), threshold))
-    b.where.append(
-        "EXISTS { MATCH (m)<-[:INFERENCE_ON]-(r:ModelInference)-[:RUNS_ON]->(x:Device) WHERE "
-        + " AND ".join(conditions)
-        + " }"
-    )
+    if anchored:
+        _on_anchor_runs(b, [c for c in conditions if c != on_device])
+    else:
+        b.where.append(
+            "EXISTS { MATCH (m)<-[:INFERENCE_ON]-(r:ModelInference)-[:RUNS_ON]->(x:Device) WHERE "
+            + " AND ".join(conditions)
+            + " }"
+        )
     for floor in floors:
         below = "<" if floor.op == ">=" else "<="
         expr = floor.metric.expr("r")

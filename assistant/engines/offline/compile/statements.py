@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from assistant.engines.offline.compile.cypher_builder import Builder, Has, Statement, measured_condition, q
+from assistant.engines.offline.compile.cypher_builder import Builder, Has, Statement, anchor, measured_condition, q
 from assistant.engines.offline.compile.stored import best_runs
 from assistant.engines.offline.plan.understanding import Frame
 from assistant.engines.offline.read.metrics import Metric, MetricCatalog
@@ -51,7 +51,7 @@ def _devices(frame: Frame) -> str:
 def base(frame: Frame, metric: Metric | None) -> Builder:
     runs = frame.count_target == "inference_runs" and frame.intent in ("count", "group_count")
     builder = Builder(frame, inference_bound=runs or (metric is not None and metric.scope == "inference"))
-    builder.anchor()
+    anchor(builder)
     builder.apply_filters()
     return builder
 
@@ -306,7 +306,8 @@ def quality_available(frame: Frame, catalog: MetricCatalog) -> Statement:
 def trains_on_device(prop: str, values: list[Any]) -> Statement:
     """Whether any model was trained on the device (to read "on the H100" as training, "on the Pi" as inference)."""
     return Statement(
-        f"MATCH (:ModelTraining)-[:RUNS_ON]->(d:Device) WHERE d.{q(prop)} IN $device RETURN count(d) AS runs",
+        f"MATCH (d:Device) WHERE d.{q(prop)} IN $device\n"
+        "MATCH (:ModelTraining)-[:RUNS_ON]->(d) WITH d LIMIT 1 RETURN count(d) AS runs",  # is there one: 0 or 1
         {"device": values},
     )
 
