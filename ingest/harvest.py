@@ -109,10 +109,14 @@ def listed_cards(
     """
     seen: set[str] = set()
     for page in _pages(query, report):
-        for item in page:
-            card = _card_of(item, query, report)
-            if card is not None and card.name not in seen:
-                seen.add(card.name)
+        for position, item in enumerate(page, 1):
+            repo = item.get("id") if isinstance(item, dict) else None
+            if isinstance(repo, str):
+                if repo in seen:  # listed again on a later page: counted once
+                    continue
+                seen.add(repo)
+            card = _card_of(item, query, report, f"listing page {report.pages}, entry {position}")
+            if card is not None:
                 report.warnings.extend(card.warnings)
                 yield card
             if query.limit is not None and report.listed + report.outside_range >= query.limit:
@@ -155,16 +159,15 @@ def _unreachable_reason(error: Exception) -> str:
     return f"the Hub at {where} refused the listing: {short_error(error)} - check HF_ENDPOINT and HF_TOKEN"
 
 
-def _card_of(item: Any, query: HarvestQuery, report: HarvestReport) -> Card | None:
+def _card_of(item: Any, query: HarvestQuery, report: HarvestReport, position: str) -> Card | None:
     """One listing entry as a card; None (with a refusal counted) when the entry is malformed."""
     from huggingface_hub.hf_api import ModelInfo
-    from huggingface_hub.utils.endpoint_helpers import _is_emission_within_threshold
 
-    where = _entry_name(item, report)
+    repo_id = item.get("id") if isinstance(item, dict) else None
+    where = f"{PREFIX}{repo_id}" if isinstance(repo_id, str) else position
     try:
         info = ModelInfo(**item)
-        low, high = query.min_emissions, query.max_emissions
-        inside = not query.bounded or _is_emission_within_threshold(info, low, high)  # type: ignore[arg-type]
+        inside = _within(info, query)
         repo = info.id if isinstance(info.id, str) and info.id.strip() else None
     except Exception as e:  # noqa: BLE001 - the library's own parsing decides what is malformed
         inside, repo, why = True, None, f"the Hub's entry cannot be read ({type(e).__name__}: {short_error(e)})"
@@ -186,9 +189,17 @@ def _card_of(item: Any, query: HarvestQuery, report: HarvestReport) -> Card | No
         return None
 
 
-def _entry_name(item: Any, report: HarvestReport) -> str:
-    repo = item.get("id") if isinstance(item, dict) else None
-    return f"{PREFIX}{repo}" if isinstance(repo, str) else f"listing page {report.pages}, entry {report.listed + 1}"
+def _within(info: Any, query: HarvestQuery) -> bool:
+    """Whether the model's emissions are in the range asked, by the library's own rule; a model whose card
+    gives no readable emissions is not (the rule fails on a co2_eq_emissions mapping without "emissions")."""
+    from huggingface_hub.utils.endpoint_helpers import _is_emission_within_threshold
+
+    if not query.bounded:
+        return True
+    try:
+        return bool(_is_emission_within_threshold(info, query.min_emissions, query.max_emissions))  # type: ignore[arg-type]
+    except (KeyError, TypeError, ValueError):
+        return False
 
 
 def _from_listing(repo: str, info: Any, item: dict[str, Any]) -> Card:
@@ -196,14 +207,20 @@ def _from_listing(repo: str, info: Any, item: dict[str, Any]) -> Card:
     metadata: dict[str, Any] = card_data if isinstance(card_data, dict) else {}
     source = f"{PREFIX}{repo}@{info.sha}" if info.sha else f"{PREFIX}{repo}"
     card = read_hf_metadata(source, metadata, name=repo)
+    warnings = card.warnings
+    if card_data is not None and not isinstance(card_data, dict):
+        why = f"is a {type(card_data).__name__}, not the card's metadata; only the listing's own fields are read"
+        warnings = (*warnings, Problem(source, "cardData", why))
     data = dict(card.data)
-    # The Hub computes the pipeline tag and library when the card does not name them.
+    # The Hub computes the pipeline tag, library and tags when the card does not name them.
     data.setdefault("pipelineTag", info.pipeline_tag)
     data.setdefault("libraryName", info.library_name)
-    data = {key: value for key, value in data.items() if value is not None} | {"hubId": repo}
+    if not data.get("tags") and info.tags:
+        data["tags"] = [str(tag) for tag in info.tags]
+    data = {key: value for key, value in data.items() if value is not None} | {"hubId": repo, "hubListing": True}
     if info.sha:
         data["hubRevision"] = info.sha
-    return Card(card.source, data, card.warnings, card_hash(data), kind=card.kind, incomplete=card.incomplete)
+    return Card(card.source, data, warnings, card_hash(data), kind=card.kind, incomplete=card.incomplete)
 
 
 def _fetched(repo: str, sha: str | None, report: HarvestReport) -> Card | None:
@@ -215,6 +232,29 @@ def _fetched(repo: str, sha: str | None, report: HarvestReport) -> Card | None:
         else:
             found = item
     return found
+
+
+# Models read from their own README and config.json (--full, or mrm3 ingest hf:ORG/NAME), with their revision.
+_FETCHED = """
+UNWIND $names AS name
+MATCH (m:Model {name: name}) WHERE m.hubRevision IS NOT NULL AND m.hubListing IS NULL
+RETURN name, m.hubRevision AS sha
+"""
+
+
+def _not_fetched(graph: GraphStore, cards: Iterator[Card], report: HarvestReport, size: int) -> Iterator[Card]:
+    """The listed cards, less those whose model was read from its own files at the listed sha: the listing holds
+    less than those files, so the stored model stays, unchanged."""
+    from ingest.ingester import batched
+
+    for chunk in batched(cards, size):
+        fetched = {row["name"]: row["sha"] for row in graph.read(_FETCHED, {"names": [c.name for c in chunk]})}
+        for card in chunk:
+            sha = card.data.get("hubRevision")
+            if sha and fetched.get(card.name) == sha:
+                report.unchanged += 1
+            else:
+                yield card
 
 
 def timed(report: HarvestReport, started: float) -> HarvestReport:
@@ -239,6 +279,8 @@ def harvest(
     started = time.perf_counter()
     report = HarvestReport()
     cards = listed_cards(query, report, on_page=on_page)
+    if not query.full:
+        cards = _not_fetched(graph, cards, report, batch_size)
     first = next(cards, None)  # the first page, or HubUnreachable, before the graph is touched
     written = IngestReport()
     if first is not None:
@@ -247,5 +289,5 @@ def harvest(
     report.warnings.extend(written.warnings)  # impossible values flagged at the write
     report.new = written.models_written - written.models_replaced
     report.changed = written.models_replaced
-    report.unchanged = written.models_unchanged
+    report.unchanged += written.models_unchanged
     return timed(report, started)

@@ -211,7 +211,7 @@ def ingest_cards(
     started = time.perf_counter()
     create_constraints(graph)
     complete = derived_complete(graph)  # before writing: were all the models there written with derived values?
-    replaced_any = False
+    replaced_any = marked = False
     for batch in prepared_batches(cards, batch_size):
         report.warnings.extend(problem for rows in batch for problem in rows.flags)
         runs = [r for r in batch if r.kind == "codecarbon"]
@@ -229,12 +229,14 @@ def ingest_cards(
             metadata_writer.flag_thousandfold(graph, hf_names)
         # A card's rows carry its measured training values already; CodeCarbon runs sum in the graph.
         refresh_training(graph, [r.name for r in runs])
+        if complete and report.models_written and not marked:  # an ingest that wrote nothing leaves it empty
+            # after the first batch, so a run stopped midway leaves a graph the next run can still mark
+            mark_complete(graph)
+            marked = True
         if progress:
             progress(len(batch))
     if replaced_any:
         delete_orphans(graph)
-    if complete and report.models_written:  # an ingest that wrote nothing leaves an empty graph empty
-        mark_complete(graph)
     report.seconds += time.perf_counter() - started
     return report
 

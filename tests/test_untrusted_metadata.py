@@ -151,7 +151,7 @@ def test_card_data_the_card_reader_cannot_take_is_one_refused_entry() -> None:
 
     report = HarvestReport()
     entries = [{"id": "a/self", "cardData": {"self": 1}}, {"id": "a/evals", "cardData": {"eval_results": 3}}]
-    assert [_card_of(e, HarvestQuery(), report) for e in entries] == [None, None]
+    assert [_card_of(e, HarvestQuery(), report, "entry") for e in entries] == [None, None]
     assert len(report.refused) == 2 and report.listed == 2
 
 

@@ -14,6 +14,7 @@ from pathlib import PurePath
 from typing import Any
 
 from assistant.language.measurements import number, unit_of, with_unit
+from ingest.hub import PREFIX as HUB_PREFIX
 
 # Result column (offline engine, lookups and rankings) -> the ModelTraining property it shows.
 SHOWN_PROPERTIES = {
@@ -83,7 +84,7 @@ def source_line(model: str, column: str, value: Any, records: Sequence[Mapping[s
     if not records:
         return ""
     shown = f"{model}: {column.rsplit('_', 1)[0].replace('_', ' ')} {with_unit(value, unit_of(column))}"
-    files = list(dict.fromkeys(PurePath(str(p["file"])).name for p in records))
+    files = list(dict.fromkeys(_file_name(p) for p in records))
     if len(records) == 1:
         p = records[0]
         return f"{shown} ({_published(p)} in {files[0]}, {p['field']}){_converted(p)}"
@@ -91,6 +92,12 @@ def source_line(model: str, column: str, value: Any, records: Sequence[Mapping[s
     more = f" and {len(records) - MAX_RUNS} more" if len(records) > MAX_RUNS else ""
     runs = f"the sum of {len(records)} CodeCarbon runs in {', '.join(files)}"
     return f"{shown} ({runs}: {parts}{more}){_converted(records[0])}"
+
+
+def _file_name(p: Mapping[str, Any]) -> str:
+    """The file a value was read from: a path's last part, or a Hub reference whole (``hf:ORG/NAME@sha``)."""
+    file = str(p["file"])
+    return file if file.startswith(HUB_PREFIX) else PurePath(file).name
 
 
 def _published(p: Mapping[str, Any]) -> str:

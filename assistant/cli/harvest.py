@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -82,6 +83,8 @@ def harvest_command(
         mrm3 harvest --author autotrain --max-emissions 100 --json
     """
     from ingest.harvest import HarvestQuery, HubUnreachable, harvest
+
+    logging.getLogger("huggingface_hub").propagate = False  # its own handler prints each retry, once
 
     query = HarvestQuery(pipeline_tag=pipeline_tag, author=author, search=search, limit=limit,
                          tagged_only=not all_models, min_emissions=min_emissions, max_emissions=max_emissions,
