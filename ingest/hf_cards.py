@@ -201,12 +201,21 @@ def _co2(source: str, value: Any, text: str, warnings: list[Problem]) -> dict[st
         "factor": mass.factor,
         "field": emissions_field,
     }
-    if isinstance(published, str):
+    if isinstance(published, str) and not _plain_number(published):  # "12.5" is 12.5 g as the spec says
         warnings.append(Problem(source, emissions_field, f"{published!r} read as {mass.grams:g} g"))
     if mass.factor == 1.0 and (reason := kg_as_g_reason(mass.grams, text)):
         co2["emissions"]["suspect"] = f"suspected kilograms given as grams: {reason}"
         warnings.append(Problem(source, emissions_field, f"{mass.grams:g} g stored as published and flagged: {reason}"))
     return co2
+
+
+def _plain_number(text: str) -> bool:
+    """Whether ``text`` is a number alone (no unit, no words)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _model_index(card: ModelCard) -> list[Any]:

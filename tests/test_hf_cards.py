@@ -278,3 +278,12 @@ def test_a_readme_without_front_matter_is_passed_over_in_a_walk(empty_graph: Gra
     # 6 cards and 3 logs; tests/data/hf/README.md (no front matter) is not a card.
     assert report.files_read == 9
     assert not any("README.md" in p.source and "synthetic-folder" not in p.source for p in report.rejected)
+
+
+@pytest.mark.parametrize(("published", "warned"), [("12.5", False), ("12.5 g", True), ("0.0125 kg", True)])
+def test_a_number_written_as_text_needs_no_warning_a_unit_does(published: str, warned: bool) -> None:
+    from ingest.hf_cards import read_hf_metadata
+
+    card = read_hf_metadata("hf:o/n", {"co2_eq_emissions": {"emissions": published}}, name="o/n")
+    assert card.data["co2"]["emissions"]["grams"] == pytest.approx(12.5)
+    assert any("read as 12.5 g" in w.reason for w in card.warnings) == warned
