@@ -61,8 +61,8 @@ REFRESH_TRAINING = """
 UNWIND $names AS name
 MATCH (m:Model {name: name})
 OPTIONAL MATCH (t:ModelTraining {model: name})
-SET m.trainingCarbon = CASE WHEN t.carbonFootprint > 0 THEN t.carbonFootprint END,
-    m.trainingEnergy = CASE WHEN t.energyConsumption > 0 THEN t.energyConsumption END
+SET m.trainingCarbon = CASE WHEN t.carbonFootprint > 0 AND t.carbonFootprint < 1.0e308 THEN t.carbonFootprint END,
+    m.trainingEnergy = CASE WHEN t.energyConsumption > 0 AND t.energyConsumption < 1.0e308 THEN t.energyConsumption END
 """
 
 
@@ -71,9 +71,9 @@ def derive_inference(rows: CardRows) -> None:
     measured training values (those of CodeCarbon runs are summed in the graph: :func:`refresh_training`)."""
     for model_prop, prop in TRAINING.items():
         value = (rows.training or {}).get(prop)
-        # REFRESH_TRAINING's rule ("> 0"), so a card's copy and a CodeCarbon sum's copy agree
-        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-            rows.model[model_prop] = float(value)
+        # REFRESH_TRAINING's rule (finite, above 0), so a card's copy and a CodeCarbon sum's copy agree
+        if (kept := _measured(value)) is not None:
+            rows.model[model_prop] = kept
     runs = [run["props"] for run in rows.inference]
     for run, entry in zip(runs, rows.inference, strict=True):
         count = run.get("num_of_runs")

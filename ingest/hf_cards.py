@@ -9,6 +9,7 @@ exit code says so. :mod:`ingest.hf_mapping` turns the data into graph rows.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 FORMAT = "hf-card"
 FRONT_MATTER = re.compile(rb"^\s*---[ \t]*\r?\n")
+_EMPTY_FRONT_MATTER = re.compile(r"^\s*---[ \t]*\r?\n\s*---")
 # AutoTrain writes "- Problem type: Binary Classification" in the card's text.
 _PROBLEM_TYPE = re.compile(r"^\s*[-*]?\s*Problem type:\s*(?P<name>\S.*?)\s*$", re.MULTILINE | re.IGNORECASE)
 CO2_KEYS = {
@@ -44,8 +46,9 @@ CO2_KEYS = {
 
 
 def looks_like_hf_card(raw: bytes) -> bool:
-    """True when ``raw`` starts with YAML front matter (``---``), as every Hub model card with metadata does."""
-    return bool(FRONT_MATTER.match(raw[:64]))
+    """True when ``raw`` starts with YAML front matter (``---``), as every Hub model card with metadata does (after
+    a byte-order mark, which some editors write)."""
+    return bool(FRONT_MATTER.match(raw[:64].removeprefix(b"\xef\xbb\xbf")))
 
 
 def model_name_of(source: str) -> str:
@@ -70,12 +73,17 @@ def read_hf_card(source: str, raw: bytes, *, name: str | None = None) -> Card:
 
     # huggingface_hub logs "Invalid model-index" on its own handler; the Problem below says it once, with the file.
     hf_logging.get_logger("huggingface_hub.repocard_data").setLevel(logging.ERROR)
+    hf_logging.get_logger("huggingface_hub.repocard").setLevel(logging.ERROR)  # "metadata block was not found"
     name = name or model_name_of(source)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         return _unreadable(source, name, f"is not valid UTF-8 (byte {e.start}) - save the card as UTF-8")
     front = REGEX_YAML_BLOCK.search(text)
+    if front is None and FRONT_MATTER.match(text.encode()[:64]):
+        empty = _EMPTY_FRONT_MATTER.match(text)
+        why = "is empty" if empty else "opened by '---' is never closed by another '---'"
+        return _unreadable(source, name, f"YAML front matter {why}; only the name is stored")
     if front and (bomb := alias_bomb_reason(front.group(2))):
         return _unreadable(source, name, f"{bomb}; only the name is stored")
     try:
@@ -84,7 +92,7 @@ def read_hf_card(source: str, raw: bytes, *, name: str | None = None) -> Card:
         return _unreadable(
             source, name, f"YAML front matter does not parse: {_yaml_reason(e)}; only the name is stored"
         )
-    return _read(source, name, card.data, card.text, lambda: _model_index(card))
+    return _read(source, name, card.data, card.text, functools.cache(lambda: _model_index(card)))
 
 
 def read_hf_metadata(source: str, metadata: dict[str, Any], *, name: str) -> Card:
@@ -184,9 +192,11 @@ def _co2(source: str, value: Any, text: str, warnings: list[Problem]) -> dict[st
             if known != key:
                 warnings.append(Problem(source, f"{field}.{key}", f"read as {known!r} (the card spec's key)"))
             co2[known] = str(item)
-    if "emissions" not in value:
+    given = [key for key in value if CO2_KEYS.get(str(key).strip().lower()) == "emissions"]
+    if not given:
+        warnings.append(Problem(source, field, "has no emissions value (grams); no emissions stored"))
         return co2
-    published = value["emissions"]
+    published = value[given[0]]
     mass = grams_from_card(published)
     if mass is None:
         warnings.append(
@@ -224,8 +234,8 @@ def _model_index(card: ModelCard) -> list[Any]:
     from huggingface_hub.repocard import REGEX_YAML_BLOCK
 
     match = REGEX_YAML_BLOCK.search(card.content)
-    try:
-        raw = yaml.safe_load(match.group(2)) if match else None
+    try:  # libyaml's loader when it is there: the card's front matter was already bounded (yaml_bounds)
+        raw = yaml.load(match.group(2), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if match else None
     except yaml.YAMLError:
         return []
     index = raw.get("model-index") if isinstance(raw, dict) else None

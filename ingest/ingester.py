@@ -244,9 +244,19 @@ def ingest_cards(
 def _write_runs(graph: GraphStore, runs: Sequence[CardRows], report: IngestReport) -> None:
     changed = [r for r in runs if not metadata_writer.unchanged_runs(graph, r)]
     report.models_unchanged += len(runs) - len(changed)
-    if changed:
+    if not changed:
+        return
+    try:
         metadata_writer.write_runs(graph, changed)
         report.models_written += len(changed)
+    except StatementRejected as e:
+        if len(changed) == 1:
+            source = changed[0].model.get("source", changed[0].name)
+            report.rejected.append(Problem(str(source), "$", f"the graph server refused the log: {e}"))
+            return
+        logger.warning("batch of %d logs failed (%s); retrying log by log", len(changed), e)
+        for rows in changed:
+            _write_runs(graph, [rows], report)
 
 
 def _write_or_isolate(

@@ -175,6 +175,11 @@ def unchanged_runs(graph: GraphStore, rows: CardRows) -> bool:
     return all(stored.get(run["key"]) == run["props"]["runHash"] for run in rows.runs)
 
 
+# A log of 20,000 rows sent as one statement's parameters passed the server's 16 MB message limit: rows are sent
+# in slices, in the same transaction.
+RUN_ROWS_PER_MESSAGE = 1000
+
+
 def write_runs(graph: GraphStore, batch: Sequence[CardRows]) -> None:
     """MERGE the CodeCarbon runs of ``batch`` (one model each) in one transaction, then update sums and flags."""
     runs = [run for c in batch for run in c.runs]
@@ -191,8 +196,8 @@ def write_runs(graph: GraphStore, batch: Sequence[CardRows]) -> None:
 
     def work(tx: ManagedTransaction) -> None:
         for statement, rows in statements:
-            if rows:
-                tx.run(statement, rows=rows).consume()
+            for start in range(0, len(rows), RUN_ROWS_PER_MESSAGE):
+                tx.run(statement, rows=rows[start : start + RUN_ROWS_PER_MESSAGE]).consume()
         tx.run(SUM_RUNS, names=names).consume()
         tx.run(LINK_TRAINING_DEVICES, names=names).consume()
 

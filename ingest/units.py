@@ -39,19 +39,30 @@ class Mass:
 
 
 def number(value: Any) -> float | None:
-    """A finite number, or None (bools, NaN, infinities and text are not numbers)."""
+    """A finite number, or None (bools, NaN, infinities, integers beyond a float and text are not numbers)."""
+    value = any_float(value)
+    return value if value is not None and math.isfinite(value) else None
+
+
+def any_float(value: Any) -> float | None:
+    """A number as a float, NaN and infinities included (an integer beyond a float's range is an infinity);
+    None for bools and text."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value) if math.isfinite(value) else None
+    try:
+        return float(value)
+    except OverflowError:  # a 400-digit integer
+        return math.inf if value > 0 else -math.inf
 
 
 def grams_from_card(value: Any) -> Mass | None:
     """An HF card's emissions value (grams CO2eq by the card spec) in grams, or None when it is no mass.
 
-    A bare number is grams. A string with a unit is read when the unit is a
-    mass (``"1.2g CO2"``; kilograms are converted and say so); ``"TBD"`` is None.
+    A bare number is grams, NaN and infinities too: they are stored as published and flagged as impossible
+    (ingest/plausibility.py). A string with a unit is read when the unit is a mass (``"1.2g CO2"``; kilograms
+    are converted and say so); ``"TBD"`` is None.
     """
-    if (grams := number(value)) is not None:
+    if (grams := any_float(value)) is not None:
         return Mass(grams, _published(value), "g CO2eq", 1.0)
     if not isinstance(value, str) or not (match := _MASS.match(value)):
         return None

@@ -47,8 +47,9 @@ def flagged_in(rows: Iterable[Mapping[str, Any]], cypher: str) -> list[tuple[str
 def flag_caveats(flagged: Sequence[tuple[str, str, str]]) -> list[str]:
     """One sentence per flagged value, the first few by name."""
     facts = [
-        f"{model}'s {prop} is flagged: {reason}. It is stored as published and cannot be a real measurement; "
-        "any ranking, condition or total that uses it is unreliable."
+        f"{model}'s {prop} is flagged: {reason}. It is stored as published and cannot be a real measurement: "
+        "a ranking, condition or total that includes it is unreliable (the offline engine leaves NaN, infinite "
+        "and negative values out of them)."
         for model, prop, reason in flagged[:MAX_NAMED]
     ]
     if len(flagged) > MAX_NAMED:

@@ -280,7 +280,7 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [to_plain(v) for v in value]
     if isinstance(value, float) and not math.isfinite(value):
-        return None
+        return str(value)  # "inf", "-inf", "nan": a value that was published, not a missing one (JSON has none)
     if hasattr(value, "iso_format"):
         return value.iso_format()
     if isinstance(value, dt.date | dt.datetime | dt.time):

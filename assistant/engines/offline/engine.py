@@ -15,16 +15,13 @@ introspected per question; the schema comes from the :class:`SchemaCache`.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from assistant.answers.answer import Answer
-from assistant.answers.flags import flag_caveats, flagged_in
 from assistant.answers.provenance import sources_text
-from assistant.answers.suspect import SUSPECT_PROPERTY, suspect_caveats
 from assistant.config import Settings
 from assistant.cypher.execution import Execution, run_guarded
 from assistant.engines.offline.compile import evaluations, lookups, statements
@@ -43,12 +40,12 @@ from assistant.engines.offline.read.follow_up import standalone_follow_up
 from assistant.engines.offline.read.metrics import Metric, MetricCatalog
 from assistant.engines.offline.read.reading import read_question
 from assistant.engines.offline.resolution import quality_metric, resolve_devices, resolve_models
+from assistant.engines.offline.value_notes import flagged_models, note_flagged, note_suspect
 from assistant.errors import AssistantError
 from assistant.graph.connection import Graph, to_plain
 from assistant.graph.introspect import SchemaCache
 from assistant.graph.schema import GraphSchema
 from assistant.language.vocabulary import Vocabulary, load_vocabulary
-from ingest.flags import FLAG_PROPERTY
 
 # The typed plan (pydantic, about 0.1 s to import) loads only when an LLM or an agent hands one in.
 if TYPE_CHECKING:
@@ -58,7 +55,6 @@ logger = logging.getLogger(__name__)
 
 ENGINE = "offline"
 _NEEDS_ROWS = frozenset({"rank", "compare", "group_best", "aggregate", "group_agg", "pareto"})
-_TRAINING_CARBON = re.compile(r"\btr\.`?carbonFootprint\b|\bm\.`?trainingCarbon\b")  # reads the training carbon
 FUZZY_NOTE_BELOW = 0.8  # links scoring less are stated as assumptions
 
 
@@ -174,6 +170,8 @@ class _Run:
         self.unmeasured_examples: dict[str, list[str]] = {}
 
     def has(self, label: str, prop: str) -> bool:
+        if not prop:  # has("TRAINED_ON", ""): the relationship type
+            return label in self.schema.relationship_types
         return self.schema.has_property(label, prop)
 
     def execute(self, statement: Statement, *, main: bool = True) -> list[dict[str, Any]]:
@@ -335,7 +333,8 @@ def _dominance(run: _Run, frame: Frame, metric: Metric) -> str:
         datasets = run.execute(statements.datasets_of(reference), main=False)
         frame.filters.append(Filter("dataset", "Dataset", "name", [r["dataset"] for r in datasets], reference))
     second = frame.metric2
-    rows = run.execute(statements.pareto(frame, metric, second) if second else statements.rank(frame, metric, k=ALL))
+    statement = statements.pareto(frame, metric, second) if second else None
+    rows = run.execute(statement or statements.rank(frame, metric, k=ALL, has=run.has))
     for m in [metric, *([second] if second else [])]:
         run.note_unmeasured(frame, m)
     text = comparisons.dominance_text(frame, [metric, *([second] if second else [])], rows, reference)
@@ -354,7 +353,9 @@ def _compare(run: _Run, frame: Frame, metric: Metric) -> str:
             found = [run.execute(statements.datasets_of(str(r["model"])), main=False) for r in rows]
             datasets = list(dict.fromkeys(str(d["dataset"]) for ds in found for d in ds))
             run.caveats.extend(evaluations.mixed_datasets_notes(metric, datasets, "compared"))
-        text = comparisons.compare_text(frame, metric, rows, models.values)
+        missing = set(models.values) - {r["model"] for r in rows}
+        flagged = flagged_models(run, frame, metric) & missing if missing else set()
+        text = comparisons.compare_text(frame, metric, rows, models.values, flagged=flagged)
         run.show_rows(rows)  # with each model's difference from the best and the ratio
         return text
     frame.group = "architecture"
@@ -365,28 +366,3 @@ def _compare(run: _Run, frame: Frame, metric: Metric) -> str:
 
 class _Declined(AssistantError):
     """The question turned out to need something the graph does not have."""
-
-
-_RUNS = ("ModelTraining", "ModelInference", "TrainingRun")
-
-
-def note_flagged(run: _Run, frame: Frame) -> None:
-    """An answer that reads a value flagged as impossible names it (and why), whatever the value is."""
-    main = run.main
-    on_models = run.has("Model", FLAG_PROPERTY)
-    on_runs = any(run.has(label, FLAG_PROPERTY) for label in _RUNS)
-    if main is None or not (on_models or on_runs):
-        return
-    metric = frame.metric if frame.metric is not None and frame.intent not in ("count", "list", "lookup") else None
-    rows = run.execute(statements.flagged(frame, metric, on_models=on_models, on_runs=on_runs), main=False)
-    shown = [{"model": r["model"], "flags": [r.get("own"), r.get("near")]} for r in rows]
-    run.caveats.extend(flag_caveats(flagged_in(shown, main.cypher)))
-
-
-def note_suspect(run: _Run, frame: Frame) -> None:
-    """An answer that reads a training carbon value names every flagged one it shows, ranks or sums."""
-    main = run.main
-    if main is None or not run.has("ModelTraining", SUSPECT_PROPERTY) or not _TRAINING_CARBON.search(main.cypher):
-        return
-    metric = frame.metric if frame.metric is not None and frame.intent not in ("count", "list", "lookup") else None
-    run.caveats.extend(suspect_caveats(run.execute(statements.suspect(frame, metric), main=False)))

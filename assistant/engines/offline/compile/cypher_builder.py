@@ -100,7 +100,7 @@ GROUPS = {
 
 q = quote_name  # short: it is in most of the f-strings below
 Has = Callable[[str, str], bool]
-"""``has(label, property)``: whether the graph has that property."""
+"""``has(label, property)``: whether the graph has that property; ``has(TYPE, "")``: that relationship type."""
 
 
 @dataclass
@@ -216,7 +216,7 @@ class Builder:
         if threshold.op == "measured":
             return f"{expr} > 0"
         text = f"{expr} {threshold.op} {self.param('threshold', threshold.value)}"
-        return f"{text} AND {expr} > 0" if threshold.metric.measured else text
+        return f"{text} AND {measured_condition(expr, threshold.metric)}" if threshold.metric.unit else text
 
     def value_expr(self, metric: Metric) -> str:
         """The expression of ``metric``, joining its node (a training value kept on the model needs no join)."""
@@ -292,8 +292,16 @@ def _on_anchor_runs(b: Builder, conditions: list[str]) -> None:
 
 
 def measured_condition(expr: str, metric: Metric) -> str:
-    """The condition that keeps measured values only."""
-    return f"{expr} IS NOT NULL" + (f" AND {expr} > 0" if metric.measured else "")
+    """The condition that keeps measured values only: of a physical quantity (a unit), also none that is impossible
+    (NaN, infinite, negative: flagged at ingest and named by the answer, never ranked, summed or averaged)."""
+    if not metric.unit:
+        return f"{expr} IS NOT NULL"
+    floor = ">" if metric.measured else ">="
+    return f"{expr} IS NOT NULL AND {expr} {floor} 0 AND {expr} < {_FINITE}"
+
+
+_FINITE = "1.0e308"
+"""Above any real measurement and below infinity (NaN compares false with it, as with everything)."""
 
 
 def inference_exists(b: Builder, thresholds: list[Threshold]) -> None:

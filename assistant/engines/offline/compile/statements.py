@@ -92,11 +92,16 @@ def rank(frame: Frame, metric: Metric, *, k: int | None = None, has: Has | None 
     text = (
         f"{b.match_text()}\nWITH DISTINCT m, {expr} AS value WHERE {measured_condition('value', metric)}\n"
         f"WITH m, value ORDER BY value {order}, m.name LIMIT {limit}\n"
-        "OPTIONAL MATCH (m)-[:TRAINED_ON]->(d:Dataset)\n"
-        "WITH m, value, collect(DISTINCT d.name) AS names\n"
-        "WITH m, value, CASE size(names) WHEN 0 THEN null ELSE reduce(s = head(names), x IN tail(names) | "
-        "s + ', ' + x) END AS dataset\n"
     )
+    if has is None or has("TRAINED_ON", ""):  # a graph of cards that name no training dataset has none
+        text += (
+            "OPTIONAL MATCH (m)-[:TRAINED_ON]->(d:Dataset)\n"
+            "WITH m, value, collect(DISTINCT d.name) AS names\n"
+            "WITH m, value, CASE size(names) WHEN 0 THEN null ELSE reduce(s = head(names), x IN tail(names) | "
+            "s + ', ' + x) END AS dataset\n"
+        )
+    else:
+        text += "WITH m, value, null AS dataset\n"
     if has is None or has("ModelArchitecture", "type"):
         text += (
             "OPTIONAL MATCH (m)-[:UTILIZES]->(a:ModelArchitecture)\n"

@@ -3,6 +3,7 @@ beat a named one on every metric (dominance), and the Pareto front of a trade-of
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from assistant.engines.offline.explain.explain import MAX_NAMES, names, scope_text, shown_value
@@ -11,8 +12,10 @@ from assistant.engines.offline.read.metrics import Metric
 from assistant.language.measurements import number, with_unit
 
 
-def compare_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], entities: list[str]) -> str:
-    """Named models compared by one metric, best first."""
+def compare_text(
+    frame: Frame, metric: Metric, rows: list[dict[str, Any]], entities: list[str], *, flagged: Collection[str] = ()
+) -> str:
+    """Named models compared by one metric, best first; ``flagged``: models whose value is impossible (not shown)."""
     if not rows:
         return f"None of {names(entities)} has a {metric.label} value in the graph."
     better = "lower" if metric.order("best") == "ASC" else "higher"
@@ -23,7 +26,11 @@ def compare_text(frame: Frame, metric: Metric, rows: list[dict[str, Any]], entit
     if len(rows) > 1:
         text = f"{rows[0]['model']} is better. " + text + _difference(rows[0], rows[1], metric)
         _add_gaps(rows, metric)
-    missing = [e for e in entities if e not in {r["model"] for r in rows}]
+    missing = [e for e in entities if e not in {r["model"] for r in rows} and e not in flagged]
+    if flagged:
+        text += (
+            f" {names(sorted(flagged))}: the {metric.label} published is flagged as impossible, so it is not compared."
+        )
     if missing:
         how = "measured " if metric.measured else ""
         text += f" No {how}{metric.label} value for {names(missing)}" + (

@@ -1,0 +1,149 @@
+"""Untrusted metadata at its edges, as an outside tester's malformed cards and logs found them: numbers no float
+holds, NaN and infinite emissions in a card, logs of 20,000 rows, 90,000 tags, a byte-order mark, front matter
+that is empty or never closed, and answers that must show an impossible value as flagged, never as unmeasured.
+
+Real embedded server, real CLI in its own process.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.graph.connection import Graph
+from ingest.hf_cards import read_hf_card
+from tests.conftest import run_mrm3
+
+BIG = "1" + "0" * 400  # an integer no float holds
+
+
+def _card(path: Path, co2: str) -> None:
+    path.write_text(f"---\nlicense: mit\nco2_eq_emissions: {co2}\n---\n# {path.stem}\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def odd(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("odd")
+    for name, co2 in [("fine", "12.5"), ("other", "3"), ("nan", ".nan"), ("inf", ".inf"), ("huge", BIG)]:
+        _card(folder / f"{name}.md", co2)
+    (folder / "mi.md").write_text(
+        "---\nco2_eq_emissions: 4\nmodel-index:\n- name: mi\n  results:\n  - task: {type: text-classification}\n"
+        f"    dataset: {{name: imdb, type: imdb}}\n    metrics:\n    - {{type: accuracy, value: {BIG}}}\n---\n",
+        encoding="utf-8",
+    )
+    (folder / "emissions.csv").write_text(
+        "timestamp,project_name,run_id,duration,emissions,energy_consumed,country_name,country_iso_code\n"
+        "2024-01-01T00:00:00,inflog,r1,10,0.001,0.002,France,FRA\n"
+        "2024-01-01T01:00:00,inflog,r2,10,0.001,inf,France,FRA\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.fixture
+def ingested(empty_graph: Graph, cli_env: dict[str, str], odd: Path) -> dict[str, str]:
+    done = run_mrm3(["ingest", str(odd)], cli_env)
+    assert "Traceback" not in done.stderr, done.stderr
+    return cli_env
+
+
+def _ask(env: dict[str, str], question: str) -> dict[str, object]:
+    done = run_mrm3(["ask", "--engine", "offline", "--json", question], env)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    answer: dict[str, object] = json.loads(done.stdout)
+    return answer
+
+
+def test_a_number_no_float_holds_is_one_line_and_the_rest_is_written(
+    empty_graph: Graph, cli_env: dict[str, str], odd: Path
+) -> None:
+    done = run_mrm3(["ingest", str(odd)], cli_env)
+    assert "Traceback" not in done.stderr, done.stderr
+    huge = [line for line in done.stderr.splitlines() if "huge.md" in line]
+    assert len(huge) == 1 and "flagged" in huge[0], done.stderr
+    names = {r["n"] for r in empty_graph.read("MATCH (m:Model) RETURN m.name AS n")}
+    assert {"fine", "other", "nan", "inf", "huge", "mi", "inflog"} <= names
+
+
+@pytest.mark.parametrize("model", ["nan", "inf", "huge"])
+def test_nan_and_infinite_emissions_in_a_card_are_stored_and_flagged(ingested: dict[str, str], model: str) -> None:
+    answer = _ask(ingested, f"what is the carbon footprint of {model}")
+    text = str(answer["answer"])
+    assert "NOT MEASURED" not in text, text
+    notes = [str(n) for n in answer["notes"]]  # type: ignore[attr-defined]
+    assert any(model in n and "flagged" in n for n in notes), answer
+
+
+def test_an_infinite_energy_is_shown_as_published_and_flagged_never_as_unmeasured(ingested: dict[str, str]) -> None:
+    answer = _ask(ingested, "what is the energy consumption of inflog")
+    text = str(answer["answer"])
+    assert "NOT MEASURED" not in text and "inf" in text, text
+    assert any("inflog" in str(n) and "infinite" in str(n) for n in answer["notes"]), answer  # type: ignore[attr-defined]
+
+
+def test_a_total_leaves_impossible_values_out_and_names_them(ingested: dict[str, str]) -> None:
+    answer = _ask(ingested, "total training carbon")
+    text = str(answer["answer"])
+    assert "21.5" in text, text  # fine 12.5 + other 3 + mi 4 + inflog 2 (its two rows' 1 g each)
+    for model in ("nan", "inf", "huge"):
+        assert any(model in str(n) and "flagged" in str(n) for n in answer["notes"]), answer  # type: ignore[attr-defined]
+
+
+def test_a_ranking_never_leads_with_an_impossible_value(ingested: dict[str, str]) -> None:
+    answer = _ask(ingested, "which model has the highest carbon footprint")
+    assert "fine" in str(answer["answer"]).split(".")[0], answer
+
+
+def test_a_comparison_says_a_value_is_flagged_not_unmeasured(ingested: dict[str, str]) -> None:
+    text = str(_ask(ingested, "compare fine and inf on carbon footprint")["answer"])
+    assert "flagged as impossible" in text and "NOT MEASURED" not in text, text
+
+
+def test_a_log_of_20000_rows_is_written_in_slices(empty_graph: Graph, cli_env: dict[str, str], tmp_path: Path) -> None:
+    rows = [f"2024-01-01T00:00:00,biglog,r{i},1,0.000001,0.000002,France,FRA" for i in range(20_000)]
+    header = "timestamp,project_name,run_id,duration,emissions,energy_consumed,country_name,country_iso_code"
+    (tmp_path / "emissions.csv").write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    _card(tmp_path / "good.md", "5")
+    done = run_mrm3(["ingest", str(tmp_path)], cli_env)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    (row,) = empty_graph.read("MATCH (r:TrainingRun)-[:MEASURES]->(m:Model {name: 'biglog'}) RETURN count(r) AS n")
+    assert row["n"] == 20_000
+    assert empty_graph.read("MATCH (m:Model {name: 'good'}) RETURN count(m) AS n")[0]["n"] == 1
+
+
+def test_front_matter_with_90000_values_is_refused_in_one_line_and_quickly() -> None:
+    text = "---\ntags:\n" + "".join(f"- t{i}\n" for i in range(90_000)) + "co2_eq_emissions: 5\n---\n# many\n"
+    started = time.perf_counter()
+    card = read_hf_card("many/README.md", text.encode())
+    assert time.perf_counter() - started < 5
+    assert card.incomplete and "more than" in card.incomplete[0].reason
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [("---\n---\n# empty\n", "empty"), ("---\nlicense: mit\nco2_eq_emissions: 5\n# open\n", "never closed")],
+)
+def test_empty_or_unclosed_front_matter_is_one_line_naming_the_file(text: str, word: str) -> None:
+    card = read_hf_card("odd/README.md", text.encode())
+    assert len(card.incomplete) == 1 and word in card.incomplete[0].reason
+
+
+def test_a_card_with_a_byte_order_mark_is_read_in_a_directory(
+    empty_graph: Graph, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / "bom.md").write_bytes(b"\xef\xbb\xbf---\nco2_eq_emissions: 11\n---\n# bom\n")
+    assert run_mrm3(["ingest", str(tmp_path)], cli_env).returncode == 0
+    (row,) = empty_graph.read(
+        "MATCH (t:ModelTraining)-[:TRAINS_ON]->(m:Model {name: 'bom'}) RETURN t.carbonFootprint AS g"
+    )
+    assert row["g"] == 11
+
+
+def test_a_co2_mapping_without_emissions_says_so() -> None:
+    card = read_hf_card("o/README.md", b"---\nco2_eq_emissions:\n  source: codecarbon\n---\n# o\n")
+    assert any("no emissions value" in w.reason for w in card.warnings)
+    spelled = read_hf_card("o/README.md", b"---\nco2_eq_emissions:\n  Emissions: 7\n---\n# o\n")
+    assert spelled.data["co2"]["emissions"]["grams"] == 7
