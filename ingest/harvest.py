@@ -217,7 +217,7 @@ def _from_listing(repo: str, info: Any, item: dict[str, Any]) -> Card:
     data.setdefault("libraryName", info.library_name)
     if not data.get("tags") and info.tags:
         data["tags"] = [str(tag) for tag in info.tags]
-    data = {key: value for key, value in data.items() if value is not None} | {"hubId": repo, "hubListing": True}
+    data = {key: value for key, value in data.items() if value is not None} | {"hubId": repo}
     if info.sha:
         data["hubRevision"] = info.sha
     return Card(card.source, data, warnings, card_hash(data), kind=card.kind, incomplete=card.incomplete)
@@ -237,7 +237,7 @@ def _fetched(repo: str, sha: str | None, report: HarvestReport) -> Card | None:
 # Models read from their own README and config.json (--full, or mrm3 ingest hf:ORG/NAME), with their revision.
 _FETCHED = """
 UNWIND $names AS name
-MATCH (m:Model {name: name}) WHERE m.hubRevision IS NOT NULL AND m.hubListing IS NULL
+MATCH (m:Model {name: name}) WHERE m.hubFiles = true
 RETURN name, m.hubRevision AS sha
 """
 
@@ -281,7 +281,7 @@ def harvest(
     cards = listed_cards(query, report, on_page=on_page)
     if not query.full:
         cards = _not_fetched(graph, cards, report, batch_size)
-    first = next(cards, None)  # the first page, or HubUnreachable, before the graph is touched
+    first = next(cards, None)  # the first page, or HubUnreachable, before anything is written
     written = IngestReport()
     if first is not None:
         ingest_cards(graph, itertools.chain([first], cards), written, batch_size=batch_size)

@@ -80,7 +80,7 @@ def read_hf_card(source: str, raw: bytes, *, name: str | None = None) -> Card:
     except UnicodeDecodeError as e:
         return _unreadable(source, name, f"is not valid UTF-8 (byte {e.start}) - save the card as UTF-8")
     front = REGEX_YAML_BLOCK.search(text)
-    if front is None and FRONT_MATTER.match(text.encode()[:64]):
+    if front is None and FRONT_MATTER.match(text[:64].encode()):
         empty = _EMPTY_FRONT_MATTER.match(text)
         why = "is empty" if empty else "opened by '---' is never closed by another '---'"
         return _unreadable(source, name, f"YAML front matter {why}; only the name is stored")

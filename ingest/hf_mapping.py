@@ -46,7 +46,7 @@ def hf_rows(card: Card) -> CardRows:
                 "metadataError": data.get("metadataError"),
                 "hubId": data.get("hubId"),
                 "hubRevision": data.get("hubRevision"),
-                "hubListing": data.get("hubListing"),  # read from the Hub's listing (mrm3 harvest), not its files
+                "hubFiles": data.get("hubFiles"),  # read from the model's own README and config.json
                 "modelType": data.get("modelType"),
                 "parameterCount": data.get("parameterCount"),
             }

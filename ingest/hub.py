@@ -94,6 +94,7 @@ def _fetch(ref: str, repo: str, revision: str | None, endpoint: str, token: str 
     card = read_hf_card(source, Path(readme).read_bytes(), name=repo)
     data = dict(card.data)
     data["hubId"] = repo
+    data["hubFiles"] = True  # read from the model's own files: a harvest's listing (less) never replaces it
     if commit:
         data["hubRevision"] = commit
     if config_path is not None:

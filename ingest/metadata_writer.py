@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ingest.derived import REFRESH_TRAINING
 from ingest.mapping import CardRows
 from ingest.store import GraphStore
 from ingest.units import thousandfold
@@ -199,6 +200,8 @@ def write_runs(graph: GraphStore, batch: Sequence[CardRows]) -> None:
             for start in range(0, len(rows), RUN_ROWS_PER_MESSAGE):
                 tx.run(statement, rows=rows[start : start + RUN_ROWS_PER_MESSAGE]).consume()
         tx.run(SUM_RUNS, names=names).consume()
+        # the model's copies of the sums, in the same transaction: a graph marked complete never misses them
+        tx.run(REFRESH_TRAINING, names=names).consume()
         tx.run(LINK_TRAINING_DEVICES, names=names).consume()
 
     graph.write(work)

@@ -35,7 +35,8 @@ def hub() -> Iterator[HubListing]:
 def _fetched_card(repo: str, sha: str | None) -> Card:
     """A card as ``mrm3 ingest hf:ORG/NAME`` (or ``harvest --full``) reads it: README facts, config facts, sha."""
     card = read_hf_metadata(f"hf:{repo}@{sha}", {"co2_eq_emissions": 12.5, "license": "mit"}, name=repo)
-    data = {**card.data, "hubId": repo, "hubRevision": sha, "modelType": "bert", "architecture": "BertModel"}
+    data = {**card.data, "hubId": repo, "hubRevision": sha, "hubFiles": True, "modelType": "bert"}
+    data["architecture"] = "BertModel"
     return Card(card.source, data, card.warnings, card_hash(data), kind=card.kind)
 
 

@@ -147,3 +147,28 @@ def test_a_co2_mapping_without_emissions_says_so() -> None:
     assert any("no emissions value" in w.reason for w in card.warnings)
     spelled = read_hf_card("o/README.md", b"---\nco2_eq_emissions:\n  Emissions: 7\n---\n# o\n")
     assert spelled.data["co2"]["emissions"]["grams"] == 7
+
+
+def test_an_mcp_quantity_published_as_infinity_is_flagged_not_unmeasured() -> None:
+    from assistant.mcp_server.metrics import quantity
+
+    carbon = quantity("carbonFootprint", "inf", "g CO2")
+    assert carbon.measured is False and "flagged" in carbon.text and "not measured" not in carbon.text
+    assert quantity("latency", "nan", "s").measured is False
+    assert quantity("latency", 0.002, "s").text == "2 ms"
+
+
+def test_the_best_of_each_group_on_a_tie_is_the_first_name_as_in_a_ranking(
+    empty_graph: Graph, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    from tests.test_cards import good_card
+
+    for name in ("tie-b", "tie-a", "lower"):
+        card = good_card(name)
+        card["training"]["evaluationMetrics"]["accuracy"]["mean"] = 0.8 if name == "lower" else 0.95
+        (tmp_path / f"{name}.json").write_text(json.dumps(card), encoding="utf-8")
+    assert run_mrm3(["ingest", str(tmp_path)], cli_env).returncode == 0
+    grouped = str(_ask(cli_env, "most accurate model per dataset")["answer"])
+    ranked = str(_ask(cli_env, "most accurate model on toyset")["answer"])
+    assert "tie-a" in grouped and "tie-b" not in grouped.split(".")[0], grouped
+    assert "tie-a" in ranked.split(".")[0], ranked

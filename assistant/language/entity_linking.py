@@ -42,7 +42,7 @@ IGNORED_PROPERTIES = frozenset({
     "deviceProcessor",
     # Free text of Hugging Face cards and CodeCarbon logs: reasons, raw values, file fields.
     "carbonFootprintSuspect", "flagged", "metadataError", "unreadEmissions", "publishedValue", "publishedUnit", "field",
-    "file", "suspect", "trainingType", "emissionsSource", "hubRevision", "hubListing", "runId", "experimentId",
+    "file", "suspect", "trainingType", "emissionsSource", "hubRevision", "hubFiles", "runId", "experimentId",
     "runHash", "taskName", "metricName",
 })  # fmt: skip
 # When two labels match a span equally well, the first one listed wins.

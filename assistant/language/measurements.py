@@ -27,6 +27,16 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+_NON_FINITE = frozenset({"inf", "-inf", "nan", "infinity", "-infinity"})
+
+
+def is_non_finite(value: Any) -> bool:
+    """A value published as NaN or an infinity: the float, or the text answer rows carry for it ("inf", "nan")."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    return isinstance(value, str) and value.strip().lower() in _NON_FINITE
+
+
 def zero_means_unmeasured(name: str) -> bool:
     """Whether a 0 in the column or property ``name`` means "not measured" (carbon and energy)."""
     return bool(_MEASURED_QUANTITY.search(name))
@@ -42,7 +52,7 @@ def is_measured(name: str, value: Any, *, zero_is_unmeasured: bool | None = None
     strict = zero_means_unmeasured(name) if zero_is_unmeasured is None else zero_is_unmeasured
     if strict:
         return is_number(value) and value > 0
-    return value is not None and not (isinstance(value, float) and math.isnan(value))
+    return value is not None and not is_non_finite(value)
 
 
 def number(value: Any) -> str:

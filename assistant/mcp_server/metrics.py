@@ -15,7 +15,7 @@ from typing import Any, Literal
 from assistant.engines.offline.plan.metric_names import NamedMetric, named_metrics
 from assistant.engines.offline.read.metrics import MetricCatalog
 from assistant.errors import InvalidArgumentError
-from assistant.language.measurements import is_measured, with_unit
+from assistant.language.measurements import is_measured, is_non_finite, with_unit
 from assistant.mcp_server.schemas import MetricInfo, Quantity
 
 
@@ -26,6 +26,9 @@ def quantity(name: str, value: Any, unit: str, *, measured: bool | None = None) 
     if isinstance(value, list):  # a Hugging Face card's languages or tags
         items = [str(v) for v in value]
         return Quantity(value=items, unit="", text=", ".join(items), measured=True)
+    if is_non_finite(value):  # published as NaN or an infinity: flagged at ingest, no real measurement
+        text = f"{value} {unit} as published (flagged: cannot be a real measurement)".replace("  ", " ")
+        return Quantity(value=str(value), unit=unit, text=text, measured=False)
     if not (is_measured(name, value) if measured is None else measured):
         said = f"{value} {unit}".strip()
         return Quantity(value=value, unit=unit, text=f"not measured ({said} in the card)", measured=False)

@@ -83,7 +83,7 @@ def resolve_devices(run: Run, frame: Frame) -> None:
             flt.role = "inference"
             continue
         rows = run.execute(statements.trains_on_device(flt.property, flt.values), main=False)
-        flt.role = "training" if rows and rows[0]["runs"] else "inference"
+        flt.role = "training" if rows and rows[0]["trained"] else "inference"
         if flt.role == "inference" and metric is not None and metric.measured:
             frame.metric = run.catalog.as_inference(metric)  # "greenest model on the raspberry pi"
             frame.inference = frame.metric.scope == "inference"

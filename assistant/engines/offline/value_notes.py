@@ -31,8 +31,7 @@ _RUNS = ("ModelTraining", "ModelInference", "TrainingRun")
 def note_flagged(run: NotedRun, frame: Frame) -> None:
     """An answer that reads a value flagged as impossible names it (and why), whatever the value is."""
     main = run.main
-    on_models = run.has("Model", FLAG_PROPERTY)
-    on_runs = any(run.has(label, FLAG_PROPERTY) for label in _RUNS)
+    on_models, on_runs = _flag_holders(run)
     if main is None or not (on_models or on_runs):
         return
     metric = frame.metric if frame.metric is not None and frame.intent not in ("count", "list", "lookup") else None
@@ -43,8 +42,7 @@ def note_flagged(run: NotedRun, frame: Frame) -> None:
 
 def flagged_models(run: NotedRun, frame: Frame, metric: Metric) -> set[str]:
     """The models asked about whose ``metric`` value is flagged as impossible (so no ranking holds it)."""
-    on_models = run.has("Model", FLAG_PROPERTY)
-    on_runs = any(run.has(label, FLAG_PROPERTY) for label in _RUNS)
+    on_models, on_runs = _flag_holders(run)
     if not (on_models or on_runs):
         return set()
     rows = run.execute(statements.flagged(frame, metric, on_models=on_models, on_runs=on_runs), main=False)
@@ -54,6 +52,11 @@ def flagged_models(run: NotedRun, frame: Frame, metric: Metric) -> set[str]:
         for r in rows
         if any(str(f).startswith(prefix) for f in [*(r.get("own") or []), *sum(r.get("near") or [], [])])
     }
+
+
+def _flag_holders(run: NotedRun) -> tuple[bool, bool]:
+    """Whether the graph has flagged values on models, and on training or inference runs."""
+    return run.has("Model", FLAG_PROPERTY), any(run.has(label, FLAG_PROPERTY) for label in _RUNS)
 
 
 def note_suspect(run: NotedRun, frame: Frame) -> None:

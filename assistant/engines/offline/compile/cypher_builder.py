@@ -122,9 +122,10 @@ class Builder:
         self.where: list[str] = []
         self.params: dict[str, Any] = {}
         self.vars: set[str] = {"m"}
-        self.anchored = False
-        self.anchor_kind = ""
+        self.anchor_filter: Filter | None = None
         """The filter the statement starts from (its node), if any: see :func:`anchor`."""
+        self.anchor_runs: list[str] = []
+        """Conditions on the device anchor's run ``r``: some run on the device meets them all."""
 
     def param(self, name: str, value: Any) -> str:
         """Add a parameter (renamed when taken) and return its ``$name``."""
@@ -169,7 +170,7 @@ class Builder:
         inference_exists(self, outer)
 
     def _filter(self, flt: Filter) -> None:
-        anchored = flt.kind == "model" or (flt.kind == self.anchor_kind and self.anchored)
+        anchored = flt.kind == "model" or flt is self.anchor_filter
         if anchored and not flt.negated:
             return
         if flt.kind == "model":
@@ -197,12 +198,12 @@ class Builder:
             elif self.inference_bound:
                 self.need("dv")
                 self.where.append(self._in(f"dv.{q(flt.property)}", "device", flt))
-            elif flt.negated:
+            elif flt.negated or flt is not self.frame.filter("device"):  # a second device: a run on it too
                 self.where.append(
-                    "NOT EXISTS { MATCH (m)<-[:INFERENCE_ON]-(:ModelInference)-[:RUNS_ON]->(y:Device) "
-                    f"WHERE y.{q(flt.property)} IN {self.param('not_device', flt.values)} }}"
+                    f"{'NOT ' if flt.negated else ''}EXISTS {{ MATCH (m)<-[:INFERENCE_ON]-(:ModelInference)-[:RUNS_ON]"
+                    f"->(y:Device) WHERE y.{q(flt.property)} IN {self.param('other_device', flt.values)} }}"
                 )
-            # otherwise the device joins the EXISTS subquery of apply_filters
+            # otherwise the device joins the EXISTS subquery of apply_filters (or is the anchor)
 
     def _in(self, expr: str, name: str, flt: Filter) -> str:
         if flt.negated:  # a missing property is "not that value" too
@@ -238,7 +239,8 @@ class Builder:
 
     def match_text(self) -> str:
         """The MATCH lines with the WHERE conditions folded into one WITH ... WHERE."""
-        text = "\n".join(self.lines)
+        runs = " WHERE " + " AND ".join(self.anchor_runs) if self.anchor_runs else ""
+        text = "\n".join(line + runs if line == _DEVICE_RUNS_LINE else line for line in self.lines)
         if self.where:
             # The anchor may carry its own WHERE; a second one would need a MATCH in between.
             joiner = "\n  AND " if len(self.lines) == 1 and " WHERE " in self.lines[0] else "\nWHERE "
@@ -260,35 +262,27 @@ def anchor(b: Builder) -> None:
         b.lines.append(f"MATCH ({var}:{label}) WHERE {var}.{prop} IN {b.param(shared.kind, shared.values)}")
         b.lines.append(f"MATCH (m:Model)-[:{edge}]->({var})")
         b.vars.add(var)
-        b.anchor_kind = shared.kind
+        b.anchor_filter = shared
     elif (device := _run_device(b)) is not None:
         # "benchmarked on the jetson nano": from the device's runs to their models, not every model's runs;
         # grouped, as WITH DISTINCT m is 2-3x slower on ArcadeDB
         b.lines.append(f"MATCH (x:Device) WHERE x.{q(device.property)} IN {b.param('device', device.values)}")
-        b.lines.append("MATCH (x)<-[:RUNS_ON]-(r:ModelInference)-[:INFERENCE_ON]->(m:Model)")
-        b.lines.append(_DEVICE_ANCHOR_END)
-        b.anchor_kind = "device"
+        b.lines.append(_DEVICE_RUNS_LINE)  # with the conditions on its run r (b.anchor_runs), in match_text
+        b.lines.append("WITH m, count(*) AS device_runs")
+        b.anchor_filter = device
     else:
         b.lines.append("MATCH (m:Model)")
-    b.anchored = True
 
 
-_DEVICE_ANCHOR_END = "WITH m, count(*) AS device_runs"
+_DEVICE_RUNS_LINE = "MATCH (x)<-[:RUNS_ON]-(r:ModelInference)-[:INFERENCE_ON]->(m:Model)"
 
 
 def _run_device(b: Builder) -> Filter | None:
     """The inference device the models must have run on, when that is all the statement asks of their runs."""
     device = b.frame.filter("device")
-    if device is None or device.negated or device.role == "training" or b.inference_bound:
+    if device is None or device.role == "training" or b.inference_bound:
         return None
     return device
-
-
-def _on_anchor_runs(b: Builder, conditions: list[str]) -> None:
-    """Conditions on the device anchor's run ``r`` (some run on the device meets them all)."""
-    if conditions:
-        at = b.lines.index(_DEVICE_ANCHOR_END) - 1
-        b.lines[at] += " WHERE " + " AND ".join(conditions)
 
 
 def measured_condition(expr: str, metric: Metric) -> str:
@@ -308,7 +302,7 @@ def inference_exists(b: Builder, thresholds: list[Threshold]) -> None:
     """Models with an inference run (on the device, within the thresholds) when runs are not ranked."""
     device = b.frame.filter("device")
     device_here = device is not None and device.role != "training" and not b.inference_bound
-    anchored = device_here and b.anchor_kind == "device"  # the anchor has kept models with a run on the device
+    anchored = device_here and b.anchor_filter is device  # the anchor has kept models with a run on the device
     if not device_here:  # "latency under 5 ms": the model's best run is under it, kept on the model
         direct = [t for t in thresholds if t.metric.model_best and t.op in ("<", "<=") and t.metric.better == "lower"]
         for threshold in direct:
@@ -318,10 +312,6 @@ def inference_exists(b: Builder, thresholds: list[Threshold]) -> None:
     if not thresholds and not device_here:
         return
     conditions = []
-    on_device = ""
-    if device_here and device is not None:
-        on_device = f"x.{q(device.property)} IN {b.param('device', device.values)}"
-        conditions.append(on_device)
     floors = []
     for threshold in thresholds:
         if threshold.op in (">", ">=") and threshold.metric.better == "lower":
@@ -329,12 +319,15 @@ def inference_exists(b: Builder, thresholds: list[Threshold]) -> None:
             conditions.append(measured_condition(threshold.metric.expr("r"), threshold.metric))
         else:
             conditions.append(b.condition(threshold.metric.expr("r"), threshold))
+    on_device = ""
+    if device_here and device is not None and (floors or not anchored):
+        on_device = f"x.{q(device.property)} IN {b.param('device', device.values)}"
     if anchored:
-        _on_anchor_runs(b, [c for c in conditions if c != on_device])
+        b.anchor_runs.extend(conditions)
     else:
         b.where.append(
             "EXISTS { MATCH (m)<-[:INFERENCE_ON]-(r:ModelInference)-[:RUNS_ON]->(x:Device) WHERE "
-            + " AND ".join(conditions)
+            + " AND ".join([on_device, *conditions] if on_device else conditions)
             + " }"
         )
     for floor in floors:

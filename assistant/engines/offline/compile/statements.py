@@ -290,14 +290,14 @@ def group_best(frame: Frame, metric: Metric) -> Statement:
     gexpr = b.group_expr(group)
     order = metric.order(frame.want)
     col = metric.column
-    # min/max of [value, name] pairs (lists compare element by element) finds each group's best in one pass,
-    # where sorting every model first took 3-5x longer at 100,000 cards
-    pick = "min" if order == "ASC" else "max"
+    # The min of [value, name] pairs (lists compare element by element) is each group's best in one pass, the
+    # first name on a tie as a ranking's; sorting every model first took 3-5x longer at 100,000 cards.
+    sign = "" if order == "ASC" else "-"  # the highest value is the lowest negated
     text = (
         f"{b.match_text()}\nWITH m, {gexpr} AS grp, {expr} AS value\n"
         f"WHERE {measured_condition('value', metric)}\n"
-        f"WITH grp, {pick}([value, m.name]) AS best, count(DISTINCT m) AS models\n"
-        f"RETURN grp AS {group}, best[1] AS model, best[0] AS {col}, models ORDER BY {col} {order}, {group}"
+        f"WITH grp, min([{sign}value, m.name]) AS best, count(DISTINCT m) AS models\n"
+        f"RETURN grp AS {group}, best[1] AS model, {sign}best[0] AS {col}, models ORDER BY {col} {order}, {group}"
     )
     return Statement(text, b.params)
 
@@ -315,7 +315,7 @@ def trains_on_device(prop: str, values: list[Any]) -> Statement:
     """Whether any model was trained on the device (to read "on the H100" as training, "on the Pi" as inference)."""
     return Statement(
         f"MATCH (d:Device) WHERE d.{q(prop)} IN $device\n"
-        "MATCH (:ModelTraining)-[:RUNS_ON]->(d) WITH d LIMIT 1 RETURN count(d) AS runs",  # is there one: 0 or 1
+        "MATCH (:ModelTraining)-[:RUNS_ON]->(d) WITH d LIMIT 1 RETURN count(d) AS trained",  # 0 or 1
         {"device": values},
     )
 
@@ -361,9 +361,11 @@ def pareto(frame: Frame, first: Metric, second: Metric) -> Statement:
     agg_y = "min" if second.better == "lower" else "max"
     sx = "x" if first.better == "lower" else "-x"  # both as "lower is better" for the sweep
     sy = "y" if second.better == "lower" else "-y"
+    # each run's value is checked before the aggregate: one flagged -1 s run must not hide the model's others
+    keep_x, keep_y = measured_condition(x, first), measured_condition(y, second)
     text = (
-        f"{b.match_text()}\nWITH m, {agg_x}({x}) AS x, {agg_y}({y}) AS y\n"
-        f"WHERE {measured_condition('x', first)} AND {measured_condition('y', second)}\n"
+        f"{b.match_text()}\nWITH m, {agg_x}(CASE WHEN {keep_x} THEN {x} END) AS x, "
+        f"{agg_y}(CASE WHEN {keep_y} THEN {y} END) AS y\nWHERE x IS NOT NULL AND y IS NOT NULL\n"
         f"WITH m.name AS model, x, y, {sx} AS sx, {sy} AS sy ORDER BY sx ASC, sy ASC, model\n"
         "WITH collect({model: model, x: x, y: y, sx: sx, sy: sy}) AS points\n"
         "WITH points, reduce(acc = {sx: null, sy: null, front: []}, p IN points |\n"

@@ -10,7 +10,7 @@ from typing import Any
 
 from assistant.engines.offline.plan.frame import Frame
 from assistant.language.grid import J_PER_KWH, Grid, Grids
-from assistant.language.measurements import number, with_unit
+from assistant.language.measurements import is_non_finite, number, with_unit
 
 
 def what_if_text(frame: Frame, rows: list[dict[str, Any]], grids: Grids) -> str:
@@ -55,6 +55,8 @@ def _priced(row: dict[str, Any], regions: list[Grid], ask: str) -> list[dict[str
 def _model_text(row: dict[str, Any], priced: list[dict[str, Any]], ask: str, grids: Grids) -> str:
     """One model's what-if in words, read from its priced rows."""
     model, energy, carbon = row.get("model"), row.get("energy_j"), row.get("carbon_g")
+    if is_non_finite(energy):
+        return f"{model}: its training energy is published as {energy}, flagged as impossible, so no estimate."
     if not isinstance(energy, int | float) or energy <= 0:
         return f"{model}: its training energy is NOT MEASURED (0 or none in the card), so no estimate."
     priced = [p for p in priced if "country" in p]  # no grid asked: the energy alone
