@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ingest.mapping import CardRows
+from ingest.plausibility import cypher_ceiling, implausible
 from ingest.store import GraphStore
 
 # Model property -> the training property it keeps when measured.
@@ -57,12 +58,15 @@ INDEXES = (
     "CREATE INDEX inference_processor IF NOT EXISTS FOR (n:ModelInference) ON (n.deviceProcessor)",
 )
 # The model's measured training values, from its training node (a card's, or the sums of its CodeCarbon runs).
-REFRESH_TRAINING = """
+_CARBON_MAX, _ENERGY_MAX = cypher_ceiling("g CO2"), cypher_ceiling("J")
+REFRESH_TRAINING = f"""
 UNWIND $names AS name
-MATCH (m:Model {name: name})
-OPTIONAL MATCH (t:ModelTraining {model: name})
-SET m.trainingCarbon = CASE WHEN t.carbonFootprint > 0 AND t.carbonFootprint < 1.0e308 THEN t.carbonFootprint END,
-    m.trainingEnergy = CASE WHEN t.energyConsumption > 0 AND t.energyConsumption < 1.0e308 THEN t.energyConsumption END
+MATCH (m:Model {{name: name}})
+OPTIONAL MATCH (t:ModelTraining {{model: name}})
+SET m.trainingCarbon = CASE WHEN t.carbonFootprint > 0 AND t.carbonFootprint <= {_CARBON_MAX}
+                            THEN t.carbonFootprint END,
+    m.trainingEnergy = CASE WHEN t.energyConsumption > 0 AND t.energyConsumption <= {_ENERGY_MAX}
+                            THEN t.energyConsumption END
 """
 
 
@@ -71,21 +75,21 @@ def derive_inference(rows: CardRows) -> None:
     measured training values (those of CodeCarbon runs are summed in the graph: :func:`refresh_training`)."""
     for model_prop, prop in TRAINING.items():
         value = (rows.training or {}).get(prop)
-        # REFRESH_TRAINING's rule (finite, above 0), so a card's copy and a CodeCarbon sum's copy agree
-        if (kept := _measured(value)) is not None:
+        # REFRESH_TRAINING's rule (above 0, not flagged), so a card's copy and a CodeCarbon sum's copy agree
+        if (kept := _measured(value, name=prop)) is not None:
             rows.model[model_prop] = kept
     runs = [run["props"] for run in rows.inference]
     for run, entry in zip(runs, rows.inference, strict=True):
         count = run.get("num_of_runs")
         for prop, total in PER_INFERENCE.items():
-            value = _measured(run.get(total))
+            value = _measured(run.get(total), name=total)
             if value is not None and _measured(count) is not None:
                 run[prop] = value / count
         if processor := entry["device"].get("processor"):
             run["deviceProcessor"] = processor
     for model_prop, (prop, flag) in BEST.items():
         # A latency of 0 is a value as the statements read it (only carbon and energy have "0 = not measured").
-        measured = [run for run in runs if _measured(run.get(prop), zero=prop == "latency") is not None]
+        measured = [run for run in runs if _measured(run.get(prop), zero=prop == "latency", name=prop) is not None]
         if measured:
             rows.model[model_prop] = min(run[prop] for run in measured)
         for processor in {run.get("deviceProcessor") for run in measured}:
@@ -119,8 +123,11 @@ def refresh_training(graph: GraphStore, names: Sequence[str]) -> None:
         graph.run_write(REFRESH_TRAINING, {"names": list(names)})
 
 
-def _measured(value: Any, *, zero: bool = False) -> float | None:
-    """``value`` when it is a finite number above 0 (or at 0, with ``zero``): a measurement; else None."""
+def _measured(value: Any, *, zero: bool = False, name: str = "") -> float | None:
+    """``value`` when it is a finite number above 0 (or at 0, with ``zero``), and not flagged as impossible for the
+    quantity ``name`` (:func:`implausible`): a measurement; else None."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    if name and implausible(name, value):
         return None
     return float(value) if value > 0 or (zero and value == 0) else None

@@ -250,13 +250,9 @@ def _write_runs(graph: GraphStore, runs: Sequence[CardRows], report: IngestRepor
         metadata_writer.write_runs(graph, changed)
         report.models_written += len(changed)
     except StatementRejected as e:
-        if len(changed) == 1:
-            source = changed[0].model.get("source", changed[0].name)
-            report.rejected.append(Problem(str(source), "$", f"the graph server refused the log: {e}"))
-            return
-        logger.warning("batch of %d logs failed (%s); retrying log by log", len(changed), e)
-        for rows in changed:
-            _write_runs(graph, [rows], report)
+        if not _refused(changed, e, "log", report):
+            for rows in changed:
+                _write_runs(graph, [rows], report)
 
 
 def _write_or_isolate(
@@ -269,14 +265,21 @@ def _write_or_isolate(
         report.models_written += len(rows)
         return
     except StatementRejected as e:
-        if len(rows) == 1:
-            source = rows[0].model.get("source", rows[0].name)
-            report.rejected.append(Problem(str(source), "$", f"the graph server refused the card: {e}"))
+        if _refused(rows, e, "card", report):
             return
-        logger.warning("batch of %d cards failed (%s); retrying card by card", len(rows), e)
     replacing = set(replace)
     for row in rows:
         _write_or_isolate(graph, [row], [row.name] if row.name in replacing else [], report)
+
+
+def _refused(rows: Sequence[CardRows], error: Exception, what: str, report: IngestReport) -> bool:
+    """True when ``rows`` is one card (or log), now reported refused; False when the caller retries one by one."""
+    if len(rows) == 1:
+        source = rows[0].model.get("source", rows[0].name)
+        report.rejected.append(Problem(str(source), "$", f"the graph server refused the {what}: {error}"))
+        return True
+    logger.warning("batch of %d %ss failed (%s); retrying one by one", len(rows), what, error)
+    return False
 
 
 def ingest_paths(

@@ -48,6 +48,20 @@ def implausible(name: str, value: Any) -> str | None:
     return None
 
 
+def ceiling(unit: str) -> float | None:
+    """The largest value a real measurement in ``unit`` can have (``implausible`` flags any above it)."""
+    return _BEYOND.get(unit)
+
+
+def cypher_ceiling(unit: str) -> str:
+    """:func:`ceiling` as a Cypher float literal; just below infinity for a unit without one."""
+    top = ceiling(unit)
+    if top is None:
+        return "1.0e308"
+    mantissa, exponent = f"{top:.1e}".split("e")
+    return f"{mantissa}e{int(exponent)}"  # "3.2e9": no sign, no leading zero
+
+
 def unit_of(name: str) -> str:
     """The unit of a result column or property, from its name (``""`` when unknown)."""
     return next((unit for pattern, unit in _UNITS if pattern.search(name)), "")

@@ -27,7 +27,8 @@ def _card(path: Path, co2: str) -> None:
 @pytest.fixture(scope="module")
 def odd(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("odd")
-    for name, co2 in [("fine", "12.5"), ("other", "3"), ("nan", ".nan"), ("inf", ".inf"), ("huge", BIG)]:
+    odd = [("fine", "12.5"), ("other", "3"), ("nan", ".nan"), ("inf", ".inf"), ("huge", BIG), ("beyond", "1.0e+15")]
+    for name, co2 in odd:
         _card(folder / f"{name}.md", co2)
     (folder / "mi.md").write_text(
         "---\nco2_eq_emissions: 4\nmodel-index:\n- name: mi\n  results:\n  - task: {type: text-classification}\n"
@@ -87,8 +88,8 @@ def test_an_infinite_energy_is_shown_as_published_and_flagged_never_as_unmeasure
 def test_a_total_leaves_impossible_values_out_and_names_them(ingested: dict[str, str]) -> None:
     answer = _ask(ingested, "total training carbon")
     text = str(answer["answer"])
-    assert "21.5" in text, text  # fine 12.5 + other 3 + mi 4 + inflog 2 (its two rows' 1 g each)
-    for model in ("nan", "inf", "huge"):
+    assert "21.5" in text, text  # fine 12.5 + other 3 + mi 4 + inflog 2 (its two rows' 1 g each); not 1e15 g
+    for model in ("nan", "inf", "huge", "beyond"):
         assert any(model in str(n) and "flagged" in str(n) for n in answer["notes"]), answer  # type: ignore[attr-defined]
 
 

@@ -48,8 +48,7 @@ def flag_caveats(flagged: Sequence[tuple[str, str, str]]) -> list[str]:
     """One sentence per flagged value, the first few by name."""
     facts = [
         f"{model}'s {prop} is flagged: {reason}. It is stored as published and cannot be a real measurement: "
-        "a ranking, condition or total that includes it is unreliable (the offline engine leaves NaN, infinite "
-        "and negative values out of them)."
+        "a ranking, condition or total that includes it is unreliable (the offline engine leaves such values out)."
         for model, prop, reason in flagged[:MAX_NAMED]
     ]
     if len(flagged) > MAX_NAMED:

@@ -20,6 +20,7 @@ from assistant.engines.offline.plan.understanding import Filter, Frame
 from assistant.engines.offline.read.metrics import Metric
 from assistant.engines.offline.read.slots import Threshold
 from assistant.graph.schema import quote_name
+from ingest.plausibility import cypher_ceiling
 
 # How each variable joins the model (or the training run); order matters.
 _JOINS = {
@@ -287,15 +288,13 @@ def _run_device(b: Builder) -> Filter | None:
 
 def measured_condition(expr: str, metric: Metric) -> str:
     """The condition that keeps measured values only: of a physical quantity (a unit), also none that is impossible
-    (NaN, infinite, negative: flagged at ingest and named by the answer, never ranked, summed or averaged)."""
+    (NaN, infinite, negative, beyond any real measurement: flagged at ingest by ``implausible()`` and named by the
+    answer, never ranked, summed or averaged)."""
     if not metric.unit:
         return f"{expr} IS NOT NULL"
     floor = ">" if metric.measured else ">="
-    return f"{expr} IS NOT NULL AND {expr} {floor} 0 AND {expr} < {_FINITE}"
-
-
-_FINITE = "1.0e308"
-"""Above any real measurement and below infinity (NaN compares false with it, as with everything)."""
+    # the ceiling of implausible(): a value above it is flagged (NaN compares false with it, as with everything)
+    return f"{expr} IS NOT NULL AND {expr} {floor} 0 AND {expr} <= {cypher_ceiling(metric.unit)}"
 
 
 def inference_exists(b: Builder, thresholds: list[Threshold]) -> None:
