@@ -186,6 +186,7 @@ def _hub_reason(error: Exception, repo: str) -> str:
 def short_error(error: Exception) -> str:
     """The first line of an error, without any token it might echo."""
     text = " ".join(str(error).split()) or type(error).__name__
+    text = text.split(" For more information check:")[0]  # httpx's pointer to a web page, not the error
     token = hub_token()
     if token:
         text = text.replace(token, "***")
