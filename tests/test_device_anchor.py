@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from assistant.engines.offline.compile import statements
 from assistant.engines.offline.plan.frame import Frame
-from assistant.engines.offline.read.conditions import Filter
+from assistant.engines.offline.read.conditions import Filter, filters_from_links
+from assistant.language.entity_linking import EntityLink
+from assistant.language.vocabulary import load_vocabulary
 
 PI, A100 = "Raspberry Pi 4", "A100"
 
@@ -34,3 +36,22 @@ def test_a_second_inference_device_is_still_required() -> None:
     statement = statements.count(_frame(_device(PI, "inference"), _device("Jetson", "inference")))
     # the first device anchors; the second must still be a condition (both runs required)
     assert statement.cypher.count("IN $") >= 2, statement.cypher
+
+
+def _link(value: str, question: str, mention: str) -> EntityLink:
+    start = question.index(mention)
+    return EntityLink("Device", "processor", value, mention, 1.0, start, start + len(mention))
+
+
+def test_a_device_named_without_a_role_of_its_own_joins_the_one_before() -> None:
+    question = "how many models were benchmarked on the raspberry pi or the jetson nano"
+    links = [_link(PI, question, "raspberry pi"), _link("Jetson", question, "jetson nano")]
+    (device,) = filters_from_links(question, links, load_vocabulary())
+    assert device.values == [PI, "Jetson"] and device.role == "inference"
+
+
+def test_a_training_device_and_an_inference_device_stay_two_filters() -> None:
+    question = "how many models trained on the A100 were benchmarked on the raspberry pi"
+    links = [_link(A100, question, "A100"), _link(PI, question, "raspberry pi")]
+    roles = sorted(f.role for f in filters_from_links(question, links, load_vocabulary()))
+    assert roles == ["inference", "training"]

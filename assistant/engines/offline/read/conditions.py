@@ -88,7 +88,7 @@ def filters_from_links(question: str, links: list[EntityLink], vocab: Vocabulary
             kind, role = FILTER_KINDS.get((link.label, link.property), f"other:{link.label}.{link.property}"), ""
         negated = bool(vocab.cue("negated_before").search(question[: link.start].lower()))
         key = (kind, link.property, role + ("!" if negated else ""))
-        found = filters.get(key)
+        found = filters.get(key) or (_same_device(filters, link, negated) if kind == "device" and not role else None)
         if found is None:
             filters[key] = Filter(kind, link.label, link.property, [link.value], link.mention, role, negated)
         elif link.value not in found.values:
@@ -96,6 +96,15 @@ def filters_from_links(question: str, links: list[EntityLink], vocab: Vocabulary
             if link.mention not in found.mention:
                 found.mention += f", {link.mention}"
     return list(filters.values())
+
+
+def _same_device(filters: dict[tuple[str, str, str], Filter], link: EntityLink, negated: bool) -> Filter | None:
+    """A device named without a role of its own joins the device filter before it ("benchmarked on the pi or the
+    jetson": both inference, either one), never a second filter that both must match."""
+    return next(
+        (f for f in filters.values() if f.kind == "device" and f.property == link.property and f.negated == negated),
+        None,
+    )
 
 
 def gpu_thresholds(lower: str, catalog: MetricCatalog, used: list[Span]) -> list[Threshold]:
