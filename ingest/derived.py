@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ingest.mapping import CardRows
-from ingest.plausibility import cypher_ceiling, implausible
+from ingest.plausibility import ceiling, implausible
 from ingest.store import GraphStore
 
 # Model property -> the training property it keeps when measured.
@@ -58,16 +58,17 @@ INDEXES = (
     "CREATE INDEX inference_processor IF NOT EXISTS FOR (n:ModelInference) ON (n.deviceProcessor)",
 )
 # The model's measured training values, from its training node (a card's, or the sums of its CodeCarbon runs).
-_CARBON_MAX, _ENERGY_MAX = cypher_ceiling("g CO2"), cypher_ceiling("J")
-REFRESH_TRAINING = f"""
+REFRESH_TRAINING = """
 UNWIND $names AS name
-MATCH (m:Model {{name: name}})
-OPTIONAL MATCH (t:ModelTraining {{model: name}})
-SET m.trainingCarbon = CASE WHEN t.carbonFootprint > 0 AND t.carbonFootprint <= {_CARBON_MAX}
+MATCH (m:Model {name: name})
+OPTIONAL MATCH (t:ModelTraining {model: name})
+SET m.trainingCarbon = CASE WHEN t.carbonFootprint > 0 AND t.carbonFootprint <= $carbon_max
                             THEN t.carbonFootprint END,
-    m.trainingEnergy = CASE WHEN t.energyConsumption > 0 AND t.energyConsumption <= {_ENERGY_MAX}
+    m.trainingEnergy = CASE WHEN t.energyConsumption > 0 AND t.energyConsumption <= $energy_max
                             THEN t.energyConsumption END
 """
+REFRESH_LIMITS: dict[str, Any] = {"carbon_max": ceiling("g CO2"), "energy_max": ceiling("J")}
+"""REFRESH_TRAINING's other parameters: implausible()'s ceilings, so a flagged value is never a copy."""
 
 
 def derive_inference(rows: CardRows) -> None:
@@ -120,7 +121,7 @@ def mark_complete(graph: GraphStore) -> None:
 def refresh_training(graph: GraphStore, names: Sequence[str]) -> None:
     """Copy each model's measured training carbon and energy onto the model (null when unmeasured)."""
     if names:
-        graph.run_write(REFRESH_TRAINING, {"names": list(names)})
+        graph.run_write(REFRESH_TRAINING, {"names": list(names), **REFRESH_LIMITS})
 
 
 def _measured(value: Any, *, zero: bool = False, name: str = "") -> float | None:

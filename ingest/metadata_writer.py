@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ingest.derived import REFRESH_TRAINING
+from ingest.derived import REFRESH_LIMITS, REFRESH_TRAINING
 from ingest.mapping import CardRows
 from ingest.store import GraphStore
 from ingest.units import thousandfold
@@ -201,7 +201,7 @@ def write_runs(graph: GraphStore, batch: Sequence[CardRows]) -> None:
                 tx.run(statement, rows=rows[start : start + RUN_ROWS_PER_MESSAGE]).consume()
         tx.run(SUM_RUNS, names=names).consume()
         # the model's copies of the sums, in the same transaction: a graph marked complete never misses them
-        tx.run(REFRESH_TRAINING, names=names).consume()
+        tx.run(REFRESH_TRAINING, names=names, **REFRESH_LIMITS).consume()
         tx.run(LINK_TRAINING_DEVICES, names=names).consume()
 
     graph.write(work)

@@ -59,7 +59,8 @@ def cypher_ceiling(unit: str) -> str:
     if top is None:
         return "1.0e308"
     mantissa, exponent = f"{top:.1e}".split("e")
-    return f"{mantissa}e{int(exponent)}"  # "3.2e9": no sign, no leading zero
+    text = f"{mantissa}e{int(exponent)}"  # "3.2e9": no sign, no leading zero
+    return text if float(text) == top else repr(top)  # never a ceiling other than implausible()'s
 
 
 def unit_of(name: str) -> str:

@@ -3,6 +3,8 @@ other filter: a training device beside it, a second device, thresholds on the ru
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.engines.offline.compile import statements
 from assistant.engines.offline.plan.frame import Frame
 from assistant.engines.offline.read.conditions import Filter, filters_from_links
@@ -55,3 +57,26 @@ def test_a_training_device_and_an_inference_device_stay_two_filters() -> None:
     links = [_link(A100, question, "A100"), _link(PI, question, "raspberry pi")]
     roles = sorted(f.role for f in filters_from_links(question, links, load_vocabulary()))
     assert roles == ["inference", "training"]
+
+
+@pytest.mark.parametrize(
+    ("question", "devices", "expected"),
+    [
+        (
+            "which models trained on a xeon were benchmarked on the raspberry pi or the jetson nano",
+            [("Xeon", "xeon"), (PI, "raspberry pi"), ("Jetson", "jetson nano")],
+            [("training", ["Xeon"]), ("inference", [PI, "Jetson"])],
+        ),
+        (
+            "models trained on a xeon, fastest on the jetson nano",
+            [("Xeon", "xeon"), ("Jetson", "jetson nano")],
+            [("training", ["Xeon"]), ("", ["Jetson"])],
+        ),
+    ],
+)
+def test_a_device_joins_only_the_device_listed_just_before_it(
+    question: str, devices: list[tuple[str, str]], expected: list[tuple[str, list[str]]]
+) -> None:
+    links = [_link(value, question, mention) for value, mention in devices]
+    found = [(f.role, f.values) for f in filters_from_links(question, links, load_vocabulary())]
+    assert found == expected

@@ -173,3 +173,19 @@ def test_the_best_of_each_group_on_a_tie_is_the_first_name_as_in_a_ranking(
     ranked = str(_ask(cli_env, "most accurate model on toyset")["answer"])
     assert "tie-a" in grouped and "tie-b" not in grouped.split(".")[0], grouped
     assert "tie-a" in ranked.split(".")[0], ranked
+
+
+def test_an_inference_total_beyond_any_measurement_is_out_of_per_inference_rankings_both_ways(
+    empty_graph: Graph, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    from tests.test_cards import good_card
+
+    for name, total in (("sane", 2.0), ("absurd", 5e15)):  # 5e15 J over 100 runs is 5e13 J each: still flagged
+        card = good_card(name)
+        card["inference"][0].update(energy_consumption=total, num_of_runs=100)
+        (tmp_path / f"{name}.json").write_text(json.dumps(card), encoding="utf-8")
+    assert run_mrm3(["ingest", str(tmp_path)], cli_env).returncode == 0
+    for question in ("highest inference energy per inference", "lowest inference energy per inference"):
+        answer = _ask(cli_env, question)
+        assert "absurd" not in str(answer["answer"]).split("\n")[0], answer
+        assert any("absurd" in str(n) and "flagged" in str(n) for n in answer["notes"]), answer  # type: ignore[attr-defined]

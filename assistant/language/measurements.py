@@ -13,9 +13,18 @@ import math
 import re
 from typing import Any
 
-from ingest.plausibility import implausible, unit_of
+from ingest.plausibility import cypher_ceiling, implausible, unit_of
 
-__all__ = ["implausible", "is_measured", "is_number", "number", "unit_of", "with_unit", "zero_means_unmeasured"]
+__all__ = [
+    "cypher_ceiling",
+    "implausible",
+    "is_measured",
+    "is_number",
+    "number",
+    "unit_of",
+    "with_unit",
+    "zero_means_unmeasured",
+]
 
 # Column or property names whose 0 means "not measured": carbonFootprint, energy_consumption,
 # training_carbon_g, energyConsumptionGPU ... (aliases follow the prompts' convention).

@@ -20,7 +20,7 @@ from assistant.engines.offline.plan.understanding import Filter, Frame
 from assistant.engines.offline.read.metrics import Metric
 from assistant.engines.offline.read.slots import Threshold
 from assistant.graph.schema import quote_name
-from ingest.plausibility import cypher_ceiling
+from assistant.language.measurements import cypher_ceiling
 
 # How each variable joins the model (or the training run); order matters.
 _JOINS = {
@@ -215,8 +215,8 @@ class Builder:
         """``expr op $threshold``; thresholds on measured quantities never pass unmeasured zeros."""
         if threshold.op == "unmeasured":
             return f"({expr} IS NULL OR {expr} = 0)"
-        if threshold.op == "measured":
-            return f"{expr} > 0"
+        if threshold.op == "measured":  # a flagged value is no measurement, whether read from the copy or not
+            return measured_condition(expr, threshold.metric) if threshold.metric.unit else f"{expr} > 0"
         text = f"{expr} {threshold.op} {self.param('threshold', threshold.value)}"
         return f"{text} AND {measured_condition(expr, threshold.metric)}" if threshold.metric.unit else text
 

@@ -77,6 +77,7 @@ def device_role(question: str, link: EntityLink, vocab: Vocabulary) -> str:
 
 def filters_from_links(question: str, links: list[EntityLink], vocab: Vocabulary) -> list[Filter]:
     filters: dict[tuple[str, str, str], Filter] = {}
+    last: tuple[EntityLink, Filter] | None = None  # the device link before, and the filter it went to
     for link in links:
         if link.label == "Device":
             kind, role = "device", device_role(question, link, vocab)
@@ -88,23 +89,22 @@ def filters_from_links(question: str, links: list[EntityLink], vocab: Vocabulary
             kind, role = FILTER_KINDS.get((link.label, link.property), f"other:{link.label}.{link.property}"), ""
         negated = bool(vocab.cue("negated_before").search(question[: link.start].lower()))
         key = (kind, link.property, role + ("!" if negated else ""))
-        found = filters.get(key) or (_same_device(filters, link, negated) if kind == "device" and not role else None)
+        found = filters.get(key)
+        if kind == "device" and not role and last is not None and _listed_after(question, last[0], link, vocab):
+            found = last[1]  # "benchmarked on the pi or the jetson": either device, in the pi's filter
         if found is None:
-            filters[key] = Filter(kind, link.label, link.property, [link.value], link.mention, role, negated)
+            found = filters[key] = Filter(kind, link.label, link.property, [link.value], link.mention, role, negated)
         elif link.value not in found.values:
             found.values.append(link.value)
             if link.mention not in found.mention:
                 found.mention += f", {link.mention}"
+        last = (link, found) if kind == "device" else last
     return list(filters.values())
 
 
-def _same_device(filters: dict[tuple[str, str, str], Filter], link: EntityLink, negated: bool) -> Filter | None:
-    """A device named without a role of its own joins the device filter before it ("benchmarked on the pi or the
-    jetson": both inference, either one), never a second filter that both must match."""
-    return next(
-        (f for f in filters.values() if f.kind == "device" and f.property == link.property and f.negated == negated),
-        None,
-    )
+def _listed_after(question: str, before: EntityLink, link: EntityLink, vocab: Vocabulary) -> bool:
+    """Whether ``link`` follows the device ``before`` as the next item of one list ("the pi or the jetson")."""
+    return before.end <= link.start and bool(vocab.cue("device_list_joiner").match(question[before.end : link.start]))
 
 
 def gpu_thresholds(lower: str, catalog: MetricCatalog, used: list[Span]) -> list[Threshold]:

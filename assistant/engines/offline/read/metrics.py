@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 
 from assistant.graph.schema import GraphSchema, quote_name
-from assistant.language.measurements import zero_means_unmeasured
+from assistant.language.measurements import cypher_ceiling, zero_means_unmeasured
 from assistant.language.vocabulary import Vocabulary, phrase_key
 from ingest.derived import COMPLETE_LABEL as DERIVED_COMPLETE_LABEL
 from ingest.derived import TRAINING as DERIVED_TRAINING
@@ -74,11 +74,14 @@ class Metric:
             # 0 J on the GPU is real when the run itself was measured (trained on the CPU only).
             run_measured = f"{var}.carbonFootprint > 0 OR {var}.energyConsumptionCPU > 0"
             return f"(CASE WHEN {run_measured} THEN coalesce({value}, 0.0) END)"
+        # a total beyond any real measurement stays out even when its share per inference would not be
+        # (derived.py leaves such a run without its stored per-inference value: both read the same)
+        within = f"{value} <= {cypher_ceiling(self.unit)}"
         if self.per == "inference":
-            return f"(CASE WHEN {var}.num_of_runs > 0 THEN {value} / toFloat({var}.num_of_runs) END)"
+            return f"(CASE WHEN {var}.num_of_runs > 0 AND {within} THEN {value} / toFloat({var}.num_of_runs) END)"
         if self.per == "sample":
             return (
-                f"(CASE WHEN {var}.num_of_runs > 0 AND {var}.batch_size > 0 "
+                f"(CASE WHEN {var}.num_of_runs > 0 AND {var}.batch_size > 0 AND {within} "
                 f"THEN {value} / toFloat({var}.num_of_runs * {var}.batch_size) END)"
             )
         return value
