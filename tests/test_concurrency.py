@@ -77,7 +77,7 @@ def test_page_sessions_in_one_process_share_the_cached_assistant(
 
     One after another: Streamlit's AppTest sets up and tears down a process-wide runtime on every run, so AppTests
     in parallel threads race on it ("Runtime hasn't been created!", seen 2 runs in 8). Threads sharing one
-    assistant at once are the test above.
+    assistant at once are the test above; the page's own code under concurrent sessions is not tested here.
     """
     import streamlit as st
     from streamlit.testing.v1 import AppTest
