@@ -6,13 +6,12 @@
   latency, energy and carbon per inference over all its runs (``bestLatency``, ...).
 
 A value that is not measured is absent (null), never 0: in MRM3 cards a 0 means "not measured". The training
-values are read back from the graph after each batch, because CodeCarbon runs sum into a model's training there.
+values of CodeCarbon runs are copied in the graph (REFRESH_TRAINING), in the transaction that sums the runs.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 from ingest.mapping import CardRows
@@ -73,7 +72,7 @@ REFRESH_LIMITS: dict[str, Any] = {"carbon_max": ceiling("g CO2"), "energy_max": 
 
 def derive_inference(rows: CardRows) -> None:
     """Per-inference values, devices and best-run flags on ``rows``' inference runs, and the model's bests and
-    measured training values (those of CodeCarbon runs are summed in the graph: :func:`refresh_training`)."""
+    measured training values (those of CodeCarbon runs are summed in the graph: REFRESH_TRAINING)."""
     for model_prop, prop in TRAINING.items():
         value = (rows.training or {}).get(prop)
         # REFRESH_TRAINING's rule (above 0, not flagged), so a card's copy and a CodeCarbon sum's copy agree
@@ -116,12 +115,6 @@ def derived_complete(graph: GraphStore) -> bool:
 def mark_complete(graph: GraphStore) -> None:
     """Say that every model of the graph carries the derived values (call after writing to a complete graph)."""
     graph.run_write(MARK_COMPLETE)
-
-
-def refresh_training(graph: GraphStore, names: Sequence[str]) -> None:
-    """Copy each model's measured training carbon and energy onto the model (null when unmeasured)."""
-    if names:
-        graph.run_write(REFRESH_TRAINING, {"names": list(names), **REFRESH_LIMITS})
 
 
 def _measured(value: Any, *, zero: bool = False, name: str = "") -> float | None:

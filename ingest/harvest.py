@@ -115,7 +115,8 @@ def listed_cards(
                 if repo in seen:  # listed again on a later page: counted once
                     continue
                 seen.add(repo)
-            card = _card_of(item, query, report, f"listing page {report.pages}, entry {position}")
+            where = f"{PREFIX}{repo}" if isinstance(repo, str) else f"listing page {report.pages}, entry {position}"
+            card = _card_of(item, query, report, where)
             if card is not None:
                 report.warnings.extend(card.warnings)
                 yield card
@@ -159,12 +160,11 @@ def _unreachable_reason(error: Exception) -> str:
     return f"the Hub at {where} refused the listing: {short_error(error)} - check HF_ENDPOINT and HF_TOKEN"
 
 
-def _card_of(item: Any, query: HarvestQuery, report: HarvestReport, position: str) -> Card | None:
-    """One listing entry as a card; None (with a refusal counted) when the entry is malformed."""
+def _card_of(item: Any, query: HarvestQuery, report: HarvestReport, where: str) -> Card | None:
+    """One listing entry as a card, ``where`` naming it in any problem line; None (with a refusal counted) when
+    the entry is malformed."""
     from huggingface_hub.hf_api import ModelInfo
 
-    repo_id = item.get("id") if isinstance(item, dict) else None
-    where = f"{PREFIX}{repo_id}" if isinstance(repo_id, str) else position
     try:
         info = ModelInfo(**item)
         inside = _within(info, query)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.cards import Card, Problem, card_hash
 from ingest.mapping import property_name
 from ingest.units import grams_from_card, kg_as_g_reason, number
-from ingest.yaml_bounds import alias_bomb_reason
+from ingest.yaml_bounds import alias_bomb_reason, safe_loader
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -234,8 +234,8 @@ def _model_index(card: ModelCard) -> list[Any]:
     from huggingface_hub.repocard import REGEX_YAML_BLOCK
 
     match = REGEX_YAML_BLOCK.search(card.content)
-    try:  # libyaml's loader when it is there: the card's front matter was already bounded (yaml_bounds)
-        raw = yaml.load(match.group(2), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if match else None
+    try:  # the card's front matter was already bounded (yaml_bounds)
+        raw = yaml.load(match.group(2), Loader=safe_loader()) if match else None
     except yaml.YAMLError:
         return []
     index = raw.get("model-index") if isinstance(raw, dict) else None

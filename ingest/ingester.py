@@ -20,7 +20,7 @@ from typing import Any
 from ingest import metadata_writer
 from ingest.cards import Card, Problem
 from ingest.codecarbon import codecarbon_rows
-from ingest.derived import derive_inference, derived_complete, mark_complete, refresh_training
+from ingest.derived import derive_inference, derived_complete, mark_complete
 from ingest.flags import flag_implausible
 from ingest.formats import read_any
 from ingest.hf_mapping import hf_rows
@@ -227,8 +227,6 @@ def ingest_cards(
         _write_or_isolate(graph, changed, replace, report)
         if hf_names := [r.name for r in changed if r.kind == "hf-card"]:
             metadata_writer.flag_thousandfold(graph, hf_names)
-        # A card's rows carry its measured training values already; CodeCarbon runs sum in the graph.
-        refresh_training(graph, [r.name for r in runs])
         if complete and report.models_written and not marked:  # an ingest that wrote nothing leaves it empty
             # after the first batch, so a run stopped midway leaves a graph the next run can still mark
             mark_complete(graph)

@@ -26,11 +26,11 @@ def quantity(name: str, value: Any, unit: str, *, measured: bool | None = None) 
     if isinstance(value, list):  # a Hugging Face card's languages or tags
         items = [str(v) for v in value]
         return Quantity(value=items, unit="", text=", ".join(items), measured=True)
+    said = f"{value} {unit}".strip()
     if is_non_finite(value):  # published as NaN or an infinity: flagged at ingest, no real measurement
-        text = f"{value} {unit} as published (flagged: cannot be a real measurement)".replace("  ", " ")
+        text = f"{said} as published (flagged: cannot be a real measurement)"
         return Quantity(value=str(value), unit=unit, text=text, measured=False)
     if not (is_measured(name, value) if measured is None else measured):
-        said = f"{value} {unit}".strip()
         return Quantity(value=value, unit=unit, text=f"not measured ({said} in the card)", measured=False)
     base, _, per = unit.partition(" per ")
     text = with_unit(value, base) + (f" per {per}" if per else "")

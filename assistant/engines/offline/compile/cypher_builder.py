@@ -299,8 +299,8 @@ def measured_condition(expr: str, metric: Metric) -> str:
 
 def inference_exists(b: Builder, thresholds: list[Threshold]) -> None:
     """Models with an inference run (on the device, within the thresholds) when runs are not ranked."""
-    device = b.frame.filter("device")
-    device_here = device is not None and device.role != "training" and not b.inference_bound
+    device = _run_device(b)
+    device_here = device is not None
     anchored = device_here and b.anchor_filter is device  # the anchor has kept models with a run on the device
     if not device_here:  # "latency under 5 ms": the model's best run is under it, kept on the model
         direct = [t for t in thresholds if t.metric.model_best and t.op in ("<", "<=") and t.metric.better == "lower"]
