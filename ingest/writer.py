@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ingest.derived import INDEXES as DERIVED_INDEXES
+from ingest.derived import declare_types
 from ingest.mapping import CardRows
 from ingest.metadata_writer import CONSTRAINTS as METADATA_CONSTRAINTS
 from ingest.metadata_writer import DELETE_CARD_PARTS, MERGE_UNDATED_MODELS, card_statements
@@ -170,7 +171,10 @@ RESET_BATCH = "MATCH (n) WITH n LIMIT 5000 DETACH DELETE n RETURN count(*) AS de
 
 def create_constraints(graph: GraphStore) -> None:
     """Create the uniqueness constraints and indexes the writes anchor on (the HF and CodeCarbon parts' too)."""
-    for statement in (*CONSTRAINTS, *METADATA_CONSTRAINTS, *DERIVED_INDEXES):
+    for statement in (*CONSTRAINTS, *METADATA_CONSTRAINTS):
+        graph.run_write(statement)
+    declare_types(graph)
+    for statement in DERIVED_INDEXES:
         graph.run_write(statement)
 
 

@@ -24,8 +24,8 @@ from assistant.answers.answer import Answer
 from assistant.answers.provenance import sources_text
 from assistant.config import Settings
 from assistant.cypher.execution import Execution, run_guarded
-from assistant.engines.offline.compile import evaluations, lookups, statements
-from assistant.engines.offline.compile.cypher_builder import Statement
+from assistant.engines.offline.compile import evaluations, lookups, resolving, statements
+from assistant.engines.offline.compile.cypher_builder import Narrowed, Statement
 from assistant.engines.offline.explain import comparisons, explain
 from assistant.engines.offline.explain.asked_unit import in_asked_unit
 from assistant.engines.offline.explain.interpretation import interpretation
@@ -175,6 +175,8 @@ class _Run:
         return self.schema.has_property(label, prop)
 
     def execute(self, statement: Statement, *, main: bool = True) -> list[dict[str, Any]]:
+        if statement.narrowed is not None and (rows := _from_head(self, statement.narrowed, main)) is not None:
+            return rows
         settings = self.engine.settings
         execution = run_guarded(
             self.engine.graph,
@@ -303,6 +305,17 @@ class _Run:
             self.caveats.append(caveat)
 
 
+def _from_head(run: _Run, narrowed: Narrowed, main: bool) -> list[dict[str, Any]] | None:
+    """The rows of a ranking read from the head of its value's index, or None when they may not be the whole
+    ranking's (they do not fill its limit)."""
+    probe = run.execute(narrowed.probe, main=False)
+    if not probe:
+        return None
+    head = narrowed.statement
+    rows = run.execute(replace(head, params={**head.params, "cutoff": probe[0]["value"]}), main=main)
+    return rows if len(rows) >= narrowed.needed else None
+
+
 def _pareto(run: _Run, frame: Frame, first: Metric, second: Metric) -> str:
     rows = run.execute(statements.pareto(frame, first, second))
     for metric in (first, second):
@@ -321,7 +334,7 @@ def _pareto(run: _Run, frame: Frame, first: Metric, second: Metric) -> str:
 
 def _dominance(run: _Run, frame: Frame, metric: Metric) -> str:
     """The models better than the reference on every metric, on its dataset unless the question names one."""
-    found = run.execute(statements.find_models(frame.reference or ""), main=False)
+    found = run.execute(resolving.find_models(frame.reference or ""), main=False)
     exact = [r["model"] for r in found if str(r["model"]).lower() == (frame.reference or "").lower()]
     names = exact or [r["model"] for r in found]
     if len(names) != 1:
@@ -330,7 +343,7 @@ def _dominance(run: _Run, frame: Frame, metric: Metric) -> str:
         raise _Declined
     reference = frame.reference = names[0]
     if frame.filter("dataset") is None:  # "on the same dataset unless the question says otherwise"
-        datasets = run.execute(statements.datasets_of(reference), main=False)
+        datasets = run.execute(resolving.datasets_of(reference), main=False)
         frame.filters.append(Filter("dataset", "Dataset", "name", [r["dataset"] for r in datasets], reference))
     second = frame.metric2
     statement = statements.pareto(frame, metric, second) if second else None
@@ -350,7 +363,7 @@ def _compare(run: _Run, frame: Frame, metric: Metric) -> str:
         rows = run.execute(statements.rank(frame, metric, k=len(models.values), has=run.has))
         run.note_unmeasured(frame, metric)
         if metric.scope == "quality":  # MAE on umu against MAE on lumos5g: said
-            found = [run.execute(statements.datasets_of(str(r["model"])), main=False) for r in rows]
+            found = [run.execute(resolving.datasets_of(str(r["model"])), main=False) for r in rows]
             datasets = list(dict.fromkeys(str(d["dataset"]) for ds in found for d in ds))
             run.caveats.extend(evaluations.mixed_datasets_notes(metric, datasets, "compared"))
         missing = set(models.values) - {r["model"] for r in rows}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from assistant.engines.offline.compile import statements
+from assistant.engines.offline.compile import resolving, statements
 from assistant.engines.offline.compile.cypher_builder import Statement
 from assistant.engines.offline.plan.frame import Frame
 from assistant.engines.offline.read.closest import exact_value
@@ -40,8 +40,8 @@ def resolve_models(run: Run, frame: Frame) -> None:
         return
     found: list[str] = []
     for fragment in frame.model_fragments:
-        rows = run.execute(statements.find_model(fragment), main=False)
-        rows = rows or run.execute(statements.find_models(fragment), main=False)
+        rows = run.execute(resolving.find_model(fragment), main=False)
+        rows = rows or run.execute(resolving.find_models(fragment), main=False)
         exact = [r["model"] for r in rows if r["model"].lower() == fragment.lower()]  # a whole name: that one
         found.extend(m for m in exact or [r["model"] for r in rows] if m not in found)
     if not found:  # after "fine-tuned from" the name is a base model's: the graph lacks it
@@ -61,7 +61,7 @@ def _resolve_base_models(run: Run, frame: Frame) -> None:
     """A name after "fine-tuned from" is a base model's, looked up as written (case aside), or absent."""
     terms = frame.model_fragments + frame.absent + [f.mention for f in frame.filters if f.kind == "fine_tuned"]
     terms = [t for t in dict.fromkeys(terms) if t]
-    found = {t: [r["base"] for r in run.execute(statements.find_base(t), main=False)] for t in terms}
+    found = {t: [r["base"] for r in run.execute(resolving.find_base(t), main=False)] for t in terms}
     found = {t: b or [m for m in [exact_value(run.schema, "Model", "name", t)] if m] for t, b in found.items()}
     frame.absent = [t for t in terms if not found[t]]
     if not terms or frame.absent:  # declined as absent by _account_for_everything
@@ -82,7 +82,7 @@ def resolve_devices(run: Run, frame: Frame) -> None:
         if metric is not None and metric.scope == "inference":
             flt.role = "inference"
             continue
-        rows = run.execute(statements.trains_on_device(flt.property, flt.values), main=False)
+        rows = run.execute(resolving.trains_on_device(flt.property, flt.values), main=False)
         flt.role = "training" if rows and rows[0]["trained"] else "inference"
         if flt.role == "inference" and metric is not None and metric.measured:
             frame.metric = run.catalog.as_inference(metric)  # "greenest model on the raspberry pi"

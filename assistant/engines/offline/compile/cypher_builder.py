@@ -110,6 +110,23 @@ class Statement:
 
     cypher: str
     params: dict[str, Any] = field(default_factory=dict)
+    narrowed: Narrowed | None = None
+    """The same statement read from the head of its value's index, tried first (see :class:`Narrowed`)."""
+
+
+@dataclass
+class Narrowed:
+    """A ranking read from the head of its value's index instead of every model.
+
+    ``probe`` reads the index in order and returns the value some models down it; ``statement`` is the ranking
+    without the models beyond that value (``$cutoff``). Its rows are the whole ranking's when they fill its limit
+    ``needed``: every model left out ranks below all of them, ties included. Otherwise, or when the probe finds
+    no value (a small graph), the whole ranking is run.
+    """
+
+    probe: Statement
+    statement: Statement
+    needed: int
 
 
 class Builder:
@@ -127,6 +144,8 @@ class Builder:
         """The filter the statement starts from (its node), if any: see :func:`anchor`."""
         self.anchor_runs: list[str] = []
         """Conditions on the device anchor's run ``r``: some run on the device meets them all."""
+        self.prefix = ""
+        """A condition on an index-ordered model value to start from (the head of a ranking: :class:`Narrowed`)."""
 
     def param(self, name: str, value: Any) -> str:
         """Add a parameter (renamed when taken) and return its ``$name``."""
@@ -250,14 +269,16 @@ class Builder:
 
 
 def anchor(b: Builder) -> None:
-    """Start from the most selective key the question names: models, else a dataset, service or architecture, else
-    the device the models ran on."""
+    """Start from the most selective key the question names: models, else the head of a ranking's index (a
+    :class:`Narrowed` statement), else a dataset, service or architecture, else the device the models ran on."""
     models = b.frame.filter("model")
     shared = next((f for f in map(b.frame.filter, _ANCHORS) if f is not None), None)
     if models:
         # UNWIND + a map pattern uses the name index on any planner ("m.name IN $list" may scan every model)
         names = b.param("models", list(dict.fromkeys(models.values)))
         b.lines.append(f"UNWIND {names} AS model_name MATCH (m:Model {{name: model_name}})")
+    elif b.prefix:  # the head of a ranking's index; what the question names is joined to it
+        b.lines.append(f"MATCH (m:Model) WHERE {b.prefix}")
     elif shared is not None:
         (label, edge), (var, prop) = _ANCHORS[shared.kind], _FILTER_VARS[shared.kind]
         b.lines.append(f"MATCH ({var}:{label}) WHERE {var}.{prop} IN {b.param(shared.kind, shared.values)}")
