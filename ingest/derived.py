@@ -11,18 +11,12 @@ values of CodeCarbon runs are copied in the graph (REFRESH_TRAINING), in the tra
 
 from __future__ import annotations
 
-import logging
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ingest.mapping import CardRows
 from ingest.plausibility import ceiling, implausible
-from ingest.store import GraphStore, StatementRejected
-
-if TYPE_CHECKING:
-    from neo4j import ManagedTransaction
-
-logger = logging.getLogger(__name__)
+from ingest.store import GraphStore
 
 # Model property -> the training property it keeps when measured.
 TRAINING = {"trainingCarbon": "carbonFootprint", "trainingEnergy": "energyConsumption"}
@@ -54,46 +48,6 @@ def copies_of(prop: str) -> tuple[str, ...]:
     """Every property the ingest derives from ``prop`` (a statement reading one reads ``prop``)."""
     direct = [copy for copy, source in (*TRAINING.items(), *PER_INFERENCE.items()) if source == prop]
     return (*direct, *(best for run in (prop, *direct) if (best := model_best(run))))
-
-
-# Index name -> (label, property, Cypher type). A numeric property is declared FLOAT before its index: ArcadeDB keys
-# an index made before any value as text, and then serves no range and no ORDER BY ... LIMIT from it (measured:
-# the most energy of 100,000 models, 140 ms by a scan -> 1.4 ms in index order). Neo4j's range indexes are typed.
-_INDEXED = {
-    "model_training_carbon": ("Model", "trainingCarbon", "FLOAT"),
-    "model_training_energy": ("Model", "trainingEnergy", "FLOAT"),
-    "model_best_latency": ("Model", "bestLatency", "FLOAT"),
-    "inference_processor": ("ModelInference", "deviceProcessor", ""),
-}
-INDEXES = tuple(
-    f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})" for name, (label, prop, _) in _INDEXED.items()
-)
-TYPE_DECLARATIONS = tuple(
-    (name, f"{name}_type", f"CREATE CONSTRAINT {name}_type IF NOT EXISTS FOR (n:{label}) REQUIRE n.{prop} IS :: {kind}")
-    for name, (label, prop, kind) in _INDEXED.items()
-    if kind
-)
-"""(index, constraint, statement): each indexed number's type. A server without property type constraints (Neo4j
-Community) refuses the statement, and needs none."""
-INDEX_ORDERED = frozenset(prop for _, prop, kind in _INDEXED.values() if kind)
-"""Model properties whose index serves ORDER BY ... LIMIT and ranges (once declared: :func:`declare_types`)."""
-
-
-def declare_types(graph: GraphStore) -> None:
-    """Declare the indexed numbers' types (before their indexes are made). An index made before its declaration
-    (a graph of an older ingest) keeps text keys: it is dropped, and made again by the index statements after."""
-    for index, _, statement in TYPE_DECLARATIONS:
-
-        def declare(tx: ManagedTransaction, text: str = statement) -> int:
-            return int(tx.run(text).consume().counters.constraints_added)
-
-        try:
-            added = graph.write(declare)
-        except StatementRejected as e:
-            logger.debug("no type declaration for %s: %s", index, e)
-            continue
-        if added:
-            graph.run_write(f"DROP INDEX {index} IF EXISTS")
 
 
 # The model's measured training values, from its training node (a card's, or the sums of its CodeCarbon runs).

@@ -16,8 +16,8 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ingest.derived import INDEXES as DERIVED_INDEXES
-from ingest.derived import declare_types
+from ingest.indexes import INDEXES as DERIVED_INDEXES
+from ingest.indexes import declare_types
 from ingest.mapping import CardRows
 from ingest.metadata_writer import CONSTRAINTS as METADATA_CONSTRAINTS
 from ingest.metadata_writer import DELETE_CARD_PARTS, MERGE_UNDATED_MODELS, card_statements

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from assistant.graph.connection import Graph
-from ingest.derived import TYPE_DECLARATIONS
+from ingest.indexes import TYPE_CONSTRAINTS
 from ingest.mapping import CardRows
 from ingest.writer import create_constraints
 
@@ -50,7 +50,7 @@ DROP_NOT_IN_REFERENCE = (
     "DROP INDEX model_training_energy IF EXISTS",
     "DROP INDEX model_best_latency IF EXISTS",
     "DROP INDEX inference_processor IF EXISTS",
-    *(f"DROP CONSTRAINT {constraint} IF EXISTS" for _, constraint, _ in TYPE_DECLARATIONS),
+    *(f"DROP CONSTRAINT {constraint} IF EXISTS" for constraint in TYPE_CONSTRAINTS),
 )
 
 MODEL = "MERGE (m:Model {name: $props.name}) SET m = $props SET m.dateCreated = date($dateCreated)"

@@ -90,8 +90,11 @@ def rank(frame: Frame, metric: Metric, *, k: int | None = None, has: Has | None 
         )
         return Statement(text, b.params)
     statement = _models(frame, metric, wanted, has)
-    # named models are read by name already; a head shorter than the ranking could never fill it
-    if (prop := index_ordered(metric)) and not frame.filter("model") and wanted < NARROW_DEPTH:
+    # Only where the ranking would read every model: one that starts from what the question names (models, a
+    # dataset, a service, a device) reads fewer, and the head rarely holds enough of them. A head shorter than
+    # the ranking could never fill it.
+    every_model = b.anchor_filter is None and not frame.filter("model")
+    if (prop := index_ordered(metric)) and every_model and wanted < NARROW_DEPTH:
         head = _models(frame, metric, wanted, has, prefix=cutoff(prop, order))
         statement.narrowed = narrowed(prop, order, head, wanted)
     return statement
@@ -117,7 +120,10 @@ def _models(frame: Frame, metric: Metric, k: int, has: Has | None, prefix: str =
     else:
         text += "WITH m, value, null AS dataset\n"
     if has is None or has("ModelArchitecture", "type"):
-        text += "WITH m, value, dataset, [(m)-[:UTILIZES]->(a:ModelArchitecture) | a.type][0] AS architecture\n"
+        text += (
+            "WITH m, value, dataset, "
+            "[(m)-[:UTILIZES]->(a:ModelArchitecture) WHERE a.type IS NOT NULL | a.type][0] AS architecture\n"
+        )
     else:
         text += "WITH m, value, dataset, null AS architecture\n"
     text += f"RETURN m.name AS model, value AS {col}, dataset, architecture\nORDER BY {col} {order}, model"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from assistant.engines.offline.compile.cypher_builder import Has, Narrowed, Statement
 from assistant.engines.offline.plan.understanding import Frame
 from assistant.engines.offline.read.metrics import Metric
-from ingest.derived import BEST, INDEX_ORDERED
+from ingest.derived import BEST
+from ingest.indexes import INDEX_ORDERED
 
 NARROW_DEPTH = 1000
 """How far down its value's index a ranking reads before it reads every model (README, Performance)."""
@@ -62,9 +63,10 @@ def best_runs(frame: Frame, metric: Metric, order: str, has: Has | None, k: int)
         return Statement(text, {"device": device.values[0], "k": k})
     rest = (
         f"WITH m, m.{on_model} AS value ORDER BY value ASC, m.name LIMIT $k\n"
-        f"WITH m, value, [(m)<-[:INFERENCE_ON]-(r:ModelInference) WHERE r.{value} = value | r][0] AS inf\n"
-        f"RETURN m.name AS model, value AS {col}, [(inf)-[:RUNS_ON]->(dv:Device) | dv.processor][0] AS device, "
-        f"inf.batch_size AS batch_size\nORDER BY {col} ASC, model"
+        f"WITH m, value, [(m)<-[:INFERENCE_ON]-(r:ModelInference)-[:RUNS_ON]->(dv:Device) WHERE r.{value} = value"
+        " | {device: dv.processor, batch: r.batch_size}][0] AS best\n"
+        f"RETURN m.name AS model, value AS {col}, best.device AS device, best.batch AS batch_size\n"
+        f"ORDER BY {col} ASC, model"
     )
     statement = Statement(f"MATCH (m:Model) WHERE m.{on_model} IS NOT NULL\n{rest}", {"k": k})
     if on_model in INDEX_ORDERED and k < NARROW_DEPTH:
