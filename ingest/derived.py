@@ -55,10 +55,11 @@ REFRESH_TRAINING = """
 UNWIND $names AS name
 MATCH (m:Model {name: name})
 OPTIONAL MATCH (t:ModelTraining {model: name})
+WITH m, t, [f IN coalesce(t.flagged, []) | split(f, ':')[0]] AS flagged
 SET m.trainingCarbon = CASE WHEN t.carbonFootprint > 0 AND t.carbonFootprint <= $carbon_max
-                            THEN toFloat(t.carbonFootprint) END,
+                            AND NOT 'carbonFootprint' IN flagged THEN toFloat(t.carbonFootprint) END,
     m.trainingEnergy = CASE WHEN t.energyConsumption > 0 AND t.energyConsumption <= $energy_max
-                            THEN toFloat(t.energyConsumption) END
+                            AND NOT 'energyConsumption' IN flagged THEN toFloat(t.energyConsumption) END
 """
 REFRESH_LIMITS: dict[str, Any] = {"carbon_max": ceiling("g CO2"), "energy_max": ceiling("J")}
 """REFRESH_TRAINING's other parameters: implausible()'s ceilings, so a flagged value is never a copy."""

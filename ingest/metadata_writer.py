@@ -103,7 +103,8 @@ MERGE (p:Provenance {key: row.props.key})
 SET p = row.props
 MERGE (r)-[:HAS_PROVENANCE]->(p)
 """
-# Sums over every run of the model, from every log; a sum of no values stays absent, never 0.
+# Sums over every run of the model, from every log; a sum of no values stays absent, never 0. A sum that includes
+# a run's value flagged as impossible is flagged too: it is no measurement either, and no ranking may hold it.
 SUM_RUNS = """
 UNWIND $names AS name
 MATCH (t:ModelTraining {model: name}) WHERE t.totalsFrom = 'codecarbon'
@@ -113,8 +114,13 @@ WITH t, count(r) AS runs, count(r.carbonFootprint) AS nc, sum(r.carbonFootprint)
      count(r.energyConsumptionCPU) AS ncpu, sum(r.energyConsumptionCPU) AS cpu,
      count(r.energyConsumptionGPU) AS ngpu, sum(r.energyConsumptionGPU) AS gpu,
      count(r.energyConsumptionRAM) AS nram, sum(r.energyConsumptionRAM) AS ram,
-     count(r.totalTrainTime) AS nt, sum(r.totalTrainTime) AS seconds, collect(DISTINCT r.country) AS countries
-SET t.runCount = runs,
+     count(r.totalTrainTime) AS nt, sum(r.totalTrainTime) AS seconds, collect(DISTINCT r.country) AS countries,
+     reduce(acc = [], fl IN collect(r.flagged) | acc + fl) AS run_flags
+WITH t, runs, nc, carbon, ne, energy, ncpu, cpu, ngpu, gpu, nram, ram, nt, seconds, countries,
+     [f IN coalesce(t.flagged, []) WHERE NOT any(p IN $summed WHERE f STARTS WITH p + ':')]
+     + [p IN $summed WHERE any(f IN run_flags WHERE f STARTS WITH p + ':') | p + ': ' + $sum_flag] AS flags
+SET t.flagged = CASE size(flags) WHEN 0 THEN null ELSE flags END,
+    t.runCount = runs,
     t.location = CASE size(countries) WHEN 0 THEN null WHEN 1 THEN countries[0]
                  ELSE 'several: ' + reduce(s = head(countries), c IN tail(countries) | s + ', ' + c) END,
     t.carbonFootprint = CASE WHEN nc = 0 THEN null ELSE carbon END,
@@ -124,6 +130,11 @@ SET t.runCount = runs,
     t.energyConsumptionRAM = CASE WHEN nram = 0 THEN null ELSE ram END,
     t.totalTrainTime = CASE WHEN nt = 0 THEN null ELSE seconds END
 """
+SUM_PARAMS: dict[str, Any] = {
+    "summed": ["carbonFootprint", "energyConsumption", "energyConsumptionCPU", "energyConsumptionGPU",
+               "energyConsumptionRAM", "totalTrainTime"],
+    "sum_flag": "the sum of its CodeCarbon runs includes a run's value flagged as impossible",
+}  # fmt: skip
 # A CodeCarbon-only model whose runs all used one device trains on it, so that "trained on an A40" finds it;
 # runs on several devices link none (a total per device would count the model's whole total for each).
 LINK_TRAINING_DEVICES = """
@@ -199,7 +210,7 @@ def write_runs(graph: GraphStore, batch: Sequence[CardRows]) -> None:
         for statement, rows in statements:
             for start in range(0, len(rows), RUN_ROWS_PER_MESSAGE):
                 tx.run(statement, rows=rows[start : start + RUN_ROWS_PER_MESSAGE]).consume()
-        tx.run(SUM_RUNS, names=names).consume()
+        tx.run(SUM_RUNS, names=names, **SUM_PARAMS).consume()
         # the model's copies of the sums, in the same transaction: a graph marked complete never misses them
         tx.run(REFRESH_TRAINING, names=names, **REFRESH_LIMITS).consume()
         tx.run(LINK_TRAINING_DEVICES, names=names).consume()

@@ -189,3 +189,27 @@ def test_an_inference_total_beyond_any_measurement_is_out_of_per_inference_ranki
         answer = _ask(cli_env, question)
         assert "absurd" not in str(answer["answer"]).split("\n")[0], answer
         assert any("absurd" in str(n) and "flagged" in str(n) for n in answer["notes"]), answer  # type: ignore[attr-defined]
+
+
+def test_a_sum_of_codecarbon_runs_that_includes_a_flagged_run_is_flagged_and_left_out(
+    empty_graph: Graph, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """2 kWh and -1 kWh sum to a plausible 1 kWh: the sum is no measurement either, so no ranking or total holds
+    it (it tied with the 1 kWh of another model, while the note said such values were left out)."""
+    (tmp_path / "emissions.csv").write_text(
+        "timestamp,project_name,run_id,duration,emissions,energy_consumed,country_name,country_iso_code\n"
+        "2024-01-01T00:00:00,neglog,r1,3600,0.5,2.0,Slovenia,SVN\n"
+        "2024-01-01T01:00:00,neglog,r2,3600,0.1,-1.0,Slovenia,SVN\n"
+        "2024-01-01T02:00:00,cleanlog,r3,3600,0.2,1.0,Slovenia,SVN\n",
+        encoding="utf-8",
+    )
+    assert run_mrm3(["ingest", str(tmp_path)], cli_env).returncode == 0
+    ranking = _ask(cli_env, "which model used the most energy to train")
+    assert [row["model"] for row in ranking["rows"]] == ["cleanlog"], ranking  # type: ignore[attr-defined]
+    assert "neglog" not in str(ranking["answer"]).split("Note:")[0], ranking["answer"]
+    notes = [str(n) for n in ranking["notes"] if "neglog" in str(n)]  # type: ignore[attr-defined]
+    assert len(notes) == 1 and "flagged" in notes[0], ranking["notes"]  # one note per value
+    total = str(_ask(cli_env, "total training energy of all models")["answer"])
+    assert "3,600,000 J" in total and "1 models" in total, total  # cleanlog's 1 kWh alone
+    carbon = str(_ask(cli_env, "total training carbon of all models")["answer"])
+    assert "800 g" in carbon or "0.8 kg" in carbon or "800.0 g" in carbon, carbon  # the carbon is not flagged

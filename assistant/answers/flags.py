@@ -41,7 +41,10 @@ def flagged_in(rows: Iterable[Mapping[str, Any]], cypher: str) -> list[tuple[str
             names = [name.lower() for name in (prop, *copies_of(prop))]
             if any(re.search(rf"\.`?{re.escape(name)}\b", read) for name in names):
                 found.append((str(row.get("model")), prop, reason))
-    return list(dict.fromkeys(found))
+    first: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for model, prop, reason in found:  # one reason per value (a sum of runs repeats its run's flag)
+        first.setdefault((model, prop), (model, prop, reason))
+    return list(first.values())
 
 
 def flag_caveats(flagged: Sequence[tuple[str, str, str]]) -> list[str]:
