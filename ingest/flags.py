@@ -39,6 +39,13 @@ def flag_implausible(rows: CardRows) -> list[Problem]:
             props[FLAG_PROPERTY] = flags
         else:
             props.pop(FLAG_PROPERTY, None)
+    for result in rows.evaluations:  # a model-index score: its metric names what the value is
+        props = result["props"]
+        if reason := implausible(str(props.get("metric") or ""), props.get("value")):
+            props[FLAG_PROPERTY] = [f"value: {reason}"]
+            shown = props.get("publishedValue", props.get("value"))
+            where = str(props.get("field") or "model-index")
+            problems.append(Problem(source, where, f"{shown}: {reason}; stored as published, flagged"))
     return problems
 
 

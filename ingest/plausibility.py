@@ -26,16 +26,23 @@ _BEYOND = {"g CO2": 1e12, "J": 3.6e15, "s": 3.2e9, "bytes": 1e15, "FLOPs": 1e27}
 _WHAT = {"g CO2": "carbon", "J": "energy", "s": "time", "bytes": "size", "FLOPs": "FLOP count"}
 
 
+# Scores that lie between 0 and 1, or 0 and 100 as a percentage (and their standard deviations).
+_SCORES = re.compile(r"accuracy|(?<![a-z])acc(?![a-z])|(?<![a-z])f1|precision|recall|(?<![a-z])auc", re.I)
+
+
 def implausible(name: str, value: Any) -> str | None:
     """Why ``value`` of the quantity ``name`` cannot be a real measurement, or None when it can.
 
     Negative, NaN and infinite carbon, energy, time, size and FLOPs are impossible, and so is a value beyond any
-    physical sense (``_BEYOND``). Such a value is stored as published and flagged; every answer that shows, ranks
-    or sums it names it (both engines and the MCP tools ask this one rule).
+    physical sense (``_BEYOND``); so is a score (accuracy, F1, precision, recall, AUC) below 0, above 100, NaN or
+    infinite. Such a value is stored as published and flagged; every answer that shows, ranks or sums it names it
+    (both engines and the MCP tools ask this one rule).
     """
-    unit = unit_of(name)
-    if not unit or isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return None
+    unit = unit_of(name)
+    if not unit:
+        return _impossible_score(name, value)
     what = _WHAT[unit]
     if math.isnan(value):
         return f"{what} is NaN (not a number)"
@@ -46,6 +53,21 @@ def implausible(name: str, value: Any) -> str | None:
     if value > _BEYOND[unit]:
         return f"{what} of {_shown(value)} {unit} is beyond any real measurement (over {_shown(_BEYOND[unit])} {unit})"
     return None
+
+
+def is_score(name: str) -> bool:
+    """Whether ``name`` is a score that lies between 0 and 100 (0 and 1, or a percentage): :func:`implausible`
+    flags one outside, and the statements keep only those inside (``SCORE_RANGE``)."""
+    return bool(_SCORES.search(name))
+
+
+SCORE_RANGE = (0, 100)
+
+
+def _impossible_score(name: str, value: float) -> str | None:
+    if not is_score(name) or SCORE_RANGE[0] <= value <= SCORE_RANGE[1]:  # NaN fails both comparisons
+        return None
+    return f"a score ({name}) of {_shown(value)} is impossible: scores lie between 0 and 1, or 0 and 100 as a %"
 
 
 def ceiling(unit: str) -> float | None:

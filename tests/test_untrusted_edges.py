@@ -213,3 +213,45 @@ def test_a_sum_of_codecarbon_runs_that_includes_a_flagged_run_is_flagged_and_lef
     assert "3,600,000 J" in total and "1 models" in total, total  # cleanlog's 1 kWh alone
     carbon = str(_ask(cli_env, "total training carbon of all models")["answer"])
     assert "800 g" in carbon or "0.8 kg" in carbon or "800.0 g" in carbon, carbon  # the carbon is not flagged
+
+
+def _score_card(folder: Path, name: str, accuracy: str) -> None:
+    (folder / f"{name}.md").write_text(
+        f"---\nlicense: mit\nmodel-index:\n- name: {name}\n  results:\n  - task: {{type: text-classification}}\n"
+        f"    dataset: {{name: imdb, type: imdb}}\n    metrics:\n    - {{type: accuracy, value: {accuracy}}}\n---\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture
+def scores(empty_graph: Graph, cli_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """Cards with model-index results only (no training datasets): a fraction, a percentage, 150 and -1."""
+    for name, accuracy in (("frac", "0.91"), ("pct", "93.5"), ("weird", "150"), ("neg", "-1")):
+        _score_card(tmp_path, name, accuracy)
+    done = run_mrm3(["ingest", str(tmp_path)], cli_env)
+    flagged = [line for line in done.stderr.splitlines() if "impossible" in line]
+    assert any("weird.md" in line for line in flagged) and any("neg.md" in line for line in flagged), done.stderr
+    return cli_env
+
+
+def test_an_impossible_score_is_flagged_and_ranks_nowhere(scores: dict[str, str]) -> None:
+    for question in ("most accurate model on imdb", "most accurate model"):
+        answer = _ask(scores, question)
+        ranked = [row["model"] for row in answer["rows"]]  # type: ignore[attr-defined]
+        assert ranked == ["pct", "frac"], (question, answer)
+        notes = " ".join(str(n) for n in answer["notes"])  # type: ignore[attr-defined]
+        assert "weird" in notes and "neg" in notes and "impossible" in notes, notes
+
+
+def test_a_dataset_only_evaluated_on_is_read_as_such(scores: dict[str, str]) -> None:
+    """The graph has no training datasets: "on imdb" is where the models were evaluated (it failed before)."""
+    answer = _ask(scores, "how many models were evaluated on imdb")
+    assert "4 models" in str(answer["answer"]), answer
+    understood = str(_ask(scores, "most accurate model on imdb")["interpretation"])
+    assert "evaluated on" in understood, understood
+
+
+def test_an_average_of_fractions_and_percentages_says_so(scores: dict[str, str]) -> None:
+    answer = _ask(scores, "average accuracy on imdb")
+    assert "over 2 values" in str(answer["answer"]), answer  # 150 and -1 left out
+    assert any("different scales" in str(n) for n in answer["notes"]), answer  # type: ignore[attr-defined]

@@ -13,11 +13,13 @@ import math
 import re
 from typing import Any
 
-from ingest.plausibility import cypher_ceiling, implausible, unit_of
+from ingest.plausibility import SCORE_RANGE, cypher_ceiling, implausible, is_score, unit_of
 
 __all__ = [
+    "SCORE_RANGE",
     "cypher_ceiling",
     "implausible",
+    "is_score",
     "is_measured",
     "is_number",
     "number",

@@ -39,7 +39,7 @@ from assistant.engines.offline.read.conditions import Filter
 from assistant.engines.offline.read.follow_up import standalone_follow_up
 from assistant.engines.offline.read.metrics import Metric, MetricCatalog
 from assistant.engines.offline.read.reading import read_question
-from assistant.engines.offline.resolution import quality_metric, resolve_devices, resolve_models
+from assistant.engines.offline.resolution import quality_metric, resolve_datasets, resolve_devices, resolve_models
 from assistant.engines.offline.value_notes import flagged_models, note_flagged, note_suspect
 from assistant.errors import AssistantError
 from assistant.graph.connection import Graph, to_plain
@@ -204,6 +204,7 @@ class _Run:
                 account_for_everything(frame, self.closest)
             if frame.intent != "decline":
                 resolve_devices(self, frame)
+                resolve_datasets(self, frame)
             if frame.intent == "decline":
                 return self.decline(frame)
             text = self.dispatch(frame) + in_asked_unit(
@@ -282,12 +283,11 @@ class _Run:
             statement, explained = GROUPED[intent]
             rows = self.execute(statement(frame, metric))
             self.note_unmeasured(frame, metric)
-            self.caveats.extend(mixed_datasets(self, frame, metric, "grouped") if frame.group != "dataset" else [])
+            mixed = mixed_datasets(self, frame, metric, "grouped") if frame.group != "dataset" else []
+            self.caveats.extend(mixed + evaluations.aggregate_scale_notes(metric, rows))
             return explained(frame, metric, rows)
-        results = evaluations.ranked(frame, metric, self.catalog, self.has("EvaluationResult", "metric"), self.execute)
-        if results is not None:  # "most accurate on imdb": the model-index results
-            self.caveats.extend(evaluations.result_notes(metric, results))
-            return explain.rank_text(frame, metric, results, frame.k) + evaluations.result_sources(metric, results)
+        if (text := _from_results(self, frame, metric)) is not None:  # "most accurate on imdb"
+            return text
         rows = self.execute(statements.rank(frame, metric, has=self.has))
         self.note_unmeasured(frame, metric)
         self.caveats.extend(evaluations.scale_notes(metric, rows) + rank_notes(self, frame, metric))
@@ -303,6 +303,18 @@ class _Run:
         caveat = explain.unmeasured_text(metric, rows[0] if rows else None)
         if caveat:
             self.caveats.append(caveat)
+
+
+def _from_results(run: _Run, frame: Frame, metric: Metric) -> str | None:
+    """A ranking read from the cards' model-index results, or None when the training values rank."""
+    has = run.has
+    results = evaluations.ranked(
+        frame, metric, run.catalog, has("EvaluationResult", "metric"), run.execute, has("EvaluationResult", "flagged")
+    )
+    if results is None:
+        return None
+    run.caveats.extend(evaluations.result_notes(metric, results))
+    return explain.rank_text(frame, metric, results, frame.k) + evaluations.result_sources(metric, results)
 
 
 def _from_head(run: _Run, narrowed: Narrowed, main: bool) -> list[dict[str, Any]] | None:

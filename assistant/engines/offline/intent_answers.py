@@ -66,9 +66,11 @@ GROUPED: dict[
 
 def mixed_datasets(run: Run, frame: Frame, metric: Metric, what: str = "ranked") -> list[str]:
     """A quality metric ranked over models of several datasets: say that the values do not compare."""
-    named = frame.filter("dataset")
+    named = frame.filter("dataset") or frame.filter("evaluated_on")
     if metric.scope != "quality" or (named is not None and len(named.values) < 2):
         return []  # one dataset named: its values compare (two named, "across A and B", do not)
+    if not run.has("TRAINED_ON", ""):  # cards that name no training dataset: none to mix
+        return []
     listed = replace(frame, intent="list", count_target="datasets")
     datasets = [str(r["dataset"]) for r in run.execute(statements.listing(listed, run.has), main=False)]
     return evaluations.mixed_datasets_notes(metric, datasets, what)

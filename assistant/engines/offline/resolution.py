@@ -89,6 +89,16 @@ def resolve_devices(run: Run, frame: Frame) -> None:
             frame.inference = frame.metric.scope == "inference"
 
 
+def resolve_datasets(run: Run, frame: Frame) -> None:
+    """A dataset in a graph whose cards name no training data, only model-index results: the dataset the models
+    were evaluated on, the only one such a graph holds ("most accurate on imdb")."""
+    if run.has("TRAINED_ON", "") or not run.has("EvaluationResult", "metric"):
+        return
+    for flt in frame.filters:
+        if flt.kind == "dataset":
+            flt.kind = "evaluated_on"
+
+
 def quality_metric(run: Run, frame: Frame) -> Metric | None:
     """The quality metric "best" means for the models asked about (when the question names none)."""
     quality = run.catalog.quality

@@ -25,7 +25,7 @@ class NotedRun(Run, Protocol):
     caveats: list[str]
 
 
-_RUNS = ("ModelTraining", "ModelInference", "TrainingRun")
+_RUNS = ("ModelTraining", "ModelInference", "TrainingRun", "EvaluationResult")
 
 
 def note_flagged(run: NotedRun, frame: Frame) -> None:

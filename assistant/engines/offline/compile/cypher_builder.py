@@ -20,7 +20,7 @@ from assistant.engines.offline.plan.understanding import Filter, Frame
 from assistant.engines.offline.read.metrics import Metric
 from assistant.engines.offline.read.slots import Threshold
 from assistant.graph.schema import quote_name
-from assistant.language.measurements import cypher_ceiling
+from assistant.language.measurements import SCORE_RANGE, cypher_ceiling, is_score
 
 # How each variable joins the model (or the training run); order matters.
 _JOINS = {
@@ -310,9 +310,10 @@ def _run_device(b: Builder) -> Filter | None:
 def measured_condition(expr: str, metric: Metric) -> str:
     """The condition that keeps measured values only: of a physical quantity (a unit), also none that is impossible
     (NaN, infinite, negative, beyond any real measurement: flagged at ingest by ``implausible()`` and named by the
-    answer, never ranked, summed or averaged)."""
+    answer, never ranked, summed or averaged); of a score (accuracy, F1 ...), none outside 0 to 100."""
     if not metric.unit:
-        return f"{expr} IS NOT NULL"
+        low, high = SCORE_RANGE
+        return f"{expr} >= {low} AND {expr} <= {high}" if is_score(metric.prop) else f"{expr} IS NOT NULL"
     floor = ">" if metric.measured else ">="
     # the ceiling of implausible(): a value above it is flagged (NaN compares false with it, as with everything)
     return f"{expr} IS NOT NULL AND {expr} {floor} 0 AND {expr} <= {cypher_ceiling(metric.unit)}"

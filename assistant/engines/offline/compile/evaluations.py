@@ -61,12 +61,13 @@ def unsupported(frame: Frame, metric: Metric | None) -> list[str]:
     ]
 
 
-def rank_results(frame: Frame, metric: Metric, catalog: MetricCatalog) -> Statement:
-    """Each matching model's best ``metric`` result on the asked dataset(s), best first."""
+def rank_results(frame: Frame, metric: Metric, catalog: MetricCatalog, flagged: bool = False) -> Statement:
+    """Each matching model's best ``metric`` result on the asked dataset(s), best first; none flagged as impossible
+    (``flagged``: the graph has such results), which the notes name instead."""
     b = base(frame, None)
     b.need("ev")
     b.where.append(f"ev.metric IN {b.param('result_metrics', result_names(metric, catalog))}")
-    b.where.append("ev.value IS NOT NULL")
+    b.where.append("ev.value IS NOT NULL" + (" AND ev.flagged IS NULL" if flagged else ""))
     order = metric.order(frame.want)
     limit = b.param("k", max(frame.k, SHOWN))
     col = metric.column
@@ -100,7 +101,15 @@ def result_notes(metric: Metric, rows: list[dict[str, Any]]) -> list[str]:
     return notes + scale_notes(metric, rows)
 
 
-def scale_notes(metric: Metric, rows: list[dict[str, Any]]) -> list[str]:
+def aggregate_scale_notes(metric: Metric, rows: list[dict[str, Any]]) -> list[str]:
+    """:func:`scale_notes` for an aggregate: its rows' lowest and highest values."""
+    values = [{metric.column: r.get(end)} for r in rows for end in ("lowest", "highest")]
+    return scale_notes(metric, values, "the aggregate mixes them as written")
+
+
+def scale_notes(
+    metric: Metric, rows: list[dict[str, Any]], how: str = "the ranking compares them as written"
+) -> list[str]:
     """A higher-is-better score ranked as fractions (at most 1) beside what look like percentages (1 to 100)."""
     values = [float(v) for r in rows if isinstance(v := r.get(metric.column), int | float)]
     if metric.scope != "quality" or metric.better != "higher" or not values:
@@ -109,7 +118,7 @@ def scale_notes(metric: Metric, rows: list[dict[str, Any]]) -> list[str]:
         return []
     return [
         f"some {metric.label} values are fractions (at most 1) and others look like percentages (above 1): "
-        "the cards publish them on different scales, and the ranking compares them as written"
+        f"the cards publish them on different scales, and {how}"
     ]
 
 
@@ -151,7 +160,12 @@ def _setting(dataset: Any, config: Any, split: Any) -> str:
 
 
 def ranked(
-    frame: Frame, metric: Metric, catalog: MetricCatalog, has_results: bool, execute: Callable[[Statement], Rows]
+    frame: Frame,
+    metric: Metric,
+    catalog: MetricCatalog,
+    has_results: bool,
+    execute: Callable[[Statement], Rows],
+    flagged: bool = False,
 ) -> Rows | None:
     """The model-index ranking for ``frame``, or None when the engine's training ranking applies.
 
@@ -159,10 +173,10 @@ def ranked(
     hold the metric there, they rank; otherwise (an MRM3 dataset) the training values do.
     """
     if applies(frame, metric, has_results):
-        return execute(rank_results(frame, metric, catalog))
+        return execute(rank_results(frame, metric, catalog, flagged))
     dataset = frame.filter("dataset")
     if not (has_results and metric.scope == "quality" and dataset is not None and frame.intent == "rank"):
         return None
     as_results = replace(frame, filters=[replace(f, kind="evaluated_on") if f is dataset else f for f in frame.filters])
-    rows = execute(rank_results(as_results, metric, catalog))
+    rows = execute(rank_results(as_results, metric, catalog, flagged))
     return rows or None

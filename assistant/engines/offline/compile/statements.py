@@ -263,7 +263,8 @@ def aggregate(frame: Frame, metric: Metric) -> Statement:
     head = f"WITH m, inf, {expr} AS value" if metric.scope == "inference" else f"WITH DISTINCT m, {expr} AS value"
     text = (
         f"{b.match_text()}\n{head} WHERE {measured_condition('value', metric)}\n"
-        f"RETURN {agg}(value) AS {agg}_{metric.column}, count(value) AS measured_values, count(DISTINCT m) AS models"
+        f"RETURN {agg}(value) AS {agg}_{metric.column}, count(value) AS measured_values, count(DISTINCT m) AS models, "
+        "min(value) AS lowest, max(value) AS highest"
     )
     return Statement(text, b.params)
 
@@ -280,7 +281,8 @@ def group_aggregate(frame: Frame, metric: Metric) -> Statement:
     carry = "m, inf" if metric.scope == "inference" else "DISTINCT m"
     text = (
         f"{b.match_text()}\nWITH {carry}, {gexpr} AS grp, {expr} AS value WHERE {measured_condition('value', metric)}\n"
-        f"RETURN grp AS {group}, {agg}(value) AS {col}, count(DISTINCT m) AS models ORDER BY {col} {order}, {group}"
+        f"RETURN grp AS {group}, {agg}(value) AS {col}, count(DISTINCT m) AS models, min(value) AS lowest, "
+        f"max(value) AS highest ORDER BY {col} {order}, {group}"
     )
     return Statement(text, b.params)
 
