@@ -255,3 +255,10 @@ def test_an_average_of_fractions_and_percentages_says_so(scores: dict[str, str])
     answer = _ask(scores, "average accuracy on imdb")
     assert "over 2 values" in str(answer["answer"]), answer  # 150 and -1 left out
     assert any("different scales" in str(n) for n in answer["notes"]), answer  # type: ignore[attr-defined]
+
+
+def test_an_impossible_score_passes_no_condition(scores: dict[str, str]) -> None:
+    answer = _ask(scores, "models with accuracy above 0.5")
+    listed = {row["model"] for row in answer["rows"]}  # type: ignore[attr-defined]
+    assert listed == {"pct", "frac"}, answer  # not weird's 150
+    assert any("weird" in str(n) for n in answer["notes"]), answer  # type: ignore[attr-defined]

@@ -237,7 +237,8 @@ class Builder:
         if threshold.op == "measured":  # a flagged value is no measurement, whether read from the copy or not
             return measured_condition(expr, threshold.metric) if threshold.metric.unit else f"{expr} > 0"
         text = f"{expr} {threshold.op} {self.param('threshold', threshold.value)}"
-        return f"{text} AND {measured_condition(expr, threshold.metric)}" if threshold.metric.unit else text
+        kept = threshold.metric.unit or is_score(threshold.metric.prop)  # no flagged value passes a condition
+        return f"{text} AND {measured_condition(expr, threshold.metric)}" if kept else text
 
     def value_expr(self, metric: Metric) -> str:
         """The expression of ``metric``, joining its node (a training value kept on the model needs no join)."""
