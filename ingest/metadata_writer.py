@@ -130,10 +130,12 @@ SET t.flagged = CASE size(flags) WHEN 0 THEN null ELSE flags END,
     t.energyConsumptionRAM = CASE WHEN nram = 0 THEN null ELSE ram END,
     t.totalTrainTime = CASE WHEN nt = 0 THEN null ELSE seconds END
 """
+SUM_FLAG = "the sum of its CodeCarbon runs includes a run's value flagged as impossible"
+"""The reason a sum is flagged for (its run's own flag says why that value is impossible)."""
 SUM_PARAMS: dict[str, Any] = {
     "summed": ["carbonFootprint", "energyConsumption", "energyConsumptionCPU", "energyConsumptionGPU",
                "energyConsumptionRAM", "totalTrainTime"],
-    "sum_flag": "the sum of its CodeCarbon runs includes a run's value flagged as impossible",
+    "sum_flag": SUM_FLAG,
 }  # fmt: skip
 # A CodeCarbon-only model whose runs all used one device trains on it, so that "trained on an A40" finds it;
 # runs on several devices link none (a total per device would count the model's whole total for each).

@@ -26,8 +26,12 @@ _BEYOND = {"g CO2": 1e12, "J": 3.6e15, "s": 3.2e9, "bytes": 1e15, "FLOPs": 1e27}
 _WHAT = {"g CO2": "carbon", "J": "energy", "s": "time", "bytes": "size", "FLOPs": "FLOP count"}
 
 
-# Scores that lie between 0 and 1, or 0 and 100 as a percentage (and their standard deviations).
-_SCORES = re.compile(r"accuracy|(?<![a-z])acc(?![a-z])|(?<![a-z])f1|precision|recall|(?<![a-z])auc", re.I)
+# Scores that lie between 0 and 1, or 0 and 100 as a percentage (and their standard deviations): a name with one
+# of these words, and none saying it is something else (a threshold, a change, a loss, a setting).
+_SCORE_WORDS = frozenset({"accuracy", "acc", "f1", "precision", "recall", "auc"})
+_NOT_SCORE_WORDS = frozenset(
+    {"threshold", "delta", "drop", "gain", "change", "improvement", "loss", "bits", "mixed", "diff", "difference"}
+)
 
 
 def implausible(name: str, value: Any) -> str | None:
@@ -58,7 +62,8 @@ def implausible(name: str, value: Any) -> str | None:
 def is_score(name: str) -> bool:
     """Whether ``name`` is a score that lies between 0 and 100 (0 and 1, or a percentage): :func:`implausible`
     flags one outside, and the statements keep only those inside (``SCORE_RANGE``)."""
-    return bool(_SCORES.search(name))
+    words = set(re.split(r"[^a-z0-9]+", name.lower()))
+    return bool(words & _SCORE_WORDS) and not words & _NOT_SCORE_WORDS
 
 
 SCORE_RANGE = (0, 100)

@@ -15,6 +15,7 @@ import pytest
 
 from assistant.graph.connection import Graph
 from ingest.hf_cards import read_hf_card
+from ingest.plausibility import implausible
 from tests.conftest import run_mrm3
 
 BIG = "1" + "0" * 400  # an integer no float holds
@@ -249,6 +250,8 @@ def test_a_dataset_only_evaluated_on_is_read_as_such(scores: dict[str, str]) -> 
     assert "4 models" in str(answer["answer"]), answer
     understood = str(_ask(scores, "most accurate model on imdb")["interpretation"])
     assert "evaluated on" in understood, understood
+    declined = str(_ask(scores, "greenest model on imdb")["answer"])  # no carbon: the suggestions fit the graph
+    assert "evaluated on imdb" in declined and "trained on" not in declined, declined
 
 
 def test_an_average_of_fractions_and_percentages_says_so(scores: dict[str, str]) -> None:
@@ -262,3 +265,25 @@ def test_an_impossible_score_passes_no_condition(scores: dict[str, str]) -> None
     listed = {row["model"] for row in answer["rows"]}  # type: ignore[attr-defined]
     assert listed == {"pct", "frac"}, answer  # not weird's 150
     assert any("weird" in str(n) for n in answer["notes"]), answer  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("name", "impossible"),
+    [
+        ("accuracy", True),
+        ("f1_mean", True),
+        ("top-5 accuracy", True),
+        ("roc_auc", True),
+        ("cosine_accuracy_threshold", False),  # sentence-transformers thresholds go far beyond 100
+        ("manhattan_f1_threshold", False),
+        ("accuracy_drop", False),
+        ("f1_delta", False),
+        ("num_precision_bits", False),
+        ("f10", False),
+        ("r_squared_mean", False),
+    ],
+)
+def test_only_a_score_is_held_to_0_to_100(name: str, impossible: bool) -> None:
+    """A name with a score's word is a score, unless another word says it is a threshold, a change or a setting."""
+    assert (implausible(name, 150) is not None) is impossible, name
+    assert implausible(name, 93.5) is None and implausible(name, 0.91) is None

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ingest.derived import copies_of
+from ingest.metadata_writer import SUM_FLAG
 
-FLAGGABLE_LABELS = ("Model", "ModelTraining", "ModelInference", "TrainingRun")
+FLAGGABLE_LABELS = ("Model", "ModelTraining", "ModelInference", "TrainingRun", "EvaluationResult")
 MAX_NAMED = 5
 # Every flagged node with the model it belongs to (small: one row per flagged node).
 FLAGGED_VALUES = (
@@ -41,10 +42,10 @@ def flagged_in(rows: Iterable[Mapping[str, Any]], cypher: str) -> list[tuple[str
             names = [name.lower() for name in (prop, *copies_of(prop))]
             if any(re.search(rf"\.`?{re.escape(name)}\b", read) for name in names):
                 found.append((str(row.get("model")), prop, reason))
-    first: dict[tuple[str, str], tuple[str, str, str]] = {}
-    for model, prop, reason in found:  # one reason per value (a sum of runs repeats its run's flag)
-        first.setdefault((model, prop), (model, prop, reason))
-    return list(first.values())
+    unique = list(dict.fromkeys(found))
+    # a sum of CodeCarbon runs flagged for its run's flag: the run's own note already names that value
+    runs = {(model, prop) for model, prop, reason in unique if reason != SUM_FLAG}
+    return [f for f in unique if not (f[2] == SUM_FLAG and f[:2] in runs)]
 
 
 def flag_caveats(flagged: Sequence[tuple[str, str, str]]) -> list[str]:

@@ -29,7 +29,7 @@ from assistant.engines.offline.compile.cypher_builder import Narrowed, Statement
 from assistant.engines.offline.explain import comparisons, explain
 from assistant.engines.offline.explain.asked_unit import in_asked_unit
 from assistant.engines.offline.explain.interpretation import interpretation
-from assistant.engines.offline.intent_answers import GROUPED, WITHOUT_METRIC, mixed_datasets, rank_notes
+from assistant.engines.offline.intent_answers import GROUPED, WITHOUT_METRIC, mixed_datasets, mixed_scales, rank_notes
 from assistant.engines.offline.plan.frame import ALL
 from assistant.engines.offline.plan.graph_fit import missing_for
 from assistant.engines.offline.plan.settle import account_for_everything, settle_other_values
@@ -284,7 +284,7 @@ class _Run:
             rows = self.execute(statement(frame, metric))
             self.note_unmeasured(frame, metric)
             mixed = mixed_datasets(self, frame, metric, "grouped") if frame.group != "dataset" else []
-            self.caveats.extend(mixed + evaluations.aggregate_scale_notes(metric, rows))
+            self.caveats.extend(mixed + mixed_scales(self, frame, metric))
             return explained(frame, metric, rows)
         if (text := _from_results(self, frame, metric)) is not None:  # "most accurate on imdb"
             return text

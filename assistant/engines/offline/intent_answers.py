@@ -66,7 +66,7 @@ GROUPED: dict[
 
 def mixed_datasets(run: Run, frame: Frame, metric: Metric, what: str = "ranked") -> list[str]:
     """A quality metric ranked over models of several datasets: say that the values do not compare."""
-    named = frame.filter("dataset") or frame.filter("evaluated_on")
+    named = frame.filter("dataset")
     if metric.scope != "quality" or (named is not None and len(named.values) < 2):
         return []  # one dataset named: its values compare (two named, "across A and B", do not)
     if not run.has("TRAINED_ON", ""):  # cards that name no training dataset: none to mix
@@ -74,6 +74,14 @@ def mixed_datasets(run: Run, frame: Frame, metric: Metric, what: str = "ranked")
     listed = replace(frame, intent="list", count_target="datasets")
     datasets = [str(r["dataset"]) for r in run.execute(statements.listing(listed, run.has), main=False)]
     return evaluations.mixed_datasets_notes(metric, datasets, what)
+
+
+def mixed_scales(run: Run, frame: Frame, metric: Metric) -> list[str]:
+    """An aggregate of a score over fractions beside percentages: say that it mixes them."""
+    if frame.intent not in ("aggregate", "group_agg") or metric.scope != "quality" or metric.better != "higher":
+        return []
+    ends = run.execute(statements.value_range(frame, metric), main=False)
+    return evaluations.aggregate_scale_notes(metric, ends)
 
 
 def rank_notes(run: Run, frame: Frame, metric: Metric) -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import PurePath
 from typing import Any
 
-from assistant.engines.offline.compile.cypher_builder import Statement
+from assistant.engines.offline.compile.cypher_builder import Statement, measured_condition
 from assistant.engines.offline.compile.statements import SHOWN, base
 from assistant.engines.offline.plan.understanding import Frame
 from assistant.engines.offline.read.metrics import Metric, MetricCatalog
@@ -67,7 +67,8 @@ def rank_results(frame: Frame, metric: Metric, catalog: MetricCatalog, flagged: 
     b = base(frame, None)
     b.need("ev")
     b.where.append(f"ev.metric IN {b.param('result_metrics', result_names(metric, catalog))}")
-    b.where.append("ev.value IS NOT NULL" + (" AND ev.flagged IS NULL" if flagged else ""))
+    # an impossible score ranks nowhere (the notes name it): out of range, whether or not its flag was seen
+    b.where.append(measured_condition("ev.value", metric) + (" AND ev.flagged IS NULL" if flagged else ""))
     order = metric.order(frame.want)
     limit = b.param("k", max(frame.k, SHOWN))
     col = metric.column
@@ -101,9 +102,9 @@ def result_notes(metric: Metric, rows: list[dict[str, Any]]) -> list[str]:
     return notes + scale_notes(metric, rows)
 
 
-def aggregate_scale_notes(metric: Metric, rows: list[dict[str, Any]]) -> list[str]:
-    """:func:`scale_notes` for an aggregate: its rows' lowest and highest values."""
-    values = [{metric.column: r.get(end)} for r in rows for end in ("lowest", "highest")]
+def aggregate_scale_notes(metric: Metric, ends: list[dict[str, Any]]) -> list[str]:
+    """:func:`scale_notes` for an aggregate, from the lowest and highest value it reads (``value_range``)."""
+    values = [{metric.column: r.get(end)} for r in ends for end in ("lowest", "highest")]
     return scale_notes(metric, values, "the aggregate mixes them as written")
 
 

@@ -82,9 +82,10 @@ def rank(frame: Frame, metric: Metric, *, k: int | None = None, has: Has | None 
         text = (
             f"{b.match_text()}\nWITH m, inf, dv, {expr} AS value WHERE {measured_condition('value', metric)}\n"
             f"WITH m, inf, dv, value ORDER BY value {order}\n"
-            "WITH m, collect({value: value, device: dv.processor, gpus: dv.graphicsCard, batch: inf.batch_size})[0]"
+            # "v", not "value": a model-index result's flag names its "value", which this statement never reads
+            "WITH m, collect({v: value, device: dv.processor, gpus: dv.graphicsCard, batch: inf.batch_size})[0]"
             " AS best\n"
-            f"RETURN m.name AS model, best.value AS {col}, best.device AS device"
+            f"RETURN m.name AS model, best.v AS {col}, best.device AS device"
             + (", best.batch AS batch_size\n" if col != "batch_size" else "\n")
             + f"ORDER BY {col} {order}, model LIMIT {limit}"
         )
@@ -263,10 +264,18 @@ def aggregate(frame: Frame, metric: Metric) -> Statement:
     head = f"WITH m, inf, {expr} AS value" if metric.scope == "inference" else f"WITH DISTINCT m, {expr} AS value"
     text = (
         f"{b.match_text()}\n{head} WHERE {measured_condition('value', metric)}\n"
-        f"RETURN {agg}(value) AS {agg}_{metric.column}, count(value) AS measured_values, count(DISTINCT m) AS models, "
-        "min(value) AS lowest, max(value) AS highest"
+        f"RETURN {agg}(value) AS {agg}_{metric.column}, count(value) AS measured_values, count(DISTINCT m) AS models"
     )
     return Statement(text, b.params)
+
+
+def value_range(frame: Frame, metric: Metric) -> Statement:
+    """The lowest and highest ``metric`` value among the matching models (do they mix fractions and percentages?)."""
+    b = base(frame, metric)
+    expr = b.value_expr(metric)
+    head = f"WITH m, inf, {expr} AS value" if metric.scope == "inference" else f"WITH DISTINCT m, {expr} AS value"
+    text = f"{b.match_text()}\n{head} WHERE {measured_condition('value', metric)}\n"
+    return Statement(text + "RETURN min(value) AS lowest, max(value) AS highest", b.params)
 
 
 def group_aggregate(frame: Frame, metric: Metric) -> Statement:
@@ -281,8 +290,7 @@ def group_aggregate(frame: Frame, metric: Metric) -> Statement:
     carry = "m, inf" if metric.scope == "inference" else "DISTINCT m"
     text = (
         f"{b.match_text()}\nWITH {carry}, {gexpr} AS grp, {expr} AS value WHERE {measured_condition('value', metric)}\n"
-        f"RETURN grp AS {group}, {agg}(value) AS {col}, count(DISTINCT m) AS models, min(value) AS lowest, "
-        f"max(value) AS highest ORDER BY {col} {order}, {group}"
+        f"RETURN grp AS {group}, {agg}(value) AS {col}, count(DISTINCT m) AS models ORDER BY {col} {order}, {group}"
     )
     return Statement(text, b.params)
 

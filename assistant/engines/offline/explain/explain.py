@@ -120,15 +120,17 @@ def example_questions(schema: GraphSchema, metric_labels: list[str]) -> list[str
     arch = first("ModelArchitecture", "type")
     model = first("Model", "name")
     device = first("Device", "processor")
+    # cards that name no training dataset (model-index results only): their datasets are evaluation datasets
+    on = "trained on" if "TRAINED_ON" in schema.relationship_types else "evaluated on"
     examples = []
     if dataset and "carbon footprint" in metric_labels:
         examples.append(f"Which model has the lowest carbon footprint on {dataset}?")
     elif dataset:
-        examples.append(f"Which models were trained on {dataset}?")
+        examples.append(f"Which models were {on} {dataset}?")
     if arch:
         examples.append(f"What is the most accurate {arch} model?")
     if dataset:
-        examples.append(f"How many models were trained on {dataset}?")
+        examples.append(f"How many models were {on} {dataset}?")
     if model:
         examples.append(f"What are the hyperparameters of {model}?")
     if device and "inference latency" in metric_labels:
