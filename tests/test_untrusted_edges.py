@@ -158,6 +158,10 @@ def test_an_mcp_quantity_published_as_infinity_is_flagged_not_unmeasured() -> No
     assert carbon.measured is False and "flagged" in carbon.text and "not measured" not in carbon.text
     assert quantity("latency", "nan", "s").measured is False
     assert quantity("latency", 0.002, "s").text == "2 ms"
+    for name, value, unit in (("carbonFootprint", -5, "g CO2"), ("accuracy_mean", 150, "")):  # flagged, not unmeasured
+        shown = quantity(name, value, unit)
+        assert shown.measured is False and "flagged" in shown.text and "not measured" not in shown.text, shown
+    assert quantity("accuracy_mean", 93.5, "").measured is True
 
 
 def test_the_best_of_each_group_on_a_tie_is_the_first_name_as_in_a_ranking(

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from assistant.engines.offline.plan.metric_names import NamedMetric, named_metrics
 from assistant.engines.offline.read.metrics import MetricCatalog
 from assistant.errors import InvalidArgumentError
-from assistant.language.measurements import is_measured, is_non_finite, with_unit
+from assistant.language.measurements import implausible, is_measured, is_non_finite, with_unit
 from assistant.mcp_server.schemas import MetricInfo, Quantity
 
 
@@ -30,6 +30,8 @@ def quantity(name: str, value: Any, unit: str, *, measured: bool | None = None) 
     if is_non_finite(value):  # published as NaN or an infinity: flagged at ingest, no real measurement
         text = f"{said} as published (flagged: cannot be a real measurement)"
         return Quantity(value=str(value), unit=unit, text=text, measured=False)
+    if reason := implausible(name, value):  # the one rule the ingest flagged it by: a -5 g or a 150 accuracy
+        return Quantity(value=value, unit=unit, text=f"{said} as published (flagged: {reason})", measured=False)
     if not (is_measured(name, value) if measured is None else measured):
         return Quantity(value=value, unit=unit, text=f"not measured ({said} in the card)", measured=False)
     base, _, per = unit.partition(" per ")
