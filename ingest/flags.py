@@ -34,7 +34,7 @@ def flag_implausible(rows: CardRows) -> list[Problem]:
                 flags.append(f"{key}: {reason}")
                 said = published.get(key)
                 shown = f"{said} (stored as {value!r})" if said and said != repr(value) else repr(value)
-                problems.append(Problem(source, f"{where}.{key}", f"{shown}: {reason}; stored as published, flagged"))
+                problems.append(_flagged(source, f"{where}.{key}", shown, reason))
         if flags:
             props[FLAG_PROPERTY] = flags
         else:
@@ -44,9 +44,13 @@ def flag_implausible(rows: CardRows) -> list[Problem]:
         if reason := implausible(str(props.get("metric") or ""), props.get("value")):
             props[FLAG_PROPERTY] = [f"value: {reason}"]
             shown = props.get("publishedValue", props.get("value"))
-            where = str(props.get("field") or "model-index")
-            problems.append(Problem(source, where, f"{shown}: {reason}; stored as published, flagged"))
+            problems.append(_flagged(source, str(props.get("field") or "model-index"), shown, reason))
     return problems
+
+
+def _flagged(source: str, where: str, shown: object, reason: str) -> Problem:
+    """The one warning line of a flagged value."""
+    return Problem(source, where, f"{shown}: {reason}; stored as published, flagged")
 
 
 def _measured_nodes(rows: CardRows) -> Iterator[tuple[str, dict[str, Any], list[dict[str, Any]]]]:

@@ -32,6 +32,7 @@ _INDEXED = {
     "inference_processor": Indexed("ModelInference", "deviceProcessor", ""),
 }
 INDEXES = tuple(f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{i.label}) ON (n.{i.prop})" for name, i in _INDEXED.items())
+INDEX_NAMES = tuple(_INDEXED)
 TYPED = {name: i for name, i in _INDEXED.items() if i.kind}
 INDEX_ORDERED = frozenset(i.prop for i in TYPED.values())
 """Model properties whose index serves ORDER BY ... LIMIT and ranges (once declared: :func:`declare_types`)."""

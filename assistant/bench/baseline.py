@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from assistant.graph.connection import Graph
-from ingest.indexes import TYPE_CONSTRAINTS
+from ingest.indexes import INDEX_NAMES, TYPE_CONSTRAINTS
 from ingest.mapping import CardRows
 from ingest.writer import create_constraints
 
@@ -45,11 +45,8 @@ DROP_NOT_IN_REFERENCE = (
     "DROP INDEX evaluation_model IF EXISTS",
     "DROP INDEX provenance_owner IF EXISTS",
     "DROP INDEX training_run_model IF EXISTS",
-    # The values the ingest derives for speed (ingest.derived).
-    "DROP INDEX model_training_carbon IF EXISTS",
-    "DROP INDEX model_training_energy IF EXISTS",
-    "DROP INDEX model_best_latency IF EXISTS",
-    "DROP INDEX inference_processor IF EXISTS",
+    # The values the ingest derives for speed (ingest.derived), their indexes and types (ingest.indexes).
+    *(f"DROP INDEX {index} IF EXISTS" for index in INDEX_NAMES),
     *(f"DROP CONSTRAINT {constraint} IF EXISTS" for constraint in TYPE_CONSTRAINTS),
 )
 

@@ -132,7 +132,7 @@ class Narrowed:
 class Builder:
     """Collects MATCH lines, WHERE conditions and parameters for one statement."""
 
-    def __init__(self, frame: Frame, inference_bound: bool) -> None:
+    def __init__(self, frame: Frame, inference_bound: bool, prefix: str = "") -> None:
         self.frame = frame
         self.inference_bound = inference_bound
         """Inference filters and thresholds apply to the run being ranked (``inf``)."""
@@ -144,7 +144,7 @@ class Builder:
         """The filter the statement starts from (its node), if any: see :func:`anchor`."""
         self.anchor_runs: list[str] = []
         """Conditions on the device anchor's run ``r``: some run on the device meets them all."""
-        self.prefix = ""
+        self.prefix = prefix
         """A condition on an index-ordered model value to start from (the head of a ranking: :class:`Narrowed`)."""
 
     def param(self, name: str, value: Any) -> str:

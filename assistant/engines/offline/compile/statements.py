@@ -49,8 +49,8 @@ def _devices(frame: Frame) -> str:
 
 def base(frame: Frame, metric: Metric | None, prefix: str = "") -> Builder:
     runs = frame.count_target == "inference_runs" and frame.intent in ("count", "group_count")
-    builder = Builder(frame, inference_bound=runs or (metric is not None and metric.scope == "inference"))
-    builder.prefix = prefix
+    bound = runs or (metric is not None and metric.scope == "inference")
+    builder = Builder(frame, inference_bound=bound, prefix=prefix)
     anchor(builder)
     builder.apply_filters()
     return builder
@@ -258,24 +258,25 @@ def listing(frame: Frame, has: Has) -> Statement:
 
 def aggregate(frame: Frame, metric: Metric) -> Statement:
     """One aggregate (avg, sum, min, max) of ``metric`` over the matching models."""
-    b = base(frame, metric)
-    expr = b.value_expr(metric)
     agg = frame.agg or "avg"
-    head = f"WITH m, inf, {expr} AS value" if metric.scope == "inference" else f"WITH DISTINCT m, {expr} AS value"
-    text = (
-        f"{b.match_text()}\n{head} WHERE {measured_condition('value', metric)}\n"
-        f"RETURN {agg}(value) AS {agg}_{metric.column}, count(value) AS measured_values, count(DISTINCT m) AS models"
+    return _over_measured(
+        frame,
+        metric,
+        f"RETURN {agg}(value) AS {agg}_{metric.column}, count(value) AS measured_values, count(DISTINCT m) AS models",
     )
-    return Statement(text, b.params)
 
 
 def value_range(frame: Frame, metric: Metric) -> Statement:
     """The lowest and highest ``metric`` value among the matching models (do they mix fractions and percentages?)."""
+    return _over_measured(frame, metric, "RETURN min(value) AS lowest, max(value) AS highest")
+
+
+def _over_measured(frame: Frame, metric: Metric, returned: str) -> Statement:
+    """``returned`` over the matching models' measured values of ``metric`` (each run's, for an inference one)."""
     b = base(frame, metric)
     expr = b.value_expr(metric)
     head = f"WITH m, inf, {expr} AS value" if metric.scope == "inference" else f"WITH DISTINCT m, {expr} AS value"
-    text = f"{b.match_text()}\n{head} WHERE {measured_condition('value', metric)}\n"
-    return Statement(text + "RETURN min(value) AS lowest, max(value) AS highest", b.params)
+    return Statement(f"{b.match_text()}\n{head} WHERE {measured_condition('value', metric)}\n{returned}", b.params)
 
 
 def group_aggregate(frame: Frame, metric: Metric) -> Statement:
