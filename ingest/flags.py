@@ -9,7 +9,7 @@ shows, ranks or sums the value reads. What counts as impossible is decided in on
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ingest.cards import Problem
@@ -18,6 +18,11 @@ from ingest.mapping import CardRows
 from ingest.plausibility import implausible
 
 FLAG_PROPERTY = "flagged"
+# One node per label that has held a flagged value, written in the transaction that writes the value: whether an
+# answer must look for flags is then known exactly, not from a sample of the graph's nodes.
+FLAG_MARKER_LABEL = "FlaggedValues"
+MARK_FLAGGED = f"UNWIND $rows AS row MERGE (:{FLAG_MARKER_LABEL} {{label: row.label}})"
+FLAGGED_LABELS = f"MATCH (f:{FLAG_MARKER_LABEL}) RETURN DISTINCT f.label AS label"
 # The flag itself and the copies the ingest derives (ingest/derived.py): their source value is the one flagged.
 _NOT_PUBLISHED = frozenset({FLAG_PROPERTY, *DERIVED_PROPERTIES})
 
@@ -46,6 +51,24 @@ def flag_implausible(rows: CardRows) -> list[Problem]:
             shown = props.get("publishedValue", props.get("value"))
             problems.append(_flagged(source, str(props.get("field") or "model-index"), shown, reason))
     return problems
+
+
+def flagged_labels(batch: Sequence[CardRows]) -> list[dict[str, str]]:
+    """MARK_FLAGGED's rows: the labels of the nodes of ``batch`` that hold a flagged value (a CodeCarbon run's
+    flag may flag its model's sum, on the training node)."""
+    labels = set()
+    for rows in batch:
+        if FLAG_PROPERTY in rows.model:
+            labels.add("Model")
+        if rows.training and FLAG_PROPERTY in rows.training:
+            labels.add("ModelTraining")
+        if any(FLAG_PROPERTY in run["props"] for run in rows.inference):
+            labels.add("ModelInference")
+        if any(FLAG_PROPERTY in run["props"] for run in rows.runs):
+            labels.update(("TrainingRun", "ModelTraining"))
+        if any(FLAG_PROPERTY in result["props"] for result in rows.evaluations):
+            labels.add("EvaluationResult")
+    return [{"label": label} for label in sorted(labels)]
 
 
 def _flagged(source: str, where: str, shown: object, reason: str) -> Problem:

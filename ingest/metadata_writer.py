@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ingest.derived import REFRESH_LIMITS, REFRESH_TRAINING
+from ingest.flags import MARK_FLAGGED, flagged_labels
 from ingest.mapping import CardRows
+from ingest.plausibility import ceiling
 from ingest.store import GraphStore
 from ingest.units import thousandfold
 
@@ -105,6 +107,9 @@ MERGE (r)-[:HAS_PROVENANCE]->(p)
 """
 # Sums over every run of the model, from every log; a sum of no values stays absent, never 0. A sum that includes
 # a run's value flagged as impossible is flagged too: it is no measurement either, and no ranking may hold it.
+# Such a sum that is itself impossible (infinite, negative) is kept, so the answer shows what the log said, and
+# no measured-values condition passes it; one that looks real (2 kWh and -1 kWh: 1 kWh) is not stored, since any
+# statement reading the training node would rank it (its flag says why there is no total).
 SUM_RUNS = """
 UNWIND $names AS name
 MATCH (t:ModelTraining {model: name}) WHERE t.totalsFrom = 'codecarbon'
@@ -116,27 +121,42 @@ WITH t, count(r) AS runs, count(r.carbonFootprint) AS nc, sum(r.carbonFootprint)
      count(r.energyConsumptionRAM) AS nram, sum(r.energyConsumptionRAM) AS ram,
      count(r.totalTrainTime) AS nt, sum(r.totalTrainTime) AS seconds, collect(DISTINCT r.country) AS countries,
      reduce(acc = [], fl IN collect(r.flagged) | acc + fl) AS run_flags
-WITH t, runs, nc, carbon, ne, energy, ncpu, cpu, ngpu, gpu, nram, ram, nt, seconds, countries,
+WITH t, runs, countries, run_flags, {carbonFootprint: CASE WHEN nc > 0 THEN carbon END,
+     energyConsumption: CASE WHEN ne > 0 THEN energy END, energyConsumptionCPU: CASE WHEN ncpu > 0 THEN cpu END,
+     energyConsumptionGPU: CASE WHEN ngpu > 0 THEN gpu END, energyConsumptionRAM: CASE WHEN nram > 0 THEN ram END,
+     totalTrainTime: CASE WHEN nt > 0 THEN seconds END} AS sums
+WITH t, runs, countries, sums,
+     [p IN $summed WHERE any(f IN run_flags WHERE f STARTS WITH p + ':')] AS tainted
+WITH t, runs, countries, sums, tainted,
+     [p IN tainted WHERE sums[p] >= 0 AND sums[p] <= $ceilings[p]] AS unstored
+WITH t, runs, countries, sums, unstored,
      [f IN coalesce(t.flagged, []) WHERE NOT any(p IN $summed WHERE f STARTS WITH p + ':')]
-     + [p IN $summed WHERE any(f IN run_flags WHERE f STARTS WITH p + ':') | p + ': ' + $sum_flag] AS flags
+     + [p IN tainted | p + ': ' + CASE WHEN p IN unstored THEN $unsummed_flag ELSE $sum_flag END] AS flags
 SET t.flagged = CASE size(flags) WHEN 0 THEN null ELSE flags END,
     t.runCount = runs,
     t.location = CASE size(countries) WHEN 0 THEN null WHEN 1 THEN countries[0]
                  ELSE 'several: ' + reduce(s = head(countries), c IN tail(countries) | s + ', ' + c) END,
-    t.carbonFootprint = CASE WHEN nc = 0 THEN null ELSE carbon END,
-    t.energyConsumption = CASE WHEN ne = 0 THEN null ELSE energy END,
-    t.energyConsumptionCPU = CASE WHEN ncpu = 0 THEN null ELSE cpu END,
-    t.energyConsumptionGPU = CASE WHEN ngpu = 0 THEN null ELSE gpu END,
-    t.energyConsumptionRAM = CASE WHEN nram = 0 THEN null ELSE ram END,
-    t.totalTrainTime = CASE WHEN nt = 0 THEN null ELSE seconds END
+    t.carbonFootprint = CASE WHEN 'carbonFootprint' IN unstored THEN null ELSE sums.carbonFootprint END,
+    t.energyConsumption = CASE WHEN 'energyConsumption' IN unstored THEN null ELSE sums.energyConsumption END,
+    t.energyConsumptionCPU = CASE WHEN 'energyConsumptionCPU' IN unstored THEN null ELSE sums.energyConsumptionCPU END,
+    t.energyConsumptionGPU = CASE WHEN 'energyConsumptionGPU' IN unstored THEN null ELSE sums.energyConsumptionGPU END,
+    t.energyConsumptionRAM = CASE WHEN 'energyConsumptionRAM' IN unstored THEN null ELSE sums.energyConsumptionRAM END,
+    t.totalTrainTime = CASE WHEN 'totalTrainTime' IN unstored THEN null ELSE sums.totalTrainTime END
 """
 SUM_FLAG = "the sum of its CodeCarbon runs includes a run's value flagged as impossible"
 """The reason a sum is flagged for (its run's own flag says why that value is impossible)."""
-SUM_PARAMS: dict[str, Any] = {
-    "summed": ["carbonFootprint", "energyConsumption", "energyConsumptionCPU", "energyConsumptionGPU",
-               "energyConsumptionRAM", "totalTrainTime"],
-    "sum_flag": SUM_FLAG,
+UNSUMMED_FLAG = "not summed: a value of one of its CodeCarbon runs is flagged as impossible"
+"""Why a sum that would look like a measurement is absent."""
+_SUMMED_UNITS = {
+    "carbonFootprint": "g CO2", "energyConsumption": "J", "energyConsumptionCPU": "J", "energyConsumptionGPU": "J",
+    "energyConsumptionRAM": "J", "totalTrainTime": "s",
 }  # fmt: skip
+SUM_PARAMS: dict[str, Any] = {
+    "summed": list(_SUMMED_UNITS),
+    "ceilings": {prop: ceiling(unit) for prop, unit in _SUMMED_UNITS.items()},
+    "sum_flag": SUM_FLAG,
+    "unsummed_flag": UNSUMMED_FLAG,
+}
 # A CodeCarbon-only model whose runs all used one device trains on it, so that "trained on an A40" finds it;
 # runs on several devices link none (a total per device would count the model's whole total for each).
 LINK_TRAINING_DEVICES = """
@@ -205,6 +225,7 @@ def write_runs(graph: GraphStore, batch: Sequence[CardRows]) -> None:
         (MERGE_RUNS, [{"key": run["key"], "props": run["props"]} for run in runs]),
         (LINK_RUN_DEVICES, [{"key": run["key"], "device": run["device"]["id"]} for run in runs if run["device"]]),
         (MERGE_RUN_PROVENANCE, [{"props": p} for run in runs for p in run["provenance"]]),
+        (MARK_FLAGGED, flagged_labels(batch)),
     ]
     names = sorted({c.name for c in batch})
 

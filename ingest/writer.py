@@ -16,6 +16,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from ingest.flags import MARK_FLAGGED, flagged_labels
 from ingest.indexes import INDEXES as DERIVED_INDEXES
 from ingest.indexes import declare_types
 from ingest.mapping import CardRows
@@ -306,6 +307,7 @@ def _statements(batch: Sequence[CardRows]) -> list[tuple[str, list[dict[str, Any
             ],
         ),
         *card_statements(batch),
+        (MARK_FLAGGED, flagged_labels(batch)),
     ]
 
 

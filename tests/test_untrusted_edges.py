@@ -212,12 +212,35 @@ def test_a_sum_of_codecarbon_runs_that_includes_a_flagged_run_is_flagged_and_lef
     ranking = _ask(cli_env, "which model used the most energy to train")
     assert [row["model"] for row in ranking["rows"]] == ["cleanlog"], ranking  # type: ignore[attr-defined]
     assert "neglog" not in str(ranking["answer"]).split("Note:")[0], ranking["answer"]
-    notes = [str(n) for n in ranking["notes"] if "neglog" in str(n)]  # type: ignore[attr-defined]
-    assert len(notes) == 1 and "flagged" in notes[0], ranking["notes"]  # one note per value
+    notes = [str(n) for n in ranking["notes"] if "neglog" in str(n) and "flagged" in str(n)]  # type: ignore[attr-defined]
+    assert len(notes) == 1 and "no total" in notes[0], ranking["notes"]  # one note per value, saying why
     total = str(_ask(cli_env, "total training energy of all models")["answer"])
     assert "3,600,000 J" in total and "1 models" in total, total  # cleanlog's 1 kWh alone
     carbon = str(_ask(cli_env, "total training carbon of all models")["answer"])
     assert "800 g" in carbon or "0.8 kg" in carbon or "800.0 g" in carbon, carbon  # the carbon is not flagged
+
+
+def test_a_sum_with_a_flagged_run_is_not_stored_so_no_statement_on_the_training_node_ranks_it(
+    empty_graph: Graph, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """CPU energy and training time are read from the training node itself, not from a model's copy: the sum
+    including a -1.2 kWh run (a plausible 0.3 kWh) ranked first there while the note said it was left out."""
+    (tmp_path / "emissions.csv").write_text(
+        "timestamp,project_name,run_id,duration,emissions,energy_consumed,cpu_energy,country_name,country_iso_code\n"
+        "2024-01-01T00:00:00,neglog,r1,7200,0.5,2.0,1.5,Slovenia,SVN\n"
+        "2024-01-01T01:00:00,neglog,r2,-3600,0.1,-1.0,-1.2,Slovenia,SVN\n"
+        "2024-01-01T02:00:00,cleanlog,r3,1800,0.2,1.0,0.2,Slovenia,SVN\n",
+        encoding="utf-8",
+    )
+    assert run_mrm3(["ingest", str(tmp_path)], cli_env).returncode == 0
+    for question in ("which model used the most CPU energy to train", "which model has the longest training time"):
+        ranking = _ask(cli_env, question)
+        assert [row["model"] for row in ranking["rows"]] == ["cleanlog"], ranking  # type: ignore[attr-defined]
+        notes = [str(n) for n in ranking["notes"] if "neglog" in str(n) and "flagged" in str(n)]  # type: ignore[attr-defined]
+        assert len(notes) == 1 and "no total" in notes[0] and "negative" in notes[0], ranking["notes"]
+    lookup = _ask(cli_env, "what is the training energy of neglog")
+    text = " ".join([str(lookup["answer"]), *map(str, lookup["notes"])])  # type: ignore[call-overload]
+    assert "NOT MEASURED" in text and "no total" in text and "in the card" not in text, text
 
 
 def _score_card(folder: Path, name: str, accuracy: str) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ingest.derived import copies_of
-from ingest.metadata_writer import SUM_FLAG
+from ingest.metadata_writer import SUM_FLAG, UNSUMMED_FLAG
 
 FLAGGABLE_LABELS = ("Model", "ModelTraining", "ModelInference", "TrainingRun", "EvaluationResult")
 MAX_NAMED = 5
@@ -44,21 +44,39 @@ def flagged_in(rows: Iterable[Mapping[str, Any]], cypher: str) -> list[tuple[str
                 found.append((str(row.get("model")), prop, reason))
     unique = list(dict.fromkeys(found))
     # a sum of CodeCarbon runs flagged for its run's flag: the run's own note already names that value
-    runs = {(model, prop) for model, prop, reason in unique if reason != SUM_FLAG}
-    return [f for f in unique if not (f[2] == SUM_FLAG and f[:2] in runs)]
+    runs = {(model, prop): reason for model, prop, reason in unique if reason not in (SUM_FLAG, UNSUMMED_FLAG)}
+    kept = [f for f in unique if not (f[2] == SUM_FLAG and f[:2] in runs)]
+    # one left absent: one note says both why there is no total and why the run's value is impossible
+    unsummed = {f[:2] for f in kept if f[2] == UNSUMMED_FLAG}
+    return [
+        (model, prop, f"{UNSUMMED_FLAG} ({runs[model, prop]})" if reason == UNSUMMED_FLAG and (model, prop) in runs
+         else reason)
+        for model, prop, reason in kept
+        if not ((model, prop) in unsummed and reason != UNSUMMED_FLAG)
+    ]  # fmt: skip
 
 
 def flag_caveats(flagged: Sequence[tuple[str, str, str]]) -> list[str]:
     """One sentence per flagged value, the first few by name."""
-    facts = [
-        f"{model}'s {prop} is flagged: {reason}. It is stored as published and cannot be a real measurement: "
-        "a ranking, condition or total that includes it is unreliable (the offline engine leaves such values out)."
-        for model, prop, reason in flagged[:MAX_NAMED]
-    ]
+    facts = [_caveat(model, prop, reason) for model, prop, reason in flagged[:MAX_NAMED]]
     if len(flagged) > MAX_NAMED:
         more = ", ".join(dict.fromkeys(f"{model} ({prop})" for model, prop, _ in flagged[MAX_NAMED:]))
         facts.append(f"Also flagged as impossible: {more}.")
     return facts
+
+
+def _caveat(model: str, prop: str, reason: str) -> str:
+    if reason.startswith(UNSUMMED_FLAG):  # the sum is not stored: no statement can show it, its absence is explained
+        runs = reason[len(UNSUMMED_FLAG) :].strip(" ()")
+        return (
+            f"{model}'s {prop} has no total: one of its CodeCarbon runs has a value flagged as impossible"
+            + (f" ({runs})" if runs else "")
+            + ", stored as published; the runs are not summed, so the model counts as not measured for it."
+        )
+    return (
+        f"{model}'s {prop} is flagged: {reason}. It is stored as published and cannot be a real measurement: "
+        "a ranking, condition or total that includes it is unreliable (the offline engine leaves such values out)."
+    )
 
 
 def flags_for(rows: Sequence[Mapping[str, Any]], cypher: str, flagged: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -336,8 +336,8 @@ def lookup_text(rows: list[dict[str, Any]], frame: Frame | None = None) -> str:
                 if "gpu" in col and row.get("gpus") == 0 and value == 0:
                     cells.append(f"{_cell(col, value)} (no GPU used)")
                     continue
-                said = "none" if value is None else number(value)
-                cells.append(f"{col.replace('_', ' ').rsplit(' ', 1)[0]}: NOT MEASURED ({said} in the card)")
+                said = "none recorded" if value is None else f"{number(value)} in the card"
+                cells.append(f"{col.replace('_', ' ').rsplit(' ', 1)[0]}: NOT MEASURED ({said})")
                 unmeasured = True
                 continue
             cells.append(_cell(col, value))
