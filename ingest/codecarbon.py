@@ -92,6 +92,11 @@ def read_codecarbon(source: str, raw: bytes, *, model: str | None = None) -> Ite
     if not groups:
         yield Problem(source, "$", "CodeCarbon log has a header but no rows")
         return
+    header = list(reader.fieldnames or ())
+    if twice := sorted({column for column in header if header.count(column) > 1}):
+        said = ", ".join(repr(column) for column in twice)
+        reason = f"column {said} appears more than once in the header; the last of each is read"
+        warnings.setdefault(next(iter(groups)), []).insert(0, Problem(source, "header", reason))
     for name, rows in groups.items():
         data = {"name": name, "format": FORMAT, "file": source, "runs": rows}
         yield Card(source, data, tuple(warnings.get(name, ())), card_hash(data), kind=FORMAT)

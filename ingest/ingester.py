@@ -48,6 +48,10 @@ class IngestReport:
     incomplete: list[Problem] = field(default_factory=list)
     """Files ingested in part (a Hugging Face card whose YAML does not parse: its model has the name only)."""
     seconds: float = 0.0
+    copies_skipped: int = 0
+    """Cards identical to one already read (a card both in a folder and in a zip beside it)."""
+    passed_over: list[str] = field(default_factory=list)
+    """Files a directory walk did not read: no card format (LICENSE), or a .md/.csv that is no card or log."""
 
     @property
     def ok(self) -> bool:
@@ -58,6 +62,15 @@ class IngestReport:
     def cards_per_s(self) -> float:
         """Cards handled per second of wall time."""
         return self.cards_valid / self.seconds if self.seconds else 0.0
+
+    def skipped_text(self) -> str:
+        """What was not read, for the end of the summary line ("" when nothing was)."""
+        parts = []
+        if self.copies_skipped:
+            parts.append(f"{self.copies_skipped} identical cop{'y' if self.copies_skipped == 1 else 'ies'} skipped")
+        if over := len(self.passed_over):
+            parts.append(f"{over} file{'' if over == 1 else 's'} passed over (no card or log)")
+        return f"; {', '.join(parts)}" if parts else ""
 
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready view."""
@@ -70,6 +83,8 @@ class IngestReport:
             "warnings": [p.as_dict() for p in self.warnings],
             "incomplete": [p.as_dict() for p in self.incomplete],
             "seconds": round(self.seconds, 3),
+            "copies_skipped": self.copies_skipped,
+            "passed_over": list(self.passed_over),
         }
 
 
@@ -87,7 +102,7 @@ def _cards_in(paths: Iterable[Path], report: IngestReport, strict: bool, model: 
 
 
 def _read_files(path: Path, report: IngestReport, strict: bool, model: str | None) -> Iterator[Card | Problem]:
-    for item in iter_card_files([path]):
+    for item in iter_card_files([path], report.passed_over):
         if isinstance(item, Problem):
             yield item
             continue
@@ -103,7 +118,7 @@ def read_cards(
     MRM3 JSON cards, Hugging Face cards and CodeCarbon logs are all read
     (:mod:`ingest.formats`); ``model`` names the model a log's runs belong to.
     A second card with a model name already seen is rejected when its content
-    differs (and silently skipped when identical), so no card replaces
+    differs (and skipped, counted, when identical), so no card replaces
     another by accident. CodeCarbon runs of one model may come from several
     logs: they add up rather than clash.
     """
@@ -126,6 +141,8 @@ def read_cards(
                         "give one of them another name",
                     )
                 )
+            else:
+                report.copies_skipped += 1
             continue
         seen[card.name] = (card.source, digest)
         report.warnings.extend(card.warnings)

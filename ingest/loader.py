@@ -69,23 +69,21 @@ def _hidden(parts: tuple[str, ...]) -> bool:
     return any(part.startswith(".") or part == "__MACOSX" for part in parts)
 
 
-def iter_card_files(paths: Iterable[Path]) -> Iterator[CardFile | Problem]:
+def iter_card_files(paths: Iterable[Path], passed_over: list[str] | None = None) -> Iterator[CardFile | Problem]:
     """Yield every card file under ``paths``, or a :class:`Problem` for what cannot be read.
 
     Directories are walked recursively for ``*.json``, ``*.md``, ``*.csv`` and
     ``*.zip`` (hidden entries skipped, sorted for a stable order; a ``.md`` or
     ``.csv`` that is no card or log, such as a README, is passed over); a path
-    given explicitly is read whatever its extension.
+    given explicitly is read whatever its extension. The files a walk passes over (other extensions, READMEs)
+    are added to ``passed_over``, so the report can count them.
     """
+    skipped = passed_over if passed_over is not None else []
     for path in paths:
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in (*CARD_SUFFIXES, ".zip")
-                and not _hidden(p.relative_to(path).parts)
-            )
+            files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path).parts))
+            found = [p for p in files if p.suffix.lower() in (*CARD_SUFFIXES, ".zip")]
+            skipped.extend(str(p) for p in files if p.suffix.lower() not in (*CARD_SUFFIXES, ".zip"))
             if not found:
                 yield Problem(str(path), "$", "directory holds no .json, .md, .csv or .zip files")
             for child in found:
@@ -95,6 +93,8 @@ def iter_card_files(paths: Iterable[Path]) -> Iterator[CardFile | Problem]:
                 item = _read_file(child)
                 if isinstance(item, Problem) or worth_reading(item.source, item.raw):
                     yield item
+                else:
+                    skipped.append(item.source)
         elif path.is_file() and path.suffix.lower() == ".zip":
             yield from _read_zip(path)
         elif path.is_file():

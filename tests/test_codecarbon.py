@@ -44,6 +44,19 @@ def test_a_cell_that_is_not_a_number_is_one_line() -> None:
     assert warnings == [f"{V2} at row 3, column emissions: 'n/a' is not a number; not stored"]
 
 
+def test_a_column_given_twice_is_one_line_naming_which_is_read() -> None:
+    raw = (
+        b"timestamp,project_name,duration,emissions,energy_consumed,emissions\n"
+        b"2024-01-01T00:00:00,a,10,0.5,2.0,0.7\n2024-01-01T00:00:00,b,10,0.1,1.0,0.2\n"
+    )
+    cards = list(read_codecarbon("dup.csv", raw))
+    warnings = [str(w) for card in cards for w in card.warnings]
+    assert warnings == [
+        "dup.csv at header: column 'emissions' appears more than once in the header; the last of each is read"
+    ]
+    assert cards[0].data["runs"][0]["cells"]["emissions"] == "0.7"  # the one the warning says
+
+
 @pytest.mark.parametrize(
     ("raw", "reason"),
     [

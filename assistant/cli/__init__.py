@@ -121,7 +121,7 @@ def _print_report(report: Any, verb: str) -> None:
         f"{len(report.rejected)} rejected, {len(report.incomplete)} read in part, "
         f"{len(report.warnings)} warnings in {report.seconds:.2f} s"
     )
-    click.echo(summary, err=True)
+    click.echo(summary + report.skipped_text(), err=True)
 
 
 @cli.command()

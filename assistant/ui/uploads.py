@@ -128,4 +128,5 @@ def report_summary(report: IngestReport) -> str:
         f"{report.files_read} files read, {report.cards_valid} valid cards, "
         f"{report.models_written} models written, {report.models_unchanged} unchanged, "
         f"{len(report.rejected)} rejected, {len(report.warnings)} warnings in {report.seconds:.2f} s"
+        + report.skipped_text()
     )
