@@ -2,7 +2,9 @@
 
 Every header version from CodeCarbon 1.x (12 columns) to 3.3 (38 columns) is
 read by column name. Rows are grouped by the model they measure: ``--model
-NAME`` for the whole file, else each row's ``project_name``.
+NAME`` for the whole file, else each row's ``project_name``. CodeCarbon's own
+default project name, ``codecarbon``, names no model: such rows are named after
+their file, so logs of unrelated projects are never summed into one model.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 FORMAT = "codecarbon"
 REQUIRED_COLUMNS = frozenset({"timestamp", "project_name", "duration", "emissions"})
+DEFAULT_PROJECT = "codecarbon"
+"""The project_name CodeCarbon writes when none is given (measured: 89 rows of 11 unrelated logs beside the
+repository carry it)."""
 
 # column -> (graph property, published unit, graph unit, factor)
 MEASURES = {
@@ -76,7 +81,8 @@ def read_codecarbon(source: str, raw: bytes, *, model: str | None = None) -> Ite
         return
     groups: dict[str, list[dict[str, Any]]] = {}
     warnings: dict[str, list[Problem]] = {}
-    fallback = PurePath(source.split("!")[-1]).stem
+    fallback = _file_name(source)
+    defaulted = 0
     for number, row in enumerate(reader, start=1):
         if None in row:  # more cells than columns
             row.pop(None)
@@ -84,7 +90,11 @@ def read_codecarbon(source: str, raw: bytes, *, model: str | None = None) -> Ite
             warnings.setdefault(model or row.get("project_name") or fallback, []).append(
                 Problem(source, f"row {number}", reason)
             )
-        name = model or (row.get("project_name") or "").strip() or fallback
+        project = (row.get("project_name") or "").strip()
+        if project.lower() == DEFAULT_PROJECT and not model:
+            defaulted += 1
+            project = ""
+        name = model or project or fallback
         cells = {k: (v or "").strip() for k, v in row.items()}
         for column in MEASURES:
             _number(source, number, column, cells.get(column, ""), warnings.setdefault(name, []))
@@ -92,6 +102,12 @@ def read_codecarbon(source: str, raw: bytes, *, model: str | None = None) -> Ite
     if not groups:
         yield Problem(source, "$", "CodeCarbon log has a header but no rows")
         return
+    if defaulted:
+        reason = (
+            f"project_name is CodeCarbon's default {DEFAULT_PROJECT!r} in {defaulted} row(s), which names no model: "
+            f"those runs are named after the file, {fallback!r} (--model NAME names them)"
+        )
+        warnings.setdefault(fallback, []).insert(0, Problem(source, "project_name", reason))
     header = list(reader.fieldnames or ())
     if twice := sorted({column for column in header if header.count(column) > 1}):
         said = ", ".join(repr(column) for column in twice)
@@ -100,6 +116,15 @@ def read_codecarbon(source: str, raw: bytes, *, model: str | None = None) -> Ite
     for name, rows in groups.items():
         data = {"name": name, "format": FORMAT, "file": source, "runs": rows}
         yield Card(source, data, tuple(warnings.get(name, ())), card_hash(data), kind=FORMAT)
+
+
+def _file_name(source: str) -> str:
+    """The model name a log's file gives: its stem, or its folder's name with it when the stem is CodeCarbon's
+    own file name (``runs/resnet/emissions.csv``: ``resnet-emissions``)."""
+    path = PurePath(source.split("!")[-1])
+    if path.stem.lower() == "emissions" and path.parent.name:
+        return f"{path.parent.name}-{path.stem}"
+    return path.stem
 
 
 def _number(source: str, row: int, column: str, cell: str, warnings: list[Problem]) -> float | None:

@@ -44,6 +44,24 @@ def test_a_cell_that_is_not_a_number_is_one_line() -> None:
     assert warnings == [f"{V2} at row 3, column emissions: 'n/a' is not a number; not stored"]
 
 
+def test_codecarbon_s_default_project_name_names_no_model() -> None:
+    """Unrelated logs all carrying CodeCarbon's default project name were summed into one model 'codecarbon'."""
+    raw = b"timestamp,project_name,duration,emissions\n2024-01-01T00:00:00,codecarbon,10,0.5\n"
+    names = {
+        source: [card.name for card in read_codecarbon(source, raw)]
+        for source in ("runs/resnet/emissions.csv", "bert-emissions.csv", "logs.zip!gpt/emissions.csv")
+    }
+    assert names == {
+        "runs/resnet/emissions.csv": ["resnet-emissions"],
+        "bert-emissions.csv": ["bert-emissions"],
+        "logs.zip!gpt/emissions.csv": ["gpt-emissions"],
+    }
+    (card,) = read_codecarbon("bert-emissions.csv", raw)
+    assert [w.where for w in card.warnings] == ["project_name"] and "default 'codecarbon'" in card.warnings[0].reason
+    (named,) = read_codecarbon("bert-emissions.csv", raw, model="bert")
+    assert named.name == "bert" and not named.warnings
+
+
 def test_a_column_given_twice_is_one_line_naming_which_is_read() -> None:
     raw = (
         b"timestamp,project_name,duration,emissions,energy_consumed,emissions\n"
