@@ -57,7 +57,7 @@ def test_codecarbon_s_default_project_name_names_no_model() -> None:
         "logs.zip!gpt/emissions.csv": ["gpt-emissions"],
     }
     (card,) = read_codecarbon("bert-emissions.csv", raw)
-    assert [w.where for w in card.warnings] == ["project_name"] and "default 'codecarbon'" in card.warnings[0].reason
+    assert [w.path for w in card.warnings] == ["project_name"] and "default 'codecarbon'" in card.warnings[0].reason
     (named,) = read_codecarbon("bert-emissions.csv", raw, model="bert")
     assert named.name == "bert" and not named.warnings
 
