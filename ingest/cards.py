@@ -72,9 +72,15 @@ class Card:
         return str(self.data["name"])
 
 
+MAPPING_VERSION = 2
+"""Raised when the same card is written to the graph differently (2: model-index results keep the dataset's
+name beside its type), so a re-ingest after an upgrade rewrites every card rather than calling it unchanged."""
+
+
 def card_hash(data: dict[str, Any]) -> str:
-    """A stable hash of a card's content, to skip unchanged cards on re-ingest."""
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    """A stable hash of a card's content and of the mapping that writes it, to skip unchanged cards on re-ingest."""
+    text = f"{MAPPING_VERSION}|{json.dumps(data, sort_keys=True, default=str)}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 @cache

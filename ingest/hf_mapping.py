@@ -135,6 +135,7 @@ def _evaluation(model: str, source: str, index: int, result: dict[str, Any]) -> 
                 "task": result.get("task"),
                 "taskName": result.get("taskName"),
                 "dataset": result.get("dataset"),
+                "datasetName": result.get("datasetName"),
                 "datasetConfig": result.get("datasetConfig"),
                 "split": result.get("split"),
                 "verified": result.get("verified"),

@@ -189,6 +189,26 @@ def test_compare_named_models(engine: OfflineEngine, cards: list[dict[str, Any]]
     assert answer.text.startswith(f"{min(mae, key=mae.__getitem__)} is better")
 
 
+@pytest.mark.parametrize("order", ["rmse and training co2", "training carbon and rmse"])
+def test_a_comparison_on_two_metrics_compares_both(
+    engine: OfflineEngine, cards: list[dict[str, Any]], order: str
+) -> None:
+    """An outside tester's round: the second metric was dropped, and the first one's winner called "better"."""
+    a, b = "XGBRegressor-umu-KFold", "XGBRegressor-umu-Random"
+    answer = engine.answer(f"compare {a} vs {b} on {order}")
+    rmse = {n: by_name(cards, n)["training"]["evaluationMetrics"]["rmse"]["mean"] for n in (a, b)}
+    carbon = {n: by_name(cards, n)["training"]["carbonFootprint"] for n in (a, b)}
+    assert "RMSE" in (answer.interpretation or "") and "carbon" in (answer.interpretation or "")
+    rows = {r["model"]: r for r in answer.rows}
+    assert {n: rows[n]["rmse"] for n in (a, b)} == pytest.approx(rmse)
+    assert {n: rows[n]["carbon_g"] for n in (a, b)} == pytest.approx(carbon)
+    lowest_rmse, lowest_carbon = min(rmse, key=rmse.__getitem__), min(carbon, key=carbon.__getitem__)
+    assert f"{lowest_rmse} is better on RMSE" in answer.text
+    assert f"{lowest_carbon} is better on carbon footprint" in answer.text
+    if lowest_rmse != lowest_carbon:
+        assert "No model is better on every metric compared" in answer.text
+
+
 def test_compare_architectures(engine: OfflineEngine) -> None:
     answer = engine.answer("is random forest or xgboost more accurate on umu?")
     assert {r["architecture"] for r in answer.rows} == {"RandomForestRegressor", "XGBRegressor"}

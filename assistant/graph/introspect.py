@@ -26,7 +26,8 @@ DEFAULT_SAMPLE = 2000
 MAX_VALUES = 200  # a string property with more distinct values is not "low cardinality"
 # Names a question links to: kept up to this many distinct values (Hugging Face cards name hundreds of datasets).
 NAME_PROPERTIES = frozenset({
-    ("Dataset", "name"), ("BaseModel", "name"), ("EvaluationResult", "dataset"), ("Service", "name"),
+    ("Dataset", "name"), ("BaseModel", "name"), ("EvaluationResult", "dataset"), ("EvaluationResult", "datasetName"),
+    ("Service", "name"),
     ("ModelArchitecture", "type"), ("ProblemType", "name"), ("Device", "processor"), ("Device", "gpuModel"),
     ("Device", "hardware"), ("ModelTraining", "location"), ("Model", "license"), ("Model", "libraryName"),
 })  # fmt: skip

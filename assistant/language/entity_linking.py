@@ -58,6 +58,9 @@ LABEL_PRIORITY = (
 )
 # Labels whose values are free-form settings: only exact words link to them.
 EXACT_ONLY_LABELS = frozenset({"Hyperparameters"})
+# A model-index dataset's free-text name ("ENEM Challenge (No Images)") links only when said in full: its words
+# would otherwise take "enem challenge" from eduagarcia/enem_challenge, the dataset's type.
+EXACT_ONLY_PROPERTIES = frozenset({("EvaluationResult", "datasetName")})
 MAX_SPAN_TOKENS = 6
 MIN_SCORE = 0.6
 FUZZY_CUTOFF = 84.0
@@ -199,7 +202,7 @@ def _coverage(compact: str, entry: _Entry) -> float:
 
 
 def _allowed(entry: _Entry, quality: float, coverage: float) -> bool:
-    if entry.label in EXACT_ONLY_LABELS and quality < 1.0:
+    if (entry.label in EXACT_ONLY_LABELS or (entry.label, entry.property) in EXACT_ONLY_PROPERTIES) and quality < 1.0:
         return False
     # Part of a model name ("cifar10 holdout") is better read as filters on its
     # dataset, architecture or split than as one arbitrary model.

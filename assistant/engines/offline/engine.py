@@ -24,7 +24,8 @@ from assistant.answers.answer import Answer
 from assistant.answers.provenance import sources_text
 from assistant.config import Settings
 from assistant.cypher.execution import Execution, run_guarded
-from assistant.engines.offline.compile import evaluations, lookups, resolving, statements
+from assistant.engines.offline.comparing import compare
+from assistant.engines.offline.compile import evaluations, resolving, statements
 from assistant.engines.offline.compile.cypher_builder import Narrowed, Statement
 from assistant.engines.offline.explain import comparisons, explain
 from assistant.engines.offline.explain.asked_unit import in_asked_unit
@@ -40,7 +41,7 @@ from assistant.engines.offline.read.follow_up import standalone_follow_up
 from assistant.engines.offline.read.metrics import Metric, MetricCatalog
 from assistant.engines.offline.read.reading import read_question
 from assistant.engines.offline.resolution import quality_metric, resolve_datasets, resolve_devices, resolve_models
-from assistant.engines.offline.value_notes import flagged_models, note_flagged, note_suspect
+from assistant.engines.offline.value_notes import note_flagged, note_suspect
 from assistant.errors import AssistantError
 from assistant.graph.connection import Graph, to_plain
 from assistant.graph.introspect import SchemaCache
@@ -278,7 +279,7 @@ class _Run:
         if intent == "dominance":
             return _dominance(self, frame, metric)
         if intent == "compare":
-            return _compare(self, frame, metric)
+            return compare(self, frame, metric)
         if intent in GROUPED:
             statement, explained = GROUPED[intent]
             rows = self.execute(statement(frame, metric))
@@ -365,28 +366,6 @@ def _dominance(run: _Run, frame: Frame, metric: Metric) -> str:
     text = comparisons.dominance_text(frame, [metric, *([second] if second else [])], rows, reference)
     run.show_rows(rows)  # the answer's rows: the reference, then the models that beat it
     return text
-
-
-def _compare(run: _Run, frame: Frame, metric: Metric) -> str:
-    models = frame.filter("model")
-    if metric.scope == "dataset":  # "compare A and B by dataset size": each model's dataset
-        return explain.lookup_text(run.execute(lookups.lookup(frame, run.catalog, run.has)), frame)
-    if models and len(models.values) >= 2:
-        rows = run.execute(statements.rank(frame, metric, k=len(models.values), has=run.has))
-        run.note_unmeasured(frame, metric)
-        if metric.scope == "quality":  # MAE on umu against MAE on lumos5g: said
-            found = [run.execute(resolving.datasets_of(str(r["model"])), main=False) for r in rows]
-            datasets = list(dict.fromkeys(str(d["dataset"]) for ds in found for d in ds))
-            run.caveats.extend(evaluations.mixed_datasets_notes(metric, datasets, "compared"))
-        missing = set(models.values) - {r["model"] for r in rows}
-        flagged = flagged_models(run, frame, metric) & missing if missing else set()
-        text = comparisons.compare_text(frame, metric, rows, models.values, flagged=flagged)
-        run.show_rows(rows)  # with each model's difference from the best and the ratio
-        return text
-    frame.group = "architecture"
-    rows = run.execute(statements.group_best(frame, metric))
-    run.note_unmeasured(frame, metric)
-    return explain.group_best_text(frame, metric, rows, True)
 
 
 class _Declined(AssistantError):

@@ -39,6 +39,15 @@ def _group_count(run: Run, frame: Frame) -> str:
 
 
 def _lookup(run: Run, frame: Frame) -> str:
+    metric = frame.metric
+    # "what BLEU scores did X get": its model-index results, one per dataset (a card with results on two datasets
+    # has no single value on its training to show)
+    if metric is not None and metric.scope == "quality" and run.has("EvaluationResult", "metric"):
+        rows = run.execute(evaluations.results_of(frame, metric, run.catalog, run.has))
+        if rows or metric.results_only:
+            models = frame.filter("model")
+            text = evaluations.results_text(metric, rows, models.values if models else [])
+            return text + evaluations.result_sources(metric, rows)
     return explain.lookup_text(run.execute(lookups.lookup(frame, run.catalog, run.has)), frame)
 
 

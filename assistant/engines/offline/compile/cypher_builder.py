@@ -197,6 +197,8 @@ class Builder:
             self.where.append(f"NOT m.name IN {self.param('not_models', flt.values)}")
         elif flt.kind in _FILTER_VARS:
             var, prop = _FILTER_VARS[flt.kind]
+            if var == "ev" and flt.label == "EvaluationResult":  # the result property the value was found at
+                prop = flt.property
             if var != "m":
                 self.need(var)
             self.where.append(self._in(f"{var}.{q(prop)}", flt.kind, flt))

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import PurePath
 from typing import Any
 
-from assistant.engines.offline.compile.cypher_builder import Statement, measured_condition
+from assistant.engines.offline.compile.cypher_builder import Has, Statement, measured_condition
 from assistant.engines.offline.compile.statements import SHOWN, base
 from assistant.engines.offline.plan.understanding import Frame
 from assistant.engines.offline.read.metrics import Metric, MetricCatalog
@@ -52,7 +52,8 @@ def unsupported(frame: Frame, metric: Metric | None) -> list[str]:
     """Why a question needs a model-index-only metric where only rankings can read it (empty when it does not)."""
     used = [m for m in (metric, frame.metric2, *(t.metric for t in frame.thresholds)) if m is not None]
     only = list(dict.fromkeys(m.label for m in used if m.results_only))
-    if not only or (frame.intent == "rank" and not any(t.metric.results_only for t in frame.thresholds)):
+    plain = frame.intent in ("rank", "lookup")  # ranked, or a named model's results listed (results_of)
+    if not only or (plain and not any(t.metric.results_only for t in frame.thresholds)):
         return []
     return [
         f"{label} is only in the cards' model-index results, per dataset: I can rank models by it "
@@ -82,6 +83,45 @@ def rank_results(frame: Frame, metric: Metric, catalog: MetricCatalog, flagged: 
         f"ORDER BY {col} {order}, model LIMIT {limit}"
     )
     return Statement(text, b.params)
+
+
+_RESULT_COLUMNS = {
+    "dataset": "evaluated_on", "datasetName": "dataset_name", "datasetConfig": "config", "split": "split",
+    "publishedValue": "published", "source": "file", "field": "field",
+}  # fmt: skip
+"""What a listed result shows beside its value: result property -> column (those the graph has)."""
+
+
+def results_of(frame: Frame, metric: Metric, catalog: MetricCatalog, has: Has) -> Statement:
+    """Every model-index result for ``metric`` of the matching (named) models, each with where it was measured:
+    "what BLEU scores did X get"."""
+    b = base(frame, None)
+    b.need("ev")
+    b.where.append(f"ev.metric IN {b.param('result_metrics', result_names(metric, catalog))}")
+    col = metric.column
+    present = {prop: column for prop, column in _RESULT_COLUMNS.items() if has("EvaluationResult", prop)}
+    shown = "".join(f", ev.{prop} AS {column}" for prop, column in present.items())
+    order = "".join(f", {column}" for prop, column in present.items() if prop in ("dataset", "datasetName"))
+    text = (
+        f"{b.match_text()}\n"
+        f"RETURN m.name AS model, ev.value AS {col}{shown}\n"
+        f"ORDER BY model{order}, {col} DESC LIMIT {SHOWN * 20}"
+    )
+    return Statement(text, b.params)
+
+
+def results_text(metric: Metric, rows: list[dict[str, Any]], models: list[str]) -> str:
+    """Each model's results for ``metric``, one sentence per model; the named models with none are said."""
+    by_model: dict[str, list[str]] = {}
+    for row in rows:
+        name = row.get("dataset_name")
+        where = _setting(row.get("evaluated_on"), row.get("config"), row.get("split"))
+        where += f" ({name})" if name and name != row.get("evaluated_on") else ""
+        by_model.setdefault(str(row["model"]), []).append(f"{_published(row, metric)} on {where}")
+    lines = [f"{model}: {result_metric(metric)} {'; '.join(found)}." for model, found in by_model.items()]
+    if none := [m for m in models if m not in by_model]:
+        lines.append(f"No {metric.label} result in the graph for {', '.join(none)}.")
+    return "\n".join(lines)
 
 
 def result_notes(metric: Metric, rows: list[dict[str, Any]]) -> list[str]:
@@ -145,10 +185,16 @@ def result_sources(metric: Metric, rows: list[dict[str, Any]], limit: int = 5) -
         where = PurePath(str(row["file"]).split("!")[-1]).name or row["file"]
         field = f", {row['field']}" if row.get("field") else ""
         lines.append(
-            f"\nSource: {row['model']}: {result_metric(metric)} {row['published']} "
+            f"\nSource: {row['model']}: {result_metric(metric)} {_published(row, metric)} "
             f"(in {where}{field}; {_setting(row.get('evaluated_on'), row.get('config'), row.get('split'))})"
         )
     return "".join(lines)
+
+
+def _published(row: dict[str, Any], metric: Metric) -> Any:
+    """The score as the card wrote it, or the stored value when the graph keeps no published text."""
+    published = row.get("published")
+    return published if published is not None else row.get(metric.column)
 
 
 def _setting(dataset: Any, config: Any, split: Any) -> str:
@@ -171,13 +217,20 @@ def ranked(
     """The model-index ranking for ``frame``, or None when the engine's training ranking applies.
 
     A dataset named as training data ("on glue") is also the dataset of model-index results; when the results
-    hold the metric there, they rank; otherwise (an MRM3 dataset) the training values do.
+    hold the metric there, they rank, and the frame then says "evaluated on"; otherwise (an MRM3 dataset) the
+    training values do. A metric only the results hold ("best BLEU on flores_101") is always read on the
+    dataset the results were measured on: the models trained on it may have none there.
     """
+    dataset = frame.filter("dataset")
+    if has_results and metric.scope == "quality" and dataset is not None and frame.intent == "rank":
+        as_results = replace(
+            frame, filters=[replace(f, kind="evaluated_on") if f is dataset else f for f in frame.filters]
+        )
+        rows = execute(rank_results(as_results, metric, catalog, flagged))
+        if rows or metric.results_only:
+            dataset.kind = "evaluated_on"  # what was read, for the "understood as" line and the answer
+            return rows
+        return None
     if applies(frame, metric, has_results):
         return execute(rank_results(frame, metric, catalog, flagged))
-    dataset = frame.filter("dataset")
-    if not (has_results and metric.scope == "quality" and dataset is not None and frame.intent == "rank"):
-        return None
-    as_results = replace(frame, filters=[replace(f, kind="evaluated_on") if f is dataset else f for f in frame.filters])
-    rows = execute(rank_results(as_results, metric, catalog, flagged))
-    return rows or None
+    return None

@@ -24,7 +24,8 @@ def compare_text(
     ordered = ", then ".join(f"{r['model']} ({shown_value(r, metric)})" for r in rows)
     text = f"By {metric.label} ({better} is better{'' if metric.known_direction else ', assumed'}): {ordered}."
     if len(rows) > 1:
-        text = f"{rows[0]['model']} is better. " + text + _difference(rows[0], rows[1], metric)
+        on = f" on {metric.label}" if frame.also else ""  # several metrics compared: each verdict says which
+        text = f"{rows[0]['model']} is better{on}. " + text + _difference(rows[0], rows[1], metric)
         _add_gaps(rows, metric)
     missing = [e for e in entities if e not in {r["model"] for r in rows} and e not in flagged]
     if flagged:
@@ -37,6 +38,31 @@ def compare_text(
             " (0 or none in the card means NOT MEASURED)." if metric.measured else "."
         )
     return text
+
+
+def merge_columns(rows: list[dict[str, Any]], extra: list[dict[str, Any]]) -> None:
+    """Each model's columns from ``extra`` (another metric's comparison) added to its row in ``rows``, in place:
+    the rows then back every sentence of the answer."""
+    by_model = {r.get("model"): r for r in extra}
+    for row in rows:
+        for key, value in by_model.get(row.get("model"), {}).items():
+            row.setdefault(key, value)
+
+
+def split_verdict(verdicts: list[tuple[Metric, list[dict[str, Any]]]]) -> str:
+    """When the metrics compared pick different models: no model is better on all of them, said once."""
+    best = []
+    for metric, rows in verdicts:
+        measured = [r for r in rows if isinstance(r.get(metric.column), int | float)]
+        if len(measured) < 2:  # a metric with one value or none decides nothing
+            continue
+        better = metric.order("best") == "ASC"
+        top = min(measured, key=lambda r: _sort_key(r, metric) * (1 if better else -1))
+        best.append((metric, top["model"]))
+    if len({model for _, model in best}) < 2:
+        return ""
+    picks = ", ".join(f"{model} on {metric.label}" for metric, model in best)
+    return f"\nNo model is better on every metric compared: {picks}."
 
 
 def _add_gaps(rows: list[dict[str, Any]], metric: Metric) -> None:

@@ -145,7 +145,8 @@ def _body(frame: Frame) -> str:  # noqa: PLR0911 - one sentence per intent
         )
     if intent == "compare":
         models = frame.filter("model")
-        return f"{_values(models) if models else 'the models'} compared by {metric_text(metric)}"
+        by = " and by ".join(metric_text(m) for m in [metric, *frame.also])
+        return f"{_values(models) if models else 'the models'} compared by {by}"
     if intent == "aggregate":
         return f"the {_AGGS.get(frame.agg or 'avg')} {metric_text(metric)}" + _among(frame)
     if intent == "group_agg":

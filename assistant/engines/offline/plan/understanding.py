@@ -231,11 +231,11 @@ def _read_intent(p: _Plan) -> None:
         ["" if overlaps((w.start, w.end), conditions) else w.text for w in r.words], p.vocab
     )
     choose_intent(frame, r.texts, masked, field_texts, p.vocab, p.which_group, r.mentions)
-    if frame.intent == "lookup" and frame.metric is not None:
+    if frame.intent in ("lookup", "compare") and frame.metric is not None:
         for mention in p.usable:
             other = catalog.get(mention.key, inference=frame.inference) if mention.kind != "generic_quality" else None
             if other is not None and other.key != frame.metric.key and other not in frame.also:
-                frame.also.append(other)  # "the carbon and energy of X"
+                frame.also.append(other)  # "the carbon and energy of X", "compare A and B on RMSE and carbon"
     if frame.intent in ("list", "lookup", "count", "group_count"):
         spans = mention_spans + r.accounted
         lost = [w.text for w in r.words if is_superlative(w.text, p.vocab) and not overlaps((w.start, w.end), spans)]

@@ -12,6 +12,7 @@ _NAMED = (
     ("ProblemType", "name", "problem type"), ("Model", "author", "author"), ("BaseModel", "name", "base model"),
     ("ModelTraining", "location", "training location"), ("Device", "hardware", "hardware"),
     ("Model", "license", "license"), ("Model", "libraryName", "library"), ("EvaluationResult", "dataset", "dataset"),
+    ("EvaluationResult", "datasetName", "dataset"),
 )  # fmt: skip
 
 

@@ -33,6 +33,7 @@ FILTER_KINDS = {
     ("Model", "name"): "model",
     ("BaseModel", "name"): "base_model",
     ("EvaluationResult", "dataset"): "evaluated_on",
+    ("EvaluationResult", "datasetName"): "evaluated_on",  # "flores101-devtest": the name beside the type
     ("EvaluationResult", "datasetConfig"): "evaluated_config",
     ("EvaluationResult", "split"): "evaluated_split",
     ("EvaluationResult", "task"): "evaluated_task",
