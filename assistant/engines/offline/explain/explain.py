@@ -113,8 +113,11 @@ def example_questions(schema: GraphSchema, metric_labels: list[str]) -> list[str
     """Three or four questions this graph can answer, built from its own values."""
 
     def first(label: str, prop: str) -> str | None:
+        """The first value that reads like a name ("404E/autotrain-data-formality" sorts first, and reads last)."""
         values = schema.node_properties.get(label, {}).get(prop)
-        return values.values[0] if values and values.values else None
+        if not values or not values.values:
+            return None
+        return min(values.values, key=lambda v: (not v[:1].isalpha(), "/" in v, len(v) > 30, v))
 
     dataset = first("Dataset", "name")
     arch = first("ModelArchitecture", "type")
