@@ -84,17 +84,15 @@ def read_codecarbon(source: str, raw: bytes, *, model: str | None = None) -> Ite
     fallback = _file_name(source)
     defaulted = 0
     for number, row in enumerate(reader, start=1):
-        if None in row:  # more cells than columns
-            row.pop(None)
-            reason = "has more cells than the header has columns; extra cells ignored"
-            warnings.setdefault(model or row.get("project_name") or fallback, []).append(
-                Problem(source, f"row {number}", reason)
-            )
         project = (row.get("project_name") or "").strip()
         if project.lower() == DEFAULT_PROJECT and not model:
             defaulted += 1
             project = ""
         name = model or project or fallback
+        if None in row:  # more cells than columns
+            row.pop(None)
+            reason = "has more cells than the header has columns; extra cells ignored"
+            warnings.setdefault(name, []).append(Problem(source, f"row {number}", reason))
         cells = {k: (v or "").strip() for k, v in row.items()}
         for column in MEASURES:
             _number(source, number, column, cells.get(column, ""), warnings.setdefault(name, []))

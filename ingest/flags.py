@@ -21,8 +21,14 @@ FLAG_PROPERTY = "flagged"
 # One node per label that has held a flagged value, written in the transaction that writes the value: whether an
 # answer must look for flags is then known exactly, not from a sample of the graph's nodes.
 FLAG_MARKER_LABEL = "FlaggedValues"
-MARK_FLAGGED = f"UNWIND $rows AS row MERGE (:{FLAG_MARKER_LABEL} {{label: row.label}})"
-FLAGGED_LABELS = f"MATCH (f:{FLAG_MARKER_LABEL}) RETURN DISTINCT f.label AS label"
+MARK_FLAGGED = f"UNWIND $rows AS row MERGE (:{FLAG_MARKER_LABEL} {{label: row.label, property: row.property}})"
+FLAGGED_LABELS = (
+    f"MATCH (f:{FLAG_MARKER_LABEL}) "
+    f"RETURN DISTINCT f.label AS label, coalesce(f.property, '{FLAG_PROPERTY}') AS property"
+)
+UNMEASURED_SCORES = "unmeasuredScores"
+"""A training's quality metrics whose mean and std are both 0 in an MRM3 card (not measured), marked like flags:
+a ranking by such a metric counts them only when some training has one."""
 # The flag itself and the copies the ingest derives (ingest/derived.py): their source value is the one flagged.
 _NOT_PUBLISHED = frozenset({FLAG_PROPERTY, *DERIVED_PROPERTIES})
 
@@ -53,9 +59,21 @@ def flag_implausible(rows: CardRows) -> list[Problem]:
     return problems
 
 
+def mark_unmeasured_scores(rows: CardRows) -> None:
+    """List, on the training, each quality metric whose mean and std are both 0 (UNMEASURED_SCORES)."""
+    training = rows.training or {}
+    names = [k[: -len("_mean")] for k, v in sorted(training.items()) if k.endswith("_mean") and v == 0]
+    zero = [name for name in names if training.get(f"{name}_std") == 0]
+    if zero:
+        training[UNMEASURED_SCORES] = zero
+
+
 def flagged_labels(batch: Sequence[CardRows]) -> list[dict[str, str]]:
-    """MARK_FLAGGED's rows: the labels of the nodes of ``batch`` that hold a flagged value (a CodeCarbon run's
-    flag may flag its model's sum, on the training node)."""
+    """MARK_FLAGGED's rows: each label (and property) of the nodes of ``batch`` that hold a flagged value (a
+    CodeCarbon run's flag may flag its model's sum, on the training node), or an unmeasured score."""
+    marks = [{"label": "ModelTraining", "property": UNMEASURED_SCORES}]
+    if not any(UNMEASURED_SCORES in (rows.training or {}) for rows in batch):
+        marks = []
     labels = set()
     for rows in batch:
         if FLAG_PROPERTY in rows.model:
@@ -68,7 +86,7 @@ def flagged_labels(batch: Sequence[CardRows]) -> list[dict[str, str]]:
             labels.update(("TrainingRun", "ModelTraining"))
         if any(FLAG_PROPERTY in result["props"] for result in rows.evaluations):
             labels.add("EvaluationResult")
-    return [{"label": label} for label in sorted(labels)]
+    return [{"label": label, "property": FLAG_PROPERTY} for label in sorted(labels)] + marks
 
 
 def _flagged(source: str, where: str, shown: object, reason: str) -> Problem:

@@ -21,7 +21,7 @@ from ingest import metadata_writer
 from ingest.cards import Card, Problem
 from ingest.codecarbon import codecarbon_rows
 from ingest.derived import derive_inference, derived_complete, mark_complete
-from ingest.flags import flag_implausible
+from ingest.flags import flag_implausible, mark_unmeasured_scores
 from ingest.formats import read_any
 from ingest.hf_mapping import hf_rows
 from ingest.hub import is_hub_ref, read_hub_card
@@ -161,6 +161,7 @@ def rows_of(card: Card) -> CardRows:
         rows = card_rows(card)
     derive_inference(rows)
     rows.flags = flag_implausible(rows)
+    mark_unmeasured_scores(rows)
     return rows
 
 

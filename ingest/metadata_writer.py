@@ -33,6 +33,7 @@ CONSTRAINTS = (
     "CREATE INDEX evaluation_model IF NOT EXISTS FOR (n:EvaluationResult) ON (n.model)",
     "CREATE INDEX provenance_owner IF NOT EXISTS FOR (n:Provenance) ON (n.owner)",
     "CREATE INDEX training_run_model IF NOT EXISTS FOR (n:TrainingRun) ON (n.model)",
+    "CREATE INDEX training_run_source IF NOT EXISTS FOR (n:TrainingRun) ON (n.source)",
 )
 
 # Run before the MRM3 parts' deletion (which removes the ModelTraining these hang off).
@@ -184,6 +185,29 @@ OPTIONAL MATCH (t)-[:HAS_PROVENANCE]->(p:Provenance {property: 'carbonFootprint'
 FOREACH (x IN CASE WHEN p IS NULL THEN [] ELSE [p] END | SET x.suspect = row.reason)
 """
 RUN_HASHES = "UNWIND $keys AS key MATCH (r:TrainingRun {key: key}) RETURN key, r.runHash AS hash"
+# A log's rows stored before under another model name (CodeCarbon's default project name named one, an older
+# ingest): the same row is the same run, so the old copy goes, or the run would count twice.
+RUNS_OF_SOURCES = (
+    "UNWIND $sources AS s MATCH (r:TrainingRun {source: s}) RETURN r.source AS source, r.row AS row, "
+    "r.model AS model, r.key AS key"
+)
+DELETE_RUNS = """
+UNWIND $keys AS key
+MATCH (r:TrainingRun {key: key})
+OPTIONAL MATCH (r)-[:HAS_PROVENANCE]->(p:Provenance)
+WITH r, collect(p) AS ps
+FOREACH (p IN ps | DETACH DELETE p)
+DETACH DELETE r
+"""
+# A model only logs described, left with no run: it is gone with its training (its sums would be stale).
+DROP_EMPTY_LOG_MODELS = """
+UNWIND $names AS name
+MATCH (m:Model {name: name}) WHERE m.format = 'codecarbon' AND NOT EXISTS { MATCH (:TrainingRun {model: name}) }
+OPTIONAL MATCH (t:ModelTraining {model: name})
+WITH m, collect(t) AS ts
+FOREACH (t IN ts | DETACH DELETE t)
+DETACH DELETE m
+"""
 
 
 def card_statements(batch: Sequence[CardRows]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -201,6 +225,19 @@ def card_statements(batch: Sequence[CardRows]) -> list[tuple[str, list[dict[str,
             [{"model": c.name, "props": p} for c in batch if c.training for p in c.provenance],
         ),
     ]
+
+
+def moved_runs(graph: GraphStore, batch: Sequence[CardRows]) -> tuple[list[str], list[str]]:
+    """The keys of runs stored before for these logs' rows under another model name, and those models' names."""
+    wanted = {(run["props"]["source"], run["props"]["row"]): c.name for c in batch for run in c.runs}
+    sources = sorted({source for source, _ in wanted})
+    keys, old = [], set()
+    for row in graph.read(RUNS_OF_SOURCES, {"sources": sources}) if sources else []:
+        model = wanted.get((row["source"], row["row"]))
+        if model is not None and row["model"] != model:
+            keys.append(str(row["key"]))
+            old.add(str(row["model"]))
+    return keys, sorted(old)
 
 
 def unchanged_runs(graph: GraphStore, rows: CardRows) -> bool:
@@ -228,14 +265,19 @@ def write_runs(graph: GraphStore, batch: Sequence[CardRows]) -> None:
         (MARK_FLAGGED, flagged_labels(batch)),
     ]
     names = sorted({c.name for c in batch})
+    moved, old = moved_runs(graph, batch)
 
     def work(tx: ManagedTransaction) -> None:
+        for start in range(0, len(moved), RUN_ROWS_PER_MESSAGE):
+            tx.run(DELETE_RUNS, keys=moved[start : start + RUN_ROWS_PER_MESSAGE]).consume()
         for statement, rows in statements:
             for start in range(0, len(rows), RUN_ROWS_PER_MESSAGE):
                 tx.run(statement, rows=rows[start : start + RUN_ROWS_PER_MESSAGE]).consume()
-        tx.run(SUM_RUNS, names=names, **SUM_PARAMS).consume()
+        tx.run(SUM_RUNS, names=[*names, *old], **SUM_PARAMS).consume()
         # the model's copies of the sums, in the same transaction: a graph marked complete never misses them
-        tx.run(REFRESH_TRAINING, names=names, **REFRESH_LIMITS).consume()
+        tx.run(REFRESH_TRAINING, names=[*names, *old], **REFRESH_LIMITS).consume()
+        if old:
+            tx.run(DROP_EMPTY_LOG_MODELS, names=old).consume()
         tx.run(LINK_TRAINING_DEVICES, names=names).consume()
 
     graph.write(work)

@@ -58,6 +58,9 @@ def test_codecarbon_s_default_project_name_names_no_model() -> None:
     }
     (card,) = read_codecarbon("bert-emissions.csv", raw)
     assert [w.path for w in card.warnings] == ["project_name"] and "default 'codecarbon'" in card.warnings[0].reason
+    extra = b"timestamp,project_name,duration,emissions\n2024-01-01T00:00:00,codecarbon,10,0.5,9\n"
+    (card,) = read_codecarbon("bert-emissions.csv", extra)  # the extra cell's warning reaches the card
+    assert [w.path for w in card.warnings] == ["project_name", "row 1"]
     (named,) = read_codecarbon("bert-emissions.csv", raw, model="bert")
     assert named.name == "bert" and not named.warnings
 
@@ -184,3 +187,21 @@ def test_a_log_attached_to_a_carded_model_keeps_the_card_and_flags_a_1000x_gap(
         "RETURN t.f1_mean AS f1, t.carbonFootprintSuspect AS suspect, count(r) AS runs"
     )
     assert after[0]["f1"] == 0.8 and after[0]["runs"] == 1 and "1000x" in after[0]["suspect"]
+
+
+def test_a_log_re_ingested_under_another_model_name_moves_its_runs(empty_graph: Graph, tmp_path: Path) -> None:
+    """A row is one run whatever model it names: a log ingested under CodeCarbon's default name (by an older
+    ingest, or before its project_name was fixed) and again under its own name counted every run twice."""
+    log = tmp_path / "emissions.csv"
+    header = "timestamp,project_name,duration,emissions,energy_consumed\n"
+    rows = ["2024-01-01T00:00:00,{p},10,0.5,2.0\n", "2024-01-01T01:00:00,{p},20,0.25,1.0\n"]
+    log.write_text(header + "".join(r.format(p="before") for r in rows), encoding="utf-8")
+    assert ingest_paths(empty_graph, [log]).models_written == 1
+    log.write_text(header + "".join(r.format(p="after") for r in rows), encoding="utf-8")
+    assert ingest_paths(empty_graph, [log]).models_written == 1
+    runs = empty_graph.read("MATCH (r:TrainingRun) RETURN r.model AS model, count(r) AS n")
+    assert runs == [{"model": "after", "n": 2}]
+    models = empty_graph.read("MATCH (m:Model) RETURN m.name AS name")
+    assert [m["name"] for m in models] == ["after"]  # the model only the log described is gone with its runs
+    total = empty_graph.read("MATCH (t:ModelTraining) RETURN t.model AS model, t.carbonFootprint AS g")
+    assert total == [{"model": "after", "g": pytest.approx(750.0)}]

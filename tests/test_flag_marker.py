@@ -35,5 +35,8 @@ def test_a_flag_past_the_schema_sample_is_still_named(empty_graph: Graph, settin
     answer = engine.answer("total training carbon of all models")
     assert any("neg" in note and "flagged" in note for note in answer.caveats), answer.caveats
 
+    # the marker's values name labels, never anything a question asks about (a reviewer: "list models with an
+    # evaluation result" was refused as "a value of FlaggedValues.label")
+    assert not introspect(empty_graph, sample=SAMPLE).node_properties[FLAG_MARKER_LABEL]
     empty_graph.run_write(f"MATCH (f:{FLAG_MARKER_LABEL}) DETACH DELETE f")  # as a graph written before the marker
     assert not introspect(empty_graph, sample=SAMPLE).has_property("ModelTraining", FLAG_PROPERTY)

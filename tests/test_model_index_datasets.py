@@ -73,3 +73,10 @@ def test_a_named_model_s_results_are_listed(engine: OfflineEngine) -> None:
     published = {(d, b) for d, _, b in CARDS["mt-a"][1]}
     assert {(r["dataset_name"], r["bleu"]) for r in answer.rows} == published, answer.text
     assert "27.4" in answer.text and "55.4" in answer.text
+
+
+def test_a_result_ranking_not_on_a_dataset_reads_the_other_results(engine: OfflineEngine) -> None:
+    """A review: "best BLEU not on flores_101" read the models not TRAINED on it and said none had a BLEU value."""
+    scores = [(b, n) for n, (_, rs) in CARDS.items() for d, t, b in rs if t != "flores_101"]
+    answer = engine.answer("best BLEU not on flores_101")
+    assert answer.rows and answer.rows[0]["model"] == max(scores)[1], answer.text

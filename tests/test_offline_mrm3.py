@@ -209,6 +209,67 @@ def test_a_comparison_on_two_metrics_compares_both(
         assert "No model is better on every metric compared" in answer.text
 
 
+def test_a_quality_mean_and_std_of_0_is_not_measured(engine: OfflineEngine, cards: list[dict[str, Any]]) -> None:
+    """An outside tester's round: the umu LeaveOneGroupOut cards' R² of 0 with a std of 0 ranked as the lowest."""
+    r2 = {c["name"]: c["training"]["evaluationMetrics"]["r_squared"] for c in cards if c["dataset"]["name"] == "umu"}
+    measured = {n: m["mean"] for n, m in r2.items() if not (m["mean"] == 0 and m["std"] == 0)}
+    unmeasured = sorted(set(r2) - set(measured))
+    assert unmeasured, "the cards have R² of 0 with a std of 0"
+    answer = engine.answer("Which umu model has the lowest r squared?")
+    assert answer.rows[0]["model"] == min(measured, key=measured.__getitem__), answer.text
+    assert not set(unmeasured) & {r["model"] for r in answer.rows}
+    assert any("NOT MEASURED" in n and unmeasured[0] in n for n in answer.caveats), answer.caveats
+    lookup = engine.answer(f"what is the r squared of {unmeasured[0]}")
+    assert "NOT MEASURED" in lookup.text and ": 0." not in lookup.text, lookup.text
+    real = engine.answer("top 3 models by r2 on umu")
+    top = sorted(measured, key=measured.__getitem__, reverse=True)[:3]
+    assert [r["model"] for r in real.rows][:3] == top
+
+
+@pytest.mark.parametrize("said", ["std of rmse", "standard deviation of the rmse"])
+def test_the_std_of_a_metric_is_read_never_its_mean(
+    engine: OfflineEngine, cards: list[dict[str, Any]], said: str
+) -> None:
+    """An outside tester's round: "the std of rmse" answered the mean, the std word silently dropped."""
+    name = "XGBRegressor-umu-Random"
+    rmse = by_name(cards, name)["training"]["evaluationMetrics"]["rmse"]
+    answer = engine.answer(f"What is the {said} for {name}?")
+    assert answer.rows[0]["rmse_std"] == pytest.approx(rmse["std"]), answer.text
+    ranked = engine.answer("which umu model has the lowest std of mae")
+    std = {c["name"]: c["training"]["evaluationMetrics"]["mae"]["std"] for c in cards if c["dataset"]["name"] == "umu"}
+    assert ranked.rows[0]["model"] == min(std, key=std.__getitem__), ranked.text
+    assert not engine.answer(f"std of the carbon footprint of {name}").answered  # no std kept for it
+
+
+def test_a_batch_size_named_with_its_value_is_that_batch_size(
+    engine: OfflineEngine, cards: list[dict[str, Any]]
+) -> None:
+    """An outside tester's round: "at batch size 2" was refused ("could not tell what the number refers to")."""
+    runs = [(c["name"], r) for c in cards for r in c.get("inference") or [] if r.get("latency")]
+    two = {n: r["latency"] for n, r in runs if r.get("batch_size") == 2}
+    answer = engine.answer("fastest model at batch size 2")
+    assert answer.rows[0]["model"] == min(two, key=two.__getitem__), answer.text
+    assert "batch size" in (answer.interpretation or "")
+    name = next(iter(two))
+    lookup = engine.answer(f"What is the latency of {name} at batch size 2?")
+    assert lookup.rows[0]["latency_s"] == pytest.approx(two[name]) and "batch size" in (lookup.interpretation or "")
+    absent = engine.answer(f"What is the latency of {name} at batch size 32?")
+    assert not absent.rows and "32" in absent.text, absent.text  # never the batch-2 run shown as if it were
+
+
+def test_a_comparison_s_other_metrics_are_backed_said_or_left_out(engine: OfflineEngine) -> None:
+    """A review: a dataset-scope second metric crashed, a negated one was compared, and a model only the second
+    metric had a value for had no row behind its sentence."""
+    a, b = "KNeighborsRegressor-lumos5g-KFold", "XGBRegressor-lumos5g-KFold"
+    sized = engine.answer(f"compare {a} and {b} on RMSE and dataset size")
+    assert sized.answered and any("dataset size is not compared" in n for n in sized.caveats), sized.caveats
+    negated = engine.answer(f"compare {a} and {b} on RMSE, not MAE")
+    assert "MAE" not in (negated.interpretation or "") and all("mae" not in r for r in negated.rows)
+    both = engine.answer(f"compare {a} and {b} on training carbon and RMSE")
+    assert {r["model"] for r in both.rows} == {a, b}  # each sentence's model has its row
+    assert all(isinstance(r.get("rmse"), float) for r in both.rows)
+
+
 def test_compare_architectures(engine: OfflineEngine) -> None:
     answer = engine.answer("is random forest or xgboost more accurate on umu?")
     assert {r["architecture"] for r in answer.rows} == {"RandomForestRegressor", "XGBRegressor"}

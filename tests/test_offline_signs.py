@@ -19,12 +19,12 @@ pytest_plugins = ("tests.llm_fixtures",)
 
 
 def r_squared() -> dict[str, float]:
-    """Model name -> its mean R², from the card files."""
+    """Model name -> its mean R², from the card files (a mean and a std both 0 is not measured)."""
     found = {}
     for card in cards():
-        mean = card["training"].get("evaluationMetrics", {}).get("r_squared", {}).get("mean")
-        if mean is not None:
-            found[card["name"]] = mean
+        r2 = card["training"].get("evaluationMetrics", {}).get("r_squared", {})
+        if r2.get("mean") is not None and not (r2.get("mean") == 0 and r2.get("std") == 0):
+            found[card["name"]] = r2["mean"]
     return found
 
 

@@ -44,16 +44,23 @@ def flagged_in(rows: Iterable[Mapping[str, Any]], cypher: str) -> list[tuple[str
                 found.append((str(row.get("model")), prop, reason))
     unique = list(dict.fromkeys(found))
     # a sum of CodeCarbon runs flagged for its run's flag: the run's own note already names that value
-    runs = {(model, prop): reason for model, prop, reason in unique if reason not in (SUM_FLAG, UNSUMMED_FLAG)}
+    runs: dict[tuple[str, str], list[str]] = {}
+    for model, prop, reason in unique:
+        if reason not in (SUM_FLAG, UNSUMMED_FLAG):
+            runs.setdefault((model, prop), []).append(reason)
     kept = [f for f in unique if not (f[2] == SUM_FLAG and f[:2] in runs)]
-    # one left absent: one note says both why there is no total and why the run's value is impossible
+    # one left absent: one note says both why there is no total and why the runs' values are impossible
     unsummed = {f[:2] for f in kept if f[2] == UNSUMMED_FLAG}
     return [
-        (model, prop, f"{UNSUMMED_FLAG} ({runs[model, prop]})" if reason == UNSUMMED_FLAG and (model, prop) in runs
-         else reason)
+        (model, prop, _UNSUMMED_WHY.join([UNSUMMED_FLAG, "; ".join(runs.get((model, prop), []))])
+         if reason == UNSUMMED_FLAG else reason)
         for model, prop, reason in kept
         if not ((model, prop) in unsummed and reason != UNSUMMED_FLAG)
     ]  # fmt: skip
+
+
+_UNSUMMED_WHY = " | because: "
+"""Joins an absent sum's flag and its runs' reasons in one reason (split again by :func:`_caveat`)."""
 
 
 def flag_caveats(flagged: Sequence[tuple[str, str, str]]) -> list[str]:
@@ -67,7 +74,7 @@ def flag_caveats(flagged: Sequence[tuple[str, str, str]]) -> list[str]:
 
 def _caveat(model: str, prop: str, reason: str) -> str:
     if reason.startswith(UNSUMMED_FLAG):  # the sum is not stored: no statement can show it, its absence is explained
-        runs = reason[len(UNSUMMED_FLAG) :].strip(" ()")
+        runs = reason.partition(_UNSUMMED_WHY)[2]
         return (
             f"{model}'s {prop} has no total: one of its CodeCarbon runs has a value flagged as impossible"
             + (f" ({runs})" if runs else "")

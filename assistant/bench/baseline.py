@@ -45,6 +45,7 @@ DROP_NOT_IN_REFERENCE = (
     "DROP INDEX evaluation_model IF EXISTS",
     "DROP INDEX provenance_owner IF EXISTS",
     "DROP INDEX training_run_model IF EXISTS",
+    "DROP INDEX training_run_source IF EXISTS",
     # The values the ingest derives for speed (ingest.derived), their indexes and types (ingest.indexes).
     *(f"DROP INDEX {index} IF EXISTS" for index in INDEX_NAMES),
     *(f"DROP CONSTRAINT {constraint} IF EXISTS" for constraint in TYPE_CONSTRAINTS),

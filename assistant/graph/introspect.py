@@ -18,7 +18,7 @@ from typing import Any
 from assistant.graph.connection import Graph
 from assistant.graph.schema import GraphSchema, PropertyInfo, RelationshipPattern, quote_name
 from assistant.graph.stats import node_counts
-from ingest.flags import FLAG_MARKER_LABEL, FLAG_PROPERTY, FLAGGED_LABELS
+from ingest.flags import FLAG_MARKER_LABEL, FLAGGED_LABELS
 
 logger = logging.getLogger(__name__)
 
@@ -103,8 +103,11 @@ def introspect(graph: Graph, sample: int = DEFAULT_SAMPLE) -> GraphSchema:
     # (~0.1 s per type at 20k cards); the schema needs only the types.
     counts = node_counts(graph)
     labels = list(counts)
-    node_properties = {}
+    node_properties: dict[str, dict[str, PropertyInfo]] = {}
     for label in labels:
+        if label == FLAG_MARKER_LABEL:  # the ingest's bookkeeping: its values ("ModelTraining") name nothing asked
+            node_properties[label] = {}
+            continue
         rows = graph.read(NODE_SAMPLE.format(label=quote_name(label)), {"sample": sample})
         node_properties[label] = _property_infos([row["p"] for row in rows], label)
     _add_marked_flags(graph, counts, node_properties)
@@ -126,14 +129,14 @@ def introspect(graph: Graph, sample: int = DEFAULT_SAMPLE) -> GraphSchema:
 
 
 def _add_marked_flags(graph: Graph, counts: Mapping[str, int], properties: dict[str, dict[str, PropertyInfo]]) -> None:
-    """The ``flagged`` property of each label the ingest marked as holding a flagged value, wherever the flagged
-    nodes are (a sample of 2,000 nodes per label sees few of 100,000)."""
+    """The ``flagged`` property (or another the ingest marks) of each label the ingest marked as holding one,
+    wherever those nodes are (a sample of 2,000 nodes per label sees few of 100,000)."""
     if not counts.get(FLAG_MARKER_LABEL):
         return
     for row in graph.read(FLAGGED_LABELS):
-        label = str(row["label"])
+        label, prop = str(row["label"]), str(row["property"])
         if label in properties:
-            properties[label].setdefault(FLAG_PROPERTY, PropertyInfo(name=FLAG_PROPERTY, types=("LIST",)))
+            properties[label].setdefault(prop, PropertyInfo(name=prop, types=("LIST",)))
 
 
 class SchemaCache:

@@ -47,6 +47,7 @@ from assistant.graph.connection import Graph, to_plain
 from assistant.graph.introspect import SchemaCache
 from assistant.graph.schema import GraphSchema
 from assistant.language.vocabulary import Vocabulary, load_vocabulary
+from ingest.flags import UNMEASURED_SCORES
 
 # The typed plan (pydantic, about 0.1 s to import) loads only when an LLM or an agent hands one in.
 if TYPE_CHECKING:
@@ -295,7 +296,8 @@ class _Run:
         return explain.rank_text(frame, metric, rows, frame.k)
 
     def note_unmeasured(self, frame: Frame, metric: Metric) -> None:
-        if not metric.measured:
+        # a score's 0 with a std of 0: counted only where the ingest marked one (a count reads every model)
+        if not (metric.measured or (metric.spread and self.has("ModelTraining", UNMEASURED_SCORES))):
             return
         rows = self.execute(statements.unmeasured(frame, metric), main=False)
         if rows and rows[0].get("not_measured"):

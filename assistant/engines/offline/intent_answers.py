@@ -39,16 +39,28 @@ def _group_count(run: Run, frame: Frame) -> str:
 
 
 def _lookup(run: Run, frame: Frame) -> str:
-    metric = frame.metric
-    # "what BLEU scores did X get": its model-index results, one per dataset (a card with results on two datasets
-    # has no single value on its training to show)
-    if metric is not None and metric.scope == "quality" and run.has("EvaluationResult", "metric"):
-        rows = run.execute(evaluations.results_of(frame, metric, run.catalog, run.has))
-        if rows or metric.results_only:
-            models = frame.filter("model")
-            text = evaluations.results_text(metric, rows, models.values if models else [])
-            return text + evaluations.result_sources(metric, rows)
+    metric, models = frame.metric, frame.filter("model")
+    # "what BLEU scores did X get": X's model-index results, one per dataset (a card with results on two datasets
+    # has no single value on its training to show); a named model without any is looked up as before
+    if metric is not None and metric.scope == "quality" and models and not frame.also:
+        if run.has("EvaluationResult", "metric"):
+            return _results_lookup(run, frame, metric, models.values)
     return explain.lookup_text(run.execute(lookups.lookup(frame, run.catalog, run.has)), frame)
+
+
+def _results_lookup(run: Run, frame: Frame, metric: Metric, models: list[Any]) -> str:
+    rows = run.execute(evaluations.results_of(frame, metric, run.catalog, run.has))
+    rest = [m for m in models if m not in {r["model"] for r in rows}]
+    if not rows and not metric.results_only:
+        return explain.lookup_text(run.execute(lookups.lookup(frame, run.catalog, run.has)), frame)
+    text = evaluations.results_text(metric, rows, rest if metric.results_only else [])
+    if rest and not metric.results_only:  # the others' value on their training (an MRM3 card's mean)
+        named = frame.filter("model")
+        others = replace(frame, filters=[replace(f, values=rest) if f is named else f for f in frame.filters])
+        rest_rows = run.execute(lookups.lookup(others, run.catalog, run.has), main=False)
+        text += "\n" + explain.lookup_text(rest_rows, others)
+        run.show_rows([*rows, *rest_rows])
+    return text + evaluations.result_sources(metric, rows)
 
 
 def what_if(run: Run, frame: Frame) -> str:

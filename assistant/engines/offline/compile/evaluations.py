@@ -221,7 +221,7 @@ def ranked(
     training values do. A metric only the results hold ("best BLEU on flores_101") is always read on the
     dataset the results were measured on: the models trained on it may have none there.
     """
-    dataset = frame.filter("dataset")
+    dataset = next((f for f in frame.filters if f.kind == "dataset"), None)  # "not on flores_101" too
     if has_results and metric.scope == "quality" and dataset is not None and frame.intent == "rank":
         as_results = replace(
             frame, filters=[replace(f, kind="evaluated_on") if f is dataset else f for f in frame.filters]

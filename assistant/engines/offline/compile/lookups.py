@@ -110,13 +110,20 @@ def lookup(frame: Frame, catalog: MetricCatalog, has: Has) -> Statement:
     order = _metric_columns(frame, joins, columns)
     lines = [_OPTIONAL[v] for v in joins.order]
     device = frame.filter("device")
+    # Runs within the question's run conditions only: "the latency of X at batch size 32" shows no batch-2 run.
+    on_runs = [b.condition(t.metric.expr("inf"), t) for t in frame.thresholds if t.metric.scope == "inference"]
     if "dv" in joins.order and device is not None and device.role != "training":
         # Runs on the asked device only: "the latency of X on the jetson".
         lines = [line for line in lines if "(inf" not in line]
+        conditions = [f"dv.{q(device.property)} IN {b.param('run_device', device.values)}", *on_runs]
         lines.append(
             "OPTIONAL MATCH (inf:ModelInference)-[:INFERENCE_ON]->(m), (inf)-[:RUNS_ON]->(dv:Device)\n"
-            f"WHERE dv.{q(device.property)} IN {b.param('run_device', device.values)}"
+            f"WHERE {' AND '.join(conditions)}"
         )
+    elif "inf" in joins.order and on_runs:
+        lines = [
+            f"{line}\nWHERE {' AND '.join(on_runs)}" if line.startswith(_OPTIONAL["inf"]) else line for line in lines
+        ]
     unique: dict[str, str] = {}
     for column in columns:
         unique.setdefault(column.rsplit(" AS ", 1)[-1], column)

@@ -139,12 +139,17 @@ def unmeasured(frame: Frame, metric: Metric) -> Statement:
     metric = replace(metric, on_model="")
     b = base(frame, metric)
     expr = b.value_expr(metric)
+    unmeasured = "value IS NULL OR value = 0"
     if metric.scope == "inference":
         head = f"WITH m, max({expr}) AS value"
+    elif metric.spread:  # a score of 0 with a std of 0 (a score of 0 with a spread is a score; none is none)
+        mean, std = replace(metric, spread=""), replace(metric, prop=metric.spread, spread="")
+        head = f"WITH DISTINCT m, {b.value_expr(mean)} AS value, {b.value_expr(std)} AS spread"
+        unmeasured = "value = 0 AND spread = 0"
     else:
         head = f"WITH DISTINCT m, {expr} AS value"
     text = (
-        f"{b.match_text()}\n{head} WHERE value IS NULL OR value = 0\n"
+        f"{b.match_text()}\n{head} WHERE {unmeasured}\n"
         "WITH m ORDER BY m.name\nRETURN count(m) AS not_measured, collect(m.name)[0..5] AS examples"
     )
     return Statement(text, b.params)

@@ -41,27 +41,32 @@ def compare_text(
 
 
 def merge_columns(rows: list[dict[str, Any]], extra: list[dict[str, Any]]) -> None:
-    """Each model's columns from ``extra`` (another metric's comparison) added to its row in ``rows``, in place:
-    the rows then back every sentence of the answer."""
-    by_model = {r.get("model"): r for r in extra}
-    for row in rows:
-        for key, value in by_model.get(row.get("model"), {}).items():
+    """Each model's columns from ``extra`` (another metric's comparison) added to its row in ``rows``, in place,
+    and a row for a model only ``extra`` has: the rows then back every sentence of the answer."""
+    by_model = {r.get("model"): r for r in rows}
+    for other in extra:
+        row = by_model.get(other.get("model"))
+        if row is None:
+            rows.append(dict(other))
+            continue
+        for key, value in other.items():
             row.setdefault(key, value)
 
 
 def split_verdict(verdicts: list[tuple[Metric, list[dict[str, Any]]]]) -> str:
-    """When the metrics compared pick different models: no model is better on all of them, said once."""
-    best = []
+    """When no model is among the best on every metric compared (ties count as best): said once, with each
+    metric's best."""
+    best: list[tuple[Metric, list[str]]] = []
     for metric, rows in verdicts:
         measured = [r for r in rows if isinstance(r.get(metric.column), int | float)]
         if len(measured) < 2:  # a metric with one value or none decides nothing
             continue
-        better = metric.order("best") == "ASC"
-        top = min(measured, key=lambda r: _sort_key(r, metric) * (1 if better else -1))
-        best.append((metric, top["model"]))
-    if len({model for _, model in best}) < 2:
+        sign = 1 if metric.order("best") == "ASC" else -1
+        top = min(_sort_key(r, metric) * sign for r in measured)
+        best.append((metric, [str(r["model"]) for r in measured if _sort_key(r, metric) * sign == top]))
+    if len(best) < 2 or set.intersection(*(set(models) for _, models in best)):
         return ""
-    picks = ", ".join(f"{model} on {metric.label}" for metric, model in best)
+    picks = ", ".join(f"{' and '.join(models)} on {metric.label}" for metric, models in best)
     return f"\nNo model is better on every metric compared: {picks}."
 
 

@@ -192,6 +192,11 @@ def unmeasured_text(metric: Metric, row: dict[str, Any] | None) -> str | None:
         return None
     n = int(row["not_measured"])
     examples = names(row.get("examples") or [])
+    if metric.spread:
+        return (
+            f"{n} matching model{'s report' if n != 1 else ' reports'} a {metric.label} of 0 with a std of 0 "
+            f"(e.g. {examples}): in MRM3 cards that means NOT MEASURED, so they are left out."
+        )
     zero = f"0 {metric.unit}".strip()
     return (
         f"{n} matching model{'s report' if n != 1 else ' reports'} {zero} or no {metric.label} (e.g. {examples}): "
@@ -329,6 +334,10 @@ def lookup_text(rows: list[dict[str, Any]], frame: Frame | None = None) -> str:
     for row in rows[:MAX_NAMES]:
         cells = []
         for col, value in row.items():
+            asked = frame.metric if frame is not None and frame.metric is not None else None
+            if value is None and asked is not None and asked.spread and col == asked.column:
+                cells.append(f"{asked.label}: NOT MEASURED (none recorded, or 0 with a std of 0 in the card)")
+                continue
             if col == "model" or (value is None and not zero_means_unmeasured(col)):
                 continue
             inference = "per_inference" in col or "per_sample" in col or col.startswith("inference_")

@@ -126,13 +126,7 @@ def _body(frame: Frame) -> str:  # noqa: PLR0911 - one sentence per intent
     if intent == "group_count":
         return f"the number of distinct {target} per {(frame.group or '').replace('_', ' ')}" + _among(frame, target)
     if intent == "lookup":
-        models = frame.filter("model")
-        named = [metric_text(m, measured_note=False) for m in ([metric] if metric else []) + frame.also]
-        what = ", ".join([f.replace("_", " ") for f in frame.fields] + named) or "the card"
-        if models:
-            others = " and ".join(_full(f) for f in frame.filters if f.kind != "model")
-            return f"{what} of {_values(models)}" + (f", {others}" if others else "")
-        return f"{what} of the models" + _among(frame)
+        return _lookup_body(frame, metric)
     if metric is None:
         return intent
     if intent in ("what_if", "dominance"):
@@ -164,6 +158,20 @@ def _body(frame: Frame) -> str:  # noqa: PLR0911 - one sentence per intent
         return f"every {subject} by {metric_text(metric)}, {first} first" + _among(frame, f"{subject}s")
     head = f"the {subject}" if frame.k == 1 else f"the {frame.k} {subject}s"
     return f"{head} with the {_end(metric, frame.want)} {metric_text(metric)}" + _among(frame, f"{subject}s")
+
+
+def _lookup_body(frame: Frame, metric: Metric | None) -> str:
+    """What a lookup shows, of which models, within which run conditions ("at batch size 2")."""
+    models = frame.filter("model")
+    named = [metric_text(m, measured_note=False) for m in ([metric] if metric else []) + frame.also]
+    what = ", ".join([f.replace("_", " ") for f in frame.fields] + named) or "the card"
+    if not models:
+        return f"{what} of the models" + _among(frame)
+    others = " and ".join(_full(f) for f in frame.filters if f.kind != "model")
+    conditions = " and ".join(_thresholds_text(frame.thresholds))
+    return (
+        f"{what} of {_values(models)}" + (f", {others}" if others else "") + (f" ({conditions})" if conditions else "")
+    )
 
 
 def _decision_body(frame: Frame, metric: Metric) -> str:

@@ -113,6 +113,8 @@ def _read_objective(p: _Plan) -> bool:
     if r.inference_cue != r.training_cue:
         frame.device_role = "inference" if r.inference_cue else "training"
     choose_metric(frame, usable, r.words, catalog, vocab)
+    if r.spread:  # "the std of the rmse": the spread the card gives beside the mean, or said to be missing
+        _spread_of(frame)
     if has_phrases(vocab.per_sample_cues, texts) and frame.metric is not None and frame.metric.per == "inference":
         frame.metric = catalog.per_sample(frame.metric)  # "energy per sample"
     if r.asks_device_choice and (frame.filter("model") or frame.model_fragments) and _device_choice(frame, catalog):
@@ -221,6 +223,29 @@ def _dataset_itself(p: _Plan) -> None:
         p.which_group = False
 
 
+def _spread_of(frame: Frame) -> None:
+    """The asked metric's std instead of its mean; a problem when the graph keeps none for it."""
+    metric = frame.metric
+    if metric is None or not metric.spread:
+        what = metric.label if metric is not None else "that metric"
+        frame.problems.append(f"the graph keeps no standard deviation of {what} (MRM3 cards give one per metric)")
+        return
+    frame.metric = replace(
+        metric, key=f"{metric.key}_std", label=f"std of {metric.label}", prop=metric.spread, better="lower", spread=""
+    )
+
+
+def _comparable_extras(frame: Frame) -> None:
+    """A comparison's other metrics that rank like the first (a model's value each); the others are said, not
+    compared (a dataset's size, a score only model-index results hold per dataset)."""
+    kept = [m for m in frame.also if m.scope in ("training", "quality", "inference", "model") and not m.results_only]
+    for metric in frame.also:
+        if metric not in kept:
+            why = "only model-index results hold it, per dataset" if metric.results_only else "it is no model's value"
+            frame.notes.append(f"{metric.label} is not compared ({why}): ask for it on its own")
+    frame.also = kept
+
+
 def _read_intent(p: _Plan) -> None:
     """What is returned, then the other metrics a lookup names, and a superlative nothing placed."""
     frame, catalog, r = p.frame, p.catalog, p.reading
@@ -234,8 +259,13 @@ def _read_intent(p: _Plan) -> None:
     if frame.intent in ("lookup", "compare") and frame.metric is not None:
         for mention in p.usable:
             other = catalog.get(mention.key, inference=frame.inference) if mention.kind != "generic_quality" else None
+            before = " ".join(w.text for w in r.words if w.end <= mention.start).lower()
+            if p.vocab.cue("negated_before").search(before):  # "on RMSE, not MAE": MAE is not asked for
+                continue
             if other is not None and other.key != frame.metric.key and other not in frame.also:
                 frame.also.append(other)  # "the carbon and energy of X", "compare A and B on RMSE and carbon"
+        if frame.intent == "compare":
+            _comparable_extras(frame)
     if frame.intent in ("list", "lookup", "count", "group_count"):
         spans = mention_spans + r.accounted
         lost = [w.text for w in r.words if is_superlative(w.text, p.vocab) and not overlaps((w.start, w.end), spans)]

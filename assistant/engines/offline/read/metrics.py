@@ -61,6 +61,9 @@ class Metric:
     """The Model property that keeps this training value, measured only (null when not), written at ingest."""
     model_best: str = ""
     """For inference metrics: the Model property keeping the model's lowest measured value over its runs."""
+    spread: str = ""
+    """For an MRM3 quality metric: the property of its std. A mean and a std both exactly 0 is no measurement (the
+    umu LeaveOneGroupOut cards' R²: 0 with a std of 0), read as missing, never as a score of 0."""
 
     def expr(self, var: str) -> str:
         """The Cypher expression of this metric on the node bound to ``var``.
@@ -70,6 +73,8 @@ class Metric:
         sample). A run count of 0 or none gives null, never a division by zero.
         """
         value = f"{var}.{quote_name(self.prop)}"
+        if self.spread:
+            return f"(CASE WHEN {value} = 0 AND {var}.{quote_name(self.spread)} = 0 THEN null ELSE {value} END)"
         if self.key == "gpu_energy" and self.scope == "training":
             # 0 J on the GPU is real when the run itself was measured (trained on the CPU only).
             run_measured = f"{var}.carbonFootprint > 0 OR {var}.energyConsumptionCPU > 0"
@@ -155,7 +160,8 @@ class MetricCatalog:
         for prop in sorted(schema.properties_of("ModelTraining")):
             if prop.endswith(_MEAN) and len(prop) > len(_MEAN):
                 name = prop[: -len(_MEAN)]
-                self.quality[name] = self._quality_metric(name)
+                spread = f"{name}_std" if schema.has_property("ModelTraining", f"{name}_std") else ""
+                self.quality[name] = replace(self._quality_metric(name), spread=spread)
         self.results: dict[str, Metric] = {}
         """Quality metrics only the model-index results hold (EvaluationResult.metric), per dataset."""
         results = schema.node_properties.get("EvaluationResult", {}).get("metric")

@@ -97,6 +97,8 @@ class Reading:
     accounted: list[Span] = field(default_factory=list)
     k: int | None = None
     rank_all: bool = False
+    spread: bool = False
+    """The question asks for a metric's std ("the std of the rmse"), not its mean."""
     model_fragments: list[str] = field(default_factory=list)
     unknown_terms: list[str] = field(default_factory=list)
     ignored_words: list[str] = field(default_factory=list)
@@ -171,6 +173,9 @@ def read_question(
     if not _read_words(reading, fixed, catalog, vocab, known):
         return reading
     _read_conditions(reading, fixed, catalog, vocab)
+    taken = [(link.start, link.end) for link in reading.kept_links]
+    spans = [m.span() for m in vocab.cue("spread").finditer(fixed) if not overlaps(m.span(), taken)]
+    reading.spread, reading.used = bool(spans), reading.used + spans
     _read_names(reading, fixed, vocab, known)
     _read_cues(reading, fixed, vocab)
     return reading

@@ -102,6 +102,11 @@ def _bounds(text: str, vocab: Vocabulary, used: list[Span]) -> list[list[_Bound]
              _Bound("<" if strict else "<=", ends[1][0], ends[1][1], unit, span, -1, match.start(), ends[1][2])]
         )  # fmt: skip
         taken.append(span)
+    for match in vocab.cue("setting_equals").finditer(text):
+        span = match.span("num1")
+        if not overlaps(span, taken):
+            found.append([_Bound("=", number_value(match.group("num1")), match.group("num1"), "", span, -1, span[0])])
+            taken.append(span)
     for match in _prefix_regex(vocab).finditer(text):
         if overlaps(match.span("num1"), taken):
             continue
