@@ -42,15 +42,18 @@ def _read_file(path: Path) -> CardFile | Problem:
         return Problem(source, "$", f"cannot be read: {e.strerror or e}")
 
 
-def _read_zip(path: Path) -> Iterator[CardFile | Problem]:
+def _read_zip(path: Path, passed_over: list[str]) -> Iterator[CardFile | Problem]:
     try:
         with zipfile.ZipFile(path) as archive:
             members = sorted(archive.infolist(), key=lambda m: m.filename)
             for member in members:
                 inner = PurePosixPath(member.filename)
-                if member.is_dir() or inner.suffix.lower() not in CARD_SUFFIXES or _hidden(inner.parts):
-                    continue
                 source = f"{path}!{member.filename}"
+                if member.is_dir() or _hidden(inner.parts):
+                    continue
+                if inner.suffix.lower() not in CARD_SUFFIXES:
+                    passed_over.append(source)
+                    continue
                 # file_size is what the archive claims; reading one byte more catches a lie.
                 if member.file_size > MAX_CARD_BYTES:
                     yield _too_big(source, member.file_size)
@@ -61,6 +64,8 @@ def _read_zip(path: Path) -> Iterator[CardFile | Problem]:
                     yield _too_big(source, len(raw))
                 elif worth_reading(source, raw):
                     yield CardFile(source, raw)
+                else:
+                    passed_over.append(source)
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as e:
         yield Problem(str(path), "$", f"is not a readable zip archive: {e}")
 
@@ -88,7 +93,7 @@ def iter_card_files(paths: Iterable[Path], passed_over: list[str] | None = None)
                 yield Problem(str(path), "$", "directory holds no .json, .md, .csv or .zip files")
             for child in found:
                 if child.suffix.lower() == ".zip":
-                    yield from _read_zip(child)
+                    yield from _read_zip(child, skipped)
                     continue
                 item = _read_file(child)
                 if isinstance(item, Problem) or worth_reading(item.source, item.raw):
@@ -96,7 +101,7 @@ def iter_card_files(paths: Iterable[Path], passed_over: list[str] | None = None)
                 else:
                     skipped.append(item.source)
         elif path.is_file() and path.suffix.lower() == ".zip":
-            yield from _read_zip(path)
+            yield from _read_zip(path, skipped)
         elif path.is_file():
             yield _read_file(path)
         else:

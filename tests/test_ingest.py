@@ -201,11 +201,12 @@ def test_identical_copies_and_files_passed_over_are_counted(empty_graph: Graph, 
     with zipfile.ZipFile(tmp_path / "cards.zip", "w") as archive:
         for name in ("c1", "c2"):
             archive.writestr(f"{name}.json", json.dumps(good_card(name)))
+        archive.writestr("NOTES.txt", "not a card\n")
     (tmp_path / "LICENSE").write_text("BSD-3-Clause\n", encoding="utf-8")
     (tmp_path / "README.md").write_text("# Our cards\n\nNothing to ingest here.\n", encoding="utf-8")
     report = ingest_paths(empty_graph, [tmp_path])
     assert (report.files_read, report.cards_valid, report.models_written) == (4, 2, 2)
     assert report.copies_skipped == 2
-    assert sorted(Path(p).name for p in report.passed_over) == ["LICENSE", "README.md"]
-    assert report.skipped_text() == "; 2 identical copies skipped, 2 files passed over (no card or log)"
+    assert sorted(Path(p.split("!")[-1]).name for p in report.passed_over) == ["LICENSE", "NOTES.txt", "README.md"]
+    assert report.skipped_text() == "; 2 identical copies skipped, 3 files passed over (no card or log)"
     assert report.as_dict()["copies_skipped"] == 2

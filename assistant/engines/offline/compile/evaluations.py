@@ -92,6 +92,10 @@ _RESULT_COLUMNS = {
 """What a listed result shows beside its value: result property -> column (those the graph has)."""
 
 
+RESULTS_SHOWN = SHOWN * 20
+"""The most results a lookup lists (an MTEB card has thousands); the answer says when there may be more."""
+
+
 def results_of(frame: Frame, metric: Metric, catalog: MetricCatalog, has: Has) -> Statement:
     """Every model-index result for ``metric`` of the matching (named) models, each with where it was measured:
     "what BLEU scores did X get"."""
@@ -105,7 +109,7 @@ def results_of(frame: Frame, metric: Metric, catalog: MetricCatalog, has: Has) -
     text = (
         f"{b.match_text()}\n"
         f"RETURN m.name AS model, ev.value AS {col}{shown}\n"
-        f"ORDER BY model{order}, {col} DESC LIMIT {SHOWN * 20}"
+        f"ORDER BY model{order}, {col} DESC LIMIT {RESULTS_SHOWN}"
     )
     return Statement(text, b.params)
 
@@ -121,6 +125,8 @@ def results_text(metric: Metric, rows: list[dict[str, Any]], models: list[str]) 
     lines = [f"{model}: {result_metric(metric)} {'; '.join(found)}." for model, found in by_model.items()]
     if none := [m for m in models if m not in by_model]:
         lines.append(f"No {metric.label} result in the graph for {', '.join(none)}.")
+    if len(rows) >= RESULTS_SHOWN:
+        lines.append(f"Only the first {RESULTS_SHOWN} results are listed; there may be more.")
     return "\n".join(lines)
 
 
