@@ -47,7 +47,6 @@ from assistant.graph.connection import Graph, to_plain
 from assistant.graph.introspect import SchemaCache
 from assistant.graph.schema import GraphSchema
 from assistant.language.vocabulary import Vocabulary, load_vocabulary
-from ingest.flags import UNMEASURED_SCORES
 
 # The typed plan (pydantic, about 0.1 s to import) loads only when an LLM or an agent hands one in.
 if TYPE_CHECKING:
@@ -297,7 +296,7 @@ class _Run:
 
     def note_unmeasured(self, frame: Frame, metric: Metric) -> None:
         # a score's 0 with a std of 0: counted only where the ingest marked one (a count reads every model)
-        if not (metric.measured or (metric.spread and self.has("ModelTraining", UNMEASURED_SCORES))):
+        if not (metric.measured or metric.zero_unmeasured):
             return
         rows = self.execute(statements.unmeasured(frame, metric), main=False)
         if rows and rows[0].get("not_measured"):

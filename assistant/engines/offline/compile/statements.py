@@ -142,8 +142,9 @@ def unmeasured(frame: Frame, metric: Metric) -> Statement:
     unmeasured = "value IS NULL OR value = 0"
     if metric.scope == "inference":
         head = f"WITH m, max({expr}) AS value"
-    elif metric.spread:  # a score of 0 with a std of 0 (a score of 0 with a spread is a score; none is none)
-        mean, std = replace(metric, spread=""), replace(metric, prop=metric.spread, spread="")
+    elif metric.zero_unmeasured:  # a score of 0 with a std of 0 (a score of 0 with a spread is a score; none is none)
+        mean = replace(metric, zero_unmeasured=False)
+        std = replace(metric, prop=metric.spread, zero_unmeasured=False)
         head = f"WITH DISTINCT m, {b.value_expr(mean)} AS value, {b.value_expr(std)} AS spread"
         unmeasured = "value = 0 AND spread = 0"
     else:

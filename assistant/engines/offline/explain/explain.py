@@ -192,7 +192,7 @@ def unmeasured_text(metric: Metric, row: dict[str, Any] | None) -> str | None:
         return None
     n = int(row["not_measured"])
     examples = names(row.get("examples") or [])
-    if metric.spread:
+    if metric.zero_unmeasured:
         return (
             f"{n} matching model{'s report' if n != 1 else ' reports'} a {metric.label} of 0 with a std of 0 "
             f"(e.g. {examples}): in MRM3 cards that means NOT MEASURED, so they are left out."
@@ -335,7 +335,7 @@ def lookup_text(rows: list[dict[str, Any]], frame: Frame | None = None) -> str:
         cells = []
         for col, value in row.items():
             asked = frame.metric if frame is not None and frame.metric is not None else None
-            if value is None and asked is not None and asked.spread and col == asked.column:
+            if value is None and asked is not None and asked.zero_unmeasured and col == asked.column:
                 cells.append(f"{asked.label}: NOT MEASURED (none recorded, or 0 with a std of 0 in the card)")
                 continue
             if col == "model" or (value is None and not zero_means_unmeasured(col)):

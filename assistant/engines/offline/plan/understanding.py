@@ -231,7 +231,13 @@ def _spread_of(frame: Frame) -> None:
         frame.problems.append(f"the graph keeps no standard deviation of {what} (MRM3 cards give one per metric)")
         return
     frame.metric = replace(
-        metric, key=f"{metric.key}_std", label=f"std of {metric.label}", prop=metric.spread, better="lower", spread=""
+        metric,
+        key=f"{metric.key}_std",
+        label=f"std of {metric.label}",
+        prop=metric.spread,
+        better="lower",
+        spread="",
+        zero_unmeasured=False,
     )
 
 

@@ -19,6 +19,7 @@ from assistant.language.vocabulary import Vocabulary, phrase_key
 from ingest.derived import COMPLETE_LABEL as DERIVED_COMPLETE_LABEL
 from ingest.derived import TRAINING as DERIVED_TRAINING
 from ingest.derived import model_best, run_value
+from ingest.flags import UNMEASURED_SCORES
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +63,10 @@ class Metric:
     model_best: str = ""
     """For inference metrics: the Model property keeping the model's lowest measured value over its runs."""
     spread: str = ""
-    """For an MRM3 quality metric: the property of its std. A mean and a std both exactly 0 is no measurement (the
-    umu LeaveOneGroupOut cards' R²: 0 with a std of 0), read as missing, never as a score of 0."""
+    """For an MRM3 quality metric: the property of its std ("the std of the rmse")."""
+    zero_unmeasured: bool = False
+    """The graph holds scores whose mean and std are both exactly 0 (marked at ingest: the umu LeaveOneGroupOut
+    cards' R²): no measurement, read as missing, never as a score of 0. Unmarked graphs read the plain value."""
 
     def expr(self, var: str) -> str:
         """The Cypher expression of this metric on the node bound to ``var``.
@@ -73,7 +76,7 @@ class Metric:
         sample). A run count of 0 or none gives null, never a division by zero.
         """
         value = f"{var}.{quote_name(self.prop)}"
-        if self.spread:
+        if self.spread and self.zero_unmeasured:
             return f"(CASE WHEN {value} = 0 AND {var}.{quote_name(self.spread)} = 0 THEN null ELSE {value} END)"
         if self.key == "gpu_energy" and self.scope == "training":
             # 0 J on the GPU is real when the run itself was measured (trained on the CPU only).
@@ -161,7 +164,8 @@ class MetricCatalog:
             if prop.endswith(_MEAN) and len(prop) > len(_MEAN):
                 name = prop[: -len(_MEAN)]
                 spread = f"{name}_std" if schema.has_property("ModelTraining", f"{name}_std") else ""
-                self.quality[name] = replace(self._quality_metric(name), spread=spread)
+                zero = bool(spread) and schema.has_property("ModelTraining", UNMEASURED_SCORES)
+                self.quality[name] = replace(self._quality_metric(name), spread=spread, zero_unmeasured=zero)
         self.results: dict[str, Metric] = {}
         """Quality metrics only the model-index results hold (EvaluationResult.metric), per dataset."""
         results = schema.node_properties.get("EvaluationResult", {}).get("metric")
