@@ -196,24 +196,34 @@ def test_an_inference_total_beyond_any_measurement_is_out_of_per_inference_ranki
         assert any("absurd" in str(n) and "flagged" in str(n) for n in answer["notes"]), answer  # type: ignore[attr-defined]
 
 
+def _ingest_log(env: dict[str, str], folder: Path, columns: str, cells: list[str]) -> None:
+    """A CodeCarbon log of neglog's two runs and cleanlog's one (``cells``: duration, emissions, then ``columns``)."""
+    models = ["neglog", "neglog", "cleanlog"]
+    rows = [
+        f"2024-01-01T0{i}:00:00,{m},r{i},{c},Slovenia,SVN\n" for i, (m, c) in enumerate(zip(models, cells, strict=True))
+    ]
+    header = f"timestamp,project_name,run_id,duration,emissions,{columns},country_name,country_iso_code\n"
+    (folder / "emissions.csv").write_text(header + "".join(rows), encoding="utf-8")
+    assert run_mrm3(["ingest", str(folder)], env).returncode == 0
+
+
+def _only_flag_note(ranking: dict[str, object], model: str) -> str:
+    """The one flag note naming ``model`` of a ranking that left it out (cleanlog alone ranks)."""
+    assert [row["model"] for row in ranking["rows"]] == ["cleanlog"], ranking  # type: ignore[attr-defined]
+    notes = [str(n) for n in ranking["notes"] if model in str(n) and "flagged" in str(n)]  # type: ignore[attr-defined]
+    assert len(notes) == 1, ranking["notes"]
+    return notes[0]
+
+
 def test_a_sum_of_codecarbon_runs_that_includes_a_flagged_run_is_flagged_and_left_out(
     empty_graph: Graph, cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     """2 kWh and -1 kWh sum to a plausible 1 kWh: the sum is no measurement either, so no ranking or total holds
     it (it tied with the 1 kWh of another model, while the note said such values were left out)."""
-    (tmp_path / "emissions.csv").write_text(
-        "timestamp,project_name,run_id,duration,emissions,energy_consumed,country_name,country_iso_code\n"
-        "2024-01-01T00:00:00,neglog,r1,3600,0.5,2.0,Slovenia,SVN\n"
-        "2024-01-01T01:00:00,neglog,r2,3600,0.1,-1.0,Slovenia,SVN\n"
-        "2024-01-01T02:00:00,cleanlog,r3,3600,0.2,1.0,Slovenia,SVN\n",
-        encoding="utf-8",
-    )
-    assert run_mrm3(["ingest", str(tmp_path)], cli_env).returncode == 0
+    _ingest_log(cli_env, tmp_path, "energy_consumed", ["3600,0.5,2.0", "3600,0.1,-1.0", "3600,0.2,1.0"])
     ranking = _ask(cli_env, "which model used the most energy to train")
-    assert [row["model"] for row in ranking["rows"]] == ["cleanlog"], ranking  # type: ignore[attr-defined]
     assert "neglog" not in str(ranking["answer"]).split("Note:")[0], ranking["answer"]
-    notes = [str(n) for n in ranking["notes"] if "neglog" in str(n) and "flagged" in str(n)]  # type: ignore[attr-defined]
-    assert len(notes) == 1 and "no total" in notes[0], ranking["notes"]  # one note per value, saying why
+    assert "no total" in _only_flag_note(ranking, "neglog")  # one note per value, saying why
     total = str(_ask(cli_env, "total training energy of all models")["answer"])
     assert "3,600,000 J" in total and "1 models" in total, total  # cleanlog's 1 kWh alone
     carbon = str(_ask(cli_env, "total training carbon of all models")["answer"])
@@ -225,19 +235,11 @@ def test_a_sum_with_a_flagged_run_is_not_stored_so_no_statement_on_the_training_
 ) -> None:
     """CPU energy and training time are read from the training node itself, not from a model's copy: the sum
     including a -1.2 kWh run (a plausible 0.3 kWh) ranked first there while the note said it was left out."""
-    (tmp_path / "emissions.csv").write_text(
-        "timestamp,project_name,run_id,duration,emissions,energy_consumed,cpu_energy,country_name,country_iso_code\n"
-        "2024-01-01T00:00:00,neglog,r1,7200,0.5,2.0,1.5,Slovenia,SVN\n"
-        "2024-01-01T01:00:00,neglog,r2,-3600,0.1,-1.0,-1.2,Slovenia,SVN\n"
-        "2024-01-01T02:00:00,cleanlog,r3,1800,0.2,1.0,0.2,Slovenia,SVN\n",
-        encoding="utf-8",
-    )
-    assert run_mrm3(["ingest", str(tmp_path)], cli_env).returncode == 0
+    columns = "energy_consumed,cpu_energy"
+    _ingest_log(cli_env, tmp_path, columns, ["7200,0.5,2.0,1.5", "-3600,0.1,-1.0,-1.2", "1800,0.2,1.0,0.2"])
     for question in ("which model used the most CPU energy to train", "which model has the longest training time"):
-        ranking = _ask(cli_env, question)
-        assert [row["model"] for row in ranking["rows"]] == ["cleanlog"], ranking  # type: ignore[attr-defined]
-        notes = [str(n) for n in ranking["notes"] if "neglog" in str(n) and "flagged" in str(n)]  # type: ignore[attr-defined]
-        assert len(notes) == 1 and "no total" in notes[0] and "negative" in notes[0], ranking["notes"]
+        note = _only_flag_note(_ask(cli_env, question), "neglog")
+        assert "no total" in note and "negative" in note, note
     lookup = _ask(cli_env, "what is the training energy of neglog")
     text = " ".join([str(lookup["answer"]), *map(str, lookup["notes"])])  # type: ignore[call-overload]
     assert "NOT MEASURED" in text and "no total" in text and "in the card" not in text, text
