@@ -80,3 +80,11 @@ def test_a_result_ranking_not_on_a_dataset_reads_the_other_results(engine: Offli
     scores = [(b, n) for n, (_, rs) in CARDS.items() for d, t, b in rs if t != "flores_101"]
     answer = engine.answer("best BLEU not on flores_101")
     assert answer.rows and answer.rows[0]["model"] == max(scores)[1], answer.text
+
+
+def test_trained_on_is_kept_as_the_training_data(engine: OfflineEngine) -> None:
+    """ "trained on flores_101" names the training data: mt-c, trained on it with no result there, ranks."""
+    answer = engine.answer("which model trained on flores_101 has the best BLEU?")
+    trained = [n for n, (t, _) in CARDS.items() if "flores_101" in t]
+    assert [r["model"] for r in answer.rows] == trained, answer.text
+    assert "trained on" in (answer.interpretation or ""), answer.interpretation

@@ -228,7 +228,8 @@ def ranked(
     dataset the results were measured on: the models trained on it may have none there.
     """
     dataset = next((f for f in frame.filters if f.kind == "dataset"), None)  # "not on flores_101" too
-    if has_results and metric.scope == "quality" and dataset is not None and frame.intent == "rank":
+    trained = dataset is not None and dataset.role == "training"  # "trained on imdb": the training data
+    if has_results and metric.scope == "quality" and dataset is not None and frame.intent == "rank" and not trained:
         as_results = replace(
             frame, filters=[replace(f, kind="evaluated_on") if f is dataset else f for f in frame.filters]
         )

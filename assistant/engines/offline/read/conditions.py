@@ -86,6 +86,8 @@ def filters_from_links(question: str, links: list[EntityLink], vocab: Vocabulary
             kind, role = f"hyper:{link.property}", ""
         elif link.label == "Dataset" and vocab.cue("evaluated_before").search(question[: link.start].lower()):
             kind, role = "evaluated_on", ""  # "evaluated on glue": the model-index results, not the training data
+        elif link.label == "Dataset" and vocab.cue("trained_before").search(question[: link.start].lower()):
+            kind, role = "dataset", "training"  # "trained on imdb": said so, never read as evaluated on
         else:
             kind, role = FILTER_KINDS.get((link.label, link.property), f"other:{link.label}.{link.property}"), ""
         negated = bool(vocab.cue("negated_before").search(question[: link.start].lower()))
