@@ -71,9 +71,8 @@ def mark_unmeasured_scores(rows: CardRows) -> None:
 def flagged_labels(batch: Sequence[CardRows]) -> list[dict[str, str]]:
     """MARK_FLAGGED's rows: each label (and property) of the nodes of ``batch`` that hold a flagged value (a
     CodeCarbon run's flag may flag its model's sum, on the training node), or an unmeasured score."""
-    marks = [{"label": "ModelTraining", "property": UNMEASURED_SCORES}]
-    if not any(UNMEASURED_SCORES in (rows.training or {}) for rows in batch):
-        marks = []
+    scores = any(UNMEASURED_SCORES in (rows.training or {}) for rows in batch)
+    marks = [{"label": "ModelTraining", "property": UNMEASURED_SCORES}] if scores else []
     labels = set()
     for rows in batch:
         if FLAG_PROPERTY in rows.model:

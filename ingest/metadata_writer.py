@@ -111,21 +111,21 @@ MERGE (r)-[:HAS_PROVENANCE]->(p)
 # Such a sum that is itself impossible (infinite, negative) is kept, so the answer shows what the log said, and
 # no measured-values condition passes it; one that looks real (2 kWh and -1 kWh: 1 kWh) is not stored, since any
 # statement reading the training node would rank it (its flag says why there is no total).
-SUM_RUNS = """
+_SUMMED_UNITS = {
+    "carbonFootprint": "g CO2", "energyConsumption": "J", "energyConsumptionCPU": "J", "energyConsumptionGPU": "J",
+    "energyConsumptionRAM": "J", "totalTrainTime": "s",
+}  # fmt: skip
+"""The run values a model's training totals, and their units (for implausible()'s ceilings)."""
+SUM_RUNS = (
+    """
 UNWIND $names AS name
 MATCH (t:ModelTraining {model: name}) WHERE t.totalsFrom = 'codecarbon'
 MATCH (r:TrainingRun {model: name})
-WITH t, count(r) AS runs, count(r.carbonFootprint) AS nc, sum(r.carbonFootprint) AS carbon,
-     count(r.energyConsumption) AS ne, sum(r.energyConsumption) AS energy,
-     count(r.energyConsumptionCPU) AS ncpu, sum(r.energyConsumptionCPU) AS cpu,
-     count(r.energyConsumptionGPU) AS ngpu, sum(r.energyConsumptionGPU) AS gpu,
-     count(r.energyConsumptionRAM) AS nram, sum(r.energyConsumptionRAM) AS ram,
-     count(r.totalTrainTime) AS nt, sum(r.totalTrainTime) AS seconds, collect(DISTINCT r.country) AS countries,
-     reduce(acc = [], fl IN collect(r.flagged) | acc + fl) AS run_flags
-WITH t, runs, countries, run_flags, {carbonFootprint: CASE WHEN nc > 0 THEN carbon END,
-     energyConsumption: CASE WHEN ne > 0 THEN energy END, energyConsumptionCPU: CASE WHEN ncpu > 0 THEN cpu END,
-     energyConsumptionGPU: CASE WHEN ngpu > 0 THEN gpu END, energyConsumptionRAM: CASE WHEN nram > 0 THEN ram END,
-     totalTrainTime: CASE WHEN nt > 0 THEN seconds END} AS sums
+WITH t, count(r) AS runs, collect(DISTINCT r.country) AS countries,
+     reduce(acc = [], fl IN collect(r.flagged) | acc + fl) AS run_flags,
+     {"""
+    + ",\n      ".join(f"{p}: CASE WHEN count(r.{p}) > 0 THEN sum(r.{p}) END" for p in _SUMMED_UNITS)
+    + """} AS sums
 WITH t, runs, countries, sums,
      [p IN $summed WHERE any(f IN run_flags WHERE f STARTS WITH p + ':')] AS tainted
 WITH t, runs, countries, sums, tainted,
@@ -137,21 +137,13 @@ SET t.flagged = CASE size(flags) WHEN 0 THEN null ELSE flags END,
     t.runCount = runs,
     t.location = CASE size(countries) WHEN 0 THEN null WHEN 1 THEN countries[0]
                  ELSE 'several: ' + reduce(s = head(countries), c IN tail(countries) | s + ', ' + c) END,
-    t.carbonFootprint = CASE WHEN 'carbonFootprint' IN unstored THEN null ELSE sums.carbonFootprint END,
-    t.energyConsumption = CASE WHEN 'energyConsumption' IN unstored THEN null ELSE sums.energyConsumption END,
-    t.energyConsumptionCPU = CASE WHEN 'energyConsumptionCPU' IN unstored THEN null ELSE sums.energyConsumptionCPU END,
-    t.energyConsumptionGPU = CASE WHEN 'energyConsumptionGPU' IN unstored THEN null ELSE sums.energyConsumptionGPU END,
-    t.energyConsumptionRAM = CASE WHEN 'energyConsumptionRAM' IN unstored THEN null ELSE sums.energyConsumptionRAM END,
-    t.totalTrainTime = CASE WHEN 'totalTrainTime' IN unstored THEN null ELSE sums.totalTrainTime END
 """
+    + ",\n".join(f"    t.{p} = CASE WHEN '{p}' IN unstored THEN null ELSE sums.{p} END" for p in _SUMMED_UNITS)
+)
 SUM_FLAG = "the sum of its CodeCarbon runs includes a run's value flagged as impossible"
 """The reason a sum is flagged for (its run's own flag says why that value is impossible)."""
 UNSUMMED_FLAG = "not summed: a value of one of its CodeCarbon runs is flagged as impossible"
 """Why a sum that would look like a measurement is absent."""
-_SUMMED_UNITS = {
-    "carbonFootprint": "g CO2", "energyConsumption": "J", "energyConsumptionCPU": "J", "energyConsumptionGPU": "J",
-    "energyConsumptionRAM": "J", "totalTrainTime": "s",
-}  # fmt: skip
 SUM_PARAMS: dict[str, Any] = {
     "summed": list(_SUMMED_UNITS),
     "ceilings": {prop: ceiling(unit) for prop, unit in _SUMMED_UNITS.items()},

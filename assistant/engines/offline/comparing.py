@@ -19,10 +19,11 @@ def compare(run: NotedRun, frame: Frame, metric: Metric) -> str:
     if metric.scope == "dataset":  # "compare A and B by dataset size": each model's dataset
         return explain.lookup_text(run.execute(lookups.lookup(frame, run.catalog, run.has)), frame)
     if models and len(models.values) >= 2:
-        rows, text = compared_by(run, frame, metric, models.values, main=True)
+        datasets: dict[str, list[str]] = {}  # each model's datasets, read once for every quality metric compared
+        rows, text = compared_by(run, frame, metric, models.values, datasets, main=True)
         verdicts = [(metric, rows)]
         for extra in frame.also:  # "on RMSE and training carbon": each metric compared, its values in the rows
-            extra_rows, extra_text = compared_by(run, frame, extra, models.values, main=False)
+            extra_rows, extra_text = compared_by(run, frame, extra, models.values, datasets, main=False)
             text += "\n" + extra_text
             verdicts.append((extra, extra_rows))
             comparisons.merge_columns(rows, extra_rows)
@@ -36,15 +37,17 @@ def compare(run: NotedRun, frame: Frame, metric: Metric) -> str:
 
 
 def compared_by(
-    run: NotedRun, frame: Frame, metric: Metric, models: list[str], *, main: bool
+    run: NotedRun, frame: Frame, metric: Metric, models: list[str], datasets: dict[str, list[str]], *, main: bool
 ) -> tuple[list[dict[str, Any]], str]:
-    """The named models' rows by ``metric`` and the sentence comparing them."""
+    """The named models' rows by ``metric`` and the sentence comparing them (``datasets``: each model's datasets
+    read so far, filled as needed)."""
     rows = run.execute(statements.rank(frame, metric, k=len(models), has=run.has), main=main)
     run.note_unmeasured(frame, metric)
     if metric.scope == "quality":  # MAE on umu against MAE on lumos5g: said
-        found = [run.execute(resolving.datasets_of(str(r["model"])), main=False) for r in rows]
-        datasets = list(dict.fromkeys(str(d["dataset"]) for ds in found for d in ds))
-        run.caveats.extend(evaluations.mixed_datasets_notes(metric, datasets, "compared"))
+        for name in (str(r["model"]) for r in rows if str(r["model"]) not in datasets):
+            datasets[name] = [str(d["dataset"]) for d in run.execute(resolving.datasets_of(name), main=False)]
+        shown = list(dict.fromkeys(d for r in rows for d in datasets[str(r["model"])]))
+        run.caveats.extend(evaluations.mixed_datasets_notes(metric, shown, "compared"))
     missing = set(models) - {r["model"] for r in rows}
     flagged = flagged_models(run, frame, metric) & missing if missing else set()
     return rows, comparisons.compare_text(frame, metric, rows, models, flagged=flagged)

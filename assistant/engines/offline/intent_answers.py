@@ -11,6 +11,7 @@ from assistant.engines.offline.compile.cypher_builder import Statement
 from assistant.engines.offline.explain import explain
 from assistant.engines.offline.explain.what_if import what_if_text
 from assistant.engines.offline.plan.frame import Frame
+from assistant.engines.offline.read.conditions import Filter
 from assistant.engines.offline.read.metrics import Metric
 from assistant.engines.offline.resolution import Run
 from assistant.language.grid import load_grids
@@ -44,19 +45,18 @@ def _lookup(run: Run, frame: Frame) -> str:
     # has no single value on its training to show); a named model without any is looked up as before
     if metric is not None and metric.scope == "quality" and models and not frame.also:
         if run.has("EvaluationResult", "metric"):
-            return _results_lookup(run, frame, metric, models.values)
+            return _results_lookup(run, frame, metric, models)
     return explain.lookup_text(run.execute(lookups.lookup(frame, run.catalog, run.has)), frame)
 
 
-def _results_lookup(run: Run, frame: Frame, metric: Metric, models: list[Any]) -> str:
+def _results_lookup(run: Run, frame: Frame, metric: Metric, models: Filter) -> str:
     rows = run.execute(evaluations.results_of(frame, metric, run.catalog, run.has))
-    rest = [m for m in models if m not in {r["model"] for r in rows}]
+    rest = [m for m in models.values if m not in {r["model"] for r in rows}]
     if not rows and not metric.results_only:
         return explain.lookup_text(run.execute(lookups.lookup(frame, run.catalog, run.has)), frame)
     text = evaluations.results_text(metric, rows, rest if metric.results_only else [])
     if rest and not metric.results_only:  # the others' value on their training (an MRM3 card's mean)
-        named = frame.filter("model")
-        others = replace(frame, filters=[replace(f, values=rest) if f is named else f for f in frame.filters])
+        others = replace(frame, filters=[replace(f, values=rest) if f is models else f for f in frame.filters])
         rest_rows = run.execute(lookups.lookup(others, run.catalog, run.has), main=False)
         text += "\n" + explain.lookup_text(rest_rows, others)
         run.show_rows([*rows, *rest_rows])

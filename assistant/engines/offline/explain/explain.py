@@ -331,10 +331,10 @@ def lookup_text(rows: list[dict[str, Any]], frame: Frame | None = None) -> str:
         return f"No matching model{scope} in the graph." if scope else "No matching model in the graph."
     lines = []
     unmeasured = False
+    asked = frame.metric if frame is not None else None
     for row in rows[:MAX_NAMES]:
         cells = []
         for col, value in row.items():
-            asked = frame.metric if frame is not None and frame.metric is not None else None
             if value is None and asked is not None and asked.zero_unmeasured and col == asked.column:
                 cells.append(f"{asked.label}: NOT MEASURED (none recorded, or 0 with a std of 0 in the card)")
                 continue
